@@ -1,0 +1,41 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Vigil",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "vigil", targets: ["vigil"]),
+        .library(name: "VigilVision", targets: ["VigilVision"]),
+        .library(name: "VigilSynth", targets: ["VigilSynth"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // The FFmpeg C libraries, found through pkg-config. Only VigilMedia imports this.
+        .systemLibrary(
+            name: "CFFmpeg",
+            pkgConfig: "libavformat libavcodec libswscale libavutil",
+            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev", "pkg-config"])]
+        ),
+        .target(name: "VigilMedia", dependencies: ["CFFmpeg", "VigilVision"]),
+        .target(name: "VigilVision"),
+        .target(name: "VigilSynth", dependencies: ["VigilVision"]),
+        .target(name: "VigilConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "VigilPipeline", dependencies: ["VigilMedia", "VigilVision", "VigilConfig", "VigilSynth"]),
+        .executableTarget(
+            name: "vigil",
+            dependencies: [
+                "VigilPipeline", "VigilMedia", "VigilSynth", "VigilConfig", "VigilVision",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "VigilMediaTests", dependencies: ["VigilMedia", "VigilSynth", "VigilVision"]),
+        .testTarget(name: "VigilVisionTests", dependencies: ["VigilVision"]),
+        .testTarget(name: "VigilSynthTests", dependencies: ["VigilSynth", "VigilVision"]),
+        .testTarget(name: "VigilConfigTests", dependencies: ["VigilConfig"]),
+        .testTarget(name: "VigilCLITests", dependencies: ["vigil", "VigilSynth", "VigilMedia"]),
+    ]
+)

@@ -1,0 +1,98 @@
+/// The whole Vigil configuration: one YAML file for the queue and every camera.
+/// Coordinates are normalized (0…1 across and down the picture) so they survive
+/// a change of stream resolution.
+public struct VigilConfiguration: Sendable, Equatable {
+    public var queue: QueueSettings?
+    public var cameras: [CameraSettings]
+
+    public func camera(_ id: String) -> CameraSettings? { cameras.first { $0.id == id } }
+}
+
+public struct QueueSettings: Sendable, Equatable {
+    public enum FsyncPolicy: String, Sendable, Equatable, CaseIterable { case always, interval }
+    public var path: String
+    public var fsync: FsyncPolicy
+}
+
+public struct CameraSettings: Sendable, Equatable {
+    public var id: String
+    /// File path or stream URL; may hold credentials, so never print it raw.
+    public var source: String
+    public var analysis: AnalysisSettings
+    public var perspective: Perspective?
+    /// Path of an optional calibrated model file.
+    public var model: String?
+    public var zones: [ZoneSettings]
+    public var lines: [LineSettings]
+}
+
+public struct AnalysisSettings: Sendable, Equatable {
+    /// Frames per second analysed; nil analyses every frame.
+    public var fps: Double?
+    /// Width of the analysis frame in pixels.
+    public var width: Int
+    public static let defaultWidth = 480
+}
+
+/// How tall a person appears at two heights in the picture; in between, linear.
+public struct Perspective: Sendable, Equatable {
+    public struct Reference: Sendable, Equatable {
+        public var y: Double
+        public var personHeight: Double
+    }
+    public var near: Reference
+    public var far: Reference
+
+    /// Expected person height (fraction of frame height) for an anchor at `y`.
+    public func personHeight(atY y: Double) -> Double {
+        let t = (y - far.y) / (near.y - far.y)
+        return max(0.001, far.personHeight + (near.personHeight - far.personHeight) * t)
+    }
+}
+
+public struct NormalizedPoint: Sendable, Equatable {
+    public var x: Double
+    public var y: Double
+}
+
+public struct ZoneSettings: Sendable, Equatable {
+    public var id: String
+    public var polygon: [NormalizedPoint]
+    public var crowd: CrowdRule?
+    public var intrusion: IntrusionRule?
+    public var loitering: LoiteringRule?
+}
+
+public struct CrowdRule: Sendable, Equatable {
+    /// Ascending people counts at which the crowd level rises.
+    public var levels: [Int]
+}
+
+public struct IntrusionRule: Sendable, Equatable {
+    /// Local time window, nil = always.
+    public var schedule: DailySchedule?
+    public var classes: [String]
+}
+
+public struct LoiteringRule: Sendable, Equatable {
+    public var seconds: Double
+}
+
+/// A daily window such as 22:00-05:00 (may wrap past midnight), in minutes of the day.
+public struct DailySchedule: Sendable, Equatable {
+    public var startMinute: Int
+    public var endMinute: Int
+
+    public func contains(minuteOfDay minute: Int) -> Bool {
+        startMinute <= endMinute ? (minute >= startMinute && minute < endMinute) : (minute >= startMinute || minute < endMinute)
+    }
+}
+
+public struct LineSettings: Sendable, Equatable {
+    public var id: String
+    public var from: NormalizedPoint
+    public var to: NormalizedPoint
+    /// Operator's names for crossing from side A to B and back (e.g. "in", "out").
+    public var aToBName: String
+    public var bToAName: String
+}

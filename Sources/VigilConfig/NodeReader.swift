@@ -1,0 +1,306 @@
+import Yams
+
+/// Walks the YAML tree, converting and validating as it goes. Each problem is
+/// recorded with the field's path and the line it sits on, and reading continues
+/// so the user sees every problem at once.
+struct NodeReader {
+    private(set) var issues: [ConfigIssue] = []
+
+    mutating func fail(_ path: String, _ node: Node?, _ message: String) {
+        issues.append(ConfigIssue(field: path, line: node?.mark?.line, column: node?.mark?.column, message: message))
+    }
+
+    // MARK: Primitive readers
+
+    /// The mapping's entries by key, after rejecting keys the schema does not know
+    /// (a misspelt key silently ignored is a rule silently off).
+    mutating func mapping(_ node: Node, _ path: String, allowed: [String]) -> [String: Node]? {
+        guard case let .mapping(mapping) = node else {
+            fail(path, node, "expected a mapping (key: value pairs), found \(kindName(node))")
+            return nil
+        }
+        var result: [String: Node] = [:]
+        for (keyNode, value) in mapping {
+            guard let key = keyNode.string else { fail(path, keyNode, "keys must be plain text"); continue }
+            if !allowed.contains(key) {
+                fail(join(path, key), keyNode, "unknown field; expected one of: \(allowed.joined(separator: ", "))")
+                continue
+            }
+            result[key] = value
+        }
+        return result
+    }
+
+    mutating func sequence(_ node: Node, _ path: String) -> [Node]? {
+        guard case let .sequence(sequence) = node else {
+            fail(path, node, "expected a list, found \(kindName(node))")
+            return nil
+        }
+        return Array(sequence)
+    }
+
+    mutating func string(_ node: Node, _ path: String) -> String? {
+        // An unquoted `~` or `null` is YAML's "nothing", not the text "null".
+        guard case let .scalar(scalar) = node, !(scalar.style == .plain && ["~", "null", "Null", "NULL"].contains(scalar.string)) else {
+            fail(path, node, "expected text, found \(kindName(node))")
+            return nil
+        }
+        let text = scalar.string
+        if text.isEmpty { fail(path, node, "must not be empty"); return nil }
+        return text
+    }
+
+    mutating func number(_ node: Node, _ path: String) -> Double? {
+        guard case .scalar = node, let value = node.float ?? node.int.map(Double.init), value.isFinite else {
+            fail(path, node, "expected a number, found \(describe(node))")
+            return nil
+        }
+        return value
+    }
+
+    mutating func integer(_ node: Node, _ path: String) -> Int? {
+        guard case .scalar = node, let value = node.int else {
+            fail(path, node, "expected a whole number, found \(describe(node))")
+            return nil
+        }
+        return value
+    }
+
+    mutating func unitNumber(_ node: Node, _ path: String) -> Double? {
+        guard let value = number(node, path) else { return nil }
+        guard value >= 0 && value <= 1 else {
+            fail(path, node, "normalized coordinates must be within 0…1, found \(value)")
+            return nil
+        }
+        return value
+    }
+
+    mutating func point(_ node: Node, _ path: String) -> NormalizedPoint? {
+        guard let items = sequence(node, path) else { return nil }
+        guard items.count == 2 else { fail(path, node, "a point is [x, y], found \(items.count) value(s)"); return nil }
+        let x = unitNumber(items[0], path + "[0]"), y = unitNumber(items[1], path + "[1]")
+        guard let x, let y else { return nil }
+        return NormalizedPoint(x: x, y: y)
+    }
+
+    mutating func required(_ fields: [String: Node], _ key: String, _ path: String, _ parent: Node) -> Node? {
+        guard let node = fields[key] else { fail(join(path, key), parent, "required field is missing"); return nil }
+        return node
+    }
+
+    func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    private func kindName(_ node: Node) -> String {
+        switch node {
+        case .mapping: return "a mapping"
+        case .sequence: return "a list"
+        case .scalar(let scalar): return scalar.string.isEmpty ? "nothing" : "'\(scalar.string)'"
+        case .alias: return "an alias"
+        }
+    }
+
+    private func describe(_ node: Node) -> String { kindName(node) }
+
+    // MARK: The schema
+
+    mutating func configuration(_ root: Node) -> VigilConfiguration {
+        var configuration = VigilConfiguration(queue: nil, cameras: [])
+        guard let fields = mapping(root, "", allowed: ["queue", "cameras"]) else { return configuration }
+        if let queueNode = fields["queue"] { configuration.queue = queue(queueNode, "queue") }
+        guard let camerasNode = required(fields, "cameras", "", root), let items = sequence(camerasNode, "cameras") else {
+            return configuration
+        }
+        if items.isEmpty { fail("cameras", camerasNode, "the list is empty; configure at least one camera") }
+        var seen: [String: Int] = [:]
+        for (index, item) in items.enumerated() {
+            let path = "cameras[\(index)]"
+            guard let camera = camera(item, path) else { continue }
+            if let first = seen[camera.id] {
+                fail(path + ".id", item, "camera id '\(camera.id)' is already used by cameras[\(first)]")
+            } else {
+                seen[camera.id] = index
+            }
+            configuration.cameras.append(camera)
+        }
+        return configuration
+    }
+
+    mutating func queue(_ node: Node, _ path: String) -> QueueSettings? {
+        guard let fields = mapping(node, path, allowed: ["path", "fsync"]) else { return nil }
+        guard let pathNode = required(fields, "path", path, node), let directory = string(pathNode, path + ".path") else { return nil }
+        var policy = QueueSettings.FsyncPolicy.always
+        if let fsyncNode = fields["fsync"], let text = string(fsyncNode, path + ".fsync") {
+            if let parsed = QueueSettings.FsyncPolicy(rawValue: text) { policy = parsed }
+            else { fail(path + ".fsync", fsyncNode, "expected one of: \(QueueSettings.FsyncPolicy.allCases.map(\.rawValue).joined(separator: ", ")), found '\(text)'") }
+        }
+        return QueueSettings(path: directory, fsync: policy)
+    }
+
+    mutating func camera(_ node: Node, _ path: String) -> CameraSettings? {
+        guard let fields = mapping(node, path, allowed: ["id", "source", "analysis", "perspective", "model", "zones", "lines"]) else { return nil }
+        let idNode = required(fields, "id", path, node)
+        let sourceNode = required(fields, "source", path, node)
+        let id = idNode.flatMap { string($0, path + ".id") }
+        let source = sourceNode.flatMap { string($0, path + ".source") }
+        if let id, let idNode, !id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) {
+            fail(path + ".id", idNode, "use letters, digits, '-', '_' or '.' only (it names files and metrics), found '\(id)'")
+        }
+        var analysis = AnalysisSettings(fps: nil, width: AnalysisSettings.defaultWidth)
+        if let analysisNode = fields["analysis"], let settings = self.analysis(analysisNode, path + ".analysis") { analysis = settings }
+        let perspective = fields["perspective"].flatMap { self.perspective($0, path + ".perspective") }
+        let model = fields["model"].flatMap { string($0, path + ".model") }
+        var zones: [ZoneSettings] = []
+        if let zonesNode = fields["zones"], let items = sequence(zonesNode, path + ".zones") {
+            for (index, item) in items.enumerated() {
+                if let zone = zone(item, "\(path).zones[\(index)]") {
+                    if zones.contains(where: { $0.id == zone.id }) { fail("\(path).zones[\(index)].id", item, "zone id '\(zone.id)' is used twice in this camera") }
+                    zones.append(zone)
+                }
+            }
+        }
+        var lines: [LineSettings] = []
+        if let linesNode = fields["lines"], let items = sequence(linesNode, path + ".lines") {
+            for (index, item) in items.enumerated() {
+                if let line = line(item, "\(path).lines[\(index)]") {
+                    if lines.contains(where: { $0.id == line.id }) { fail("\(path).lines[\(index)].id", item, "line id '\(line.id)' is used twice in this camera") }
+                    lines.append(line)
+                }
+            }
+        }
+        guard let id, let source else { return nil }
+        return CameraSettings(id: id, source: source, analysis: analysis, perspective: perspective, model: model, zones: zones, lines: lines)
+    }
+
+    mutating func analysis(_ node: Node, _ path: String) -> AnalysisSettings? {
+        guard let fields = mapping(node, path, allowed: ["fps", "width"]) else { return nil }
+        var settings = AnalysisSettings(fps: nil, width: AnalysisSettings.defaultWidth)
+        if let fpsNode = fields["fps"], let fps = number(fpsNode, path + ".fps") {
+            if fps > 0 && fps <= 120 { settings.fps = fps } else { fail(path + ".fps", fpsNode, "must be above 0 and at most 120, found \(fps)") }
+        }
+        if let widthNode = fields["width"], let width = integer(widthNode, path + ".width") {
+            if width >= 32 && width <= 3840 { settings.width = width } else { fail(path + ".width", widthNode, "must be between 32 and 3840 pixels, found \(width)") }
+        }
+        return settings
+    }
+
+    mutating func perspective(_ node: Node, _ path: String) -> Perspective? {
+        guard let fields = mapping(node, path, allowed: ["near", "far"]) else { return nil }
+        let near = required(fields, "near", path, node).flatMap { reference($0, path + ".near") }
+        let far = required(fields, "far", path, node).flatMap { reference($0, path + ".far") }
+        guard let near, let far else { return nil }
+        if near.y <= far.y {
+            fail(path + ".near.y", fields["near"], "the near reference must be lower in the picture (larger y) than the far one")
+            return nil
+        }
+        if near.personHeight < far.personHeight {
+            fail(path + ".near.person_height", fields["near"], "people near the camera cannot look smaller than far away")
+            return nil
+        }
+        return Perspective(near: near, far: far)
+    }
+
+    mutating func reference(_ node: Node, _ path: String) -> Perspective.Reference? {
+        guard let fields = mapping(node, path, allowed: ["y", "person_height"]) else { return nil }
+        let y = required(fields, "y", path, node).flatMap { unitNumber($0, path + ".y") }
+        let height = required(fields, "person_height", path, node).flatMap { unitNumber($0, path + ".person_height") }
+        guard let y, let height else { return nil }
+        if height <= 0 { fail(path + ".person_height", fields["person_height"], "must be above 0"); return nil }
+        return Perspective.Reference(y: y, personHeight: height)
+    }
+
+    mutating func zone(_ node: Node, _ path: String) -> ZoneSettings? {
+        guard let fields = mapping(node, path, allowed: ["id", "polygon", "crowd", "intrusion", "loitering"]) else { return nil }
+        let id = required(fields, "id", path, node).flatMap { string($0, path + ".id") }
+        var polygon: [NormalizedPoint]? = nil
+        if let polygonNode = required(fields, "polygon", path, node), let items = sequence(polygonNode, path + ".polygon") {
+            let points = items.enumerated().compactMap { point($1, "\(path).polygon[\($0)]") }
+            if items.count < 3 {
+                fail(path + ".polygon", polygonNode, "a polygon needs at least 3 points, found \(items.count)")
+            } else if points.count == items.count {
+                if Self.twiceSignedArea(points) == 0 { fail(path + ".polygon", polygonNode, "the points are all on one line: the zone has no area") }
+                else { polygon = points }
+            }
+        }
+        var crowd: CrowdRule? = nil
+        if let crowdNode = fields["crowd"], let crowdFields = mapping(crowdNode, path + ".crowd", allowed: ["levels"]),
+           let levelsNode = required(crowdFields, "levels", path + ".crowd", crowdNode), let items = sequence(levelsNode, path + ".crowd.levels") {
+            let levels = items.enumerated().compactMap { integer($1, "\(path).crowd.levels[\($0)]") }
+            if levels.count == items.count {
+                if levels.isEmpty || levels.contains(where: { $0 <= 0 }) || levels != levels.sorted() || Set(levels).count != levels.count {
+                    fail(path + ".crowd.levels", levelsNode, "levels must be positive people counts in ascending order, found \(levels)")
+                } else { crowd = CrowdRule(levels: levels) }
+            }
+        }
+        var intrusion: IntrusionRule? = nil
+        if let intrusionNode = fields["intrusion"], let intrusionFields = mapping(intrusionNode, path + ".intrusion", allowed: ["schedule", "classes"]) {
+            var rule = IntrusionRule(schedule: nil, classes: ["person", "vehicle"])
+            if let scheduleNode = intrusionFields["schedule"], let text = string(scheduleNode, path + ".intrusion.schedule") {
+                if let schedule = Self.schedule(text) { rule.schedule = schedule }
+                else { fail(path + ".intrusion.schedule", scheduleNode, "expected a daily window like \"22:00-05:00\", found '\(text)'") }
+            }
+            if let classesNode = intrusionFields["classes"], let items = sequence(classesNode, path + ".intrusion.classes") {
+                let known = ["person", "vehicle", "unknown"]
+                rule.classes = items.enumerated().compactMap { index, item in
+                    guard let name = string(item, "\(path).intrusion.classes[\(index)]") else { return nil }
+                    guard known.contains(name) else { fail("\(path).intrusion.classes[\(index)]", item, "expected one of: \(known.joined(separator: ", ")), found '\(name)'"); return nil }
+                    return name
+                }
+            }
+            intrusion = rule
+        }
+        var loitering: LoiteringRule? = nil
+        if let loiteringNode = fields["loitering"], let loiteringFields = mapping(loiteringNode, path + ".loitering", allowed: ["seconds"]),
+           let secondsNode = required(loiteringFields, "seconds", path + ".loitering", loiteringNode), let seconds = number(secondsNode, path + ".loitering.seconds") {
+            if seconds > 0 { loitering = LoiteringRule(seconds: seconds) } else { fail(path + ".loitering.seconds", secondsNode, "must be above 0, found \(seconds)") }
+        }
+        guard let id, let polygon else { return nil }
+        return ZoneSettings(id: id, polygon: polygon, crowd: crowd, intrusion: intrusion, loitering: loitering)
+    }
+
+    mutating func line(_ node: Node, _ path: String) -> LineSettings? {
+        guard let fields = mapping(node, path, allowed: ["id", "from", "to", "names"]) else { return nil }
+        let id = required(fields, "id", path, node).flatMap { string($0, path + ".id") }
+        let from = required(fields, "from", path, node).flatMap { point($0, path + ".from") }
+        let to = required(fields, "to", path, node).flatMap { point($0, path + ".to") }
+        var aToB = "a_to_b", bToA = "b_to_a"
+        if let namesNode = fields["names"], let names = mapping(namesNode, path + ".names", allowed: ["a_to_b", "b_to_a"]) {
+            if let node = names["a_to_b"], let text = string(node, path + ".names.a_to_b") { aToB = text }
+            if let node = names["b_to_a"], let text = string(node, path + ".names.b_to_a") { bToA = text }
+            if aToB == bToA { fail(path + ".names", namesNode, "the two directions need different names") }
+        }
+        guard let id, let from, let to else { return nil }
+        if from == to { fail(path + ".to", fields["to"], "a line needs two different end points"); return nil }
+        return LineSettings(id: id, from: from, to: to, aToBName: aToB, bToAName: bToA)
+    }
+
+    static func twiceSignedArea(_ points: [NormalizedPoint]) -> Double {
+        var area = 0.0
+        for i in 0..<points.count {
+            let a = points[i], b = points[(i + 1) % points.count]
+            area += a.x * b.y - b.x * a.y
+        }
+        return area
+    }
+
+    static func schedule(_ text: String) -> DailySchedule? {
+        let parts = text.split(separator: "-")
+        guard parts.count == 2, let start = minute(parts[0]), let end = minute(parts[1]), start != end else { return nil }
+        return DailySchedule(startMinute: start, endMinute: end)
+    }
+
+    private static func minute(_ text: Substring) -> Int? {
+        let pieces = text.trimmingCharacters().split(separator: ":")
+        guard pieces.count == 2, let hours = Int(pieces[0]), let minutes = Int(pieces[1]),
+              (0...24).contains(hours), (0...59).contains(minutes), hours * 60 + minutes <= 24 * 60 else { return nil }
+        return hours * 60 + minutes
+    }
+}
+
+private extension Substring {
+    func trimmingCharacters() -> Substring {
+        var result = self
+        while result.first == " " { result.removeFirst() }
+        while result.last == " " { result.removeLast() }
+        return result
+    }
+}

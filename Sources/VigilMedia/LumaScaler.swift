@@ -1,0 +1,100 @@
+import CFFmpeg
+import VigilVision
+
+/// How the analysis frame is sized.
+public struct AnalysisSize: Sendable, Equatable {
+    /// Target width in pixels; the height follows the display aspect ratio.
+    public var width: Int
+    public init(width: Int = 480) { self.width = width }
+
+    /// Sources narrower than the target keep their size: upscaling adds cost, not detail.
+    public func outputSize(sourceWidth: Int, sourceHeight: Int, sampleAspectRatio: Double = 1) -> (width: Int, height: Int) {
+        let displayWidth = Double(sourceWidth) * (sampleAspectRatio > 0 ? sampleAspectRatio : 1)
+        let outWidth = min(width, Int(displayWidth.rounded()))
+        let outHeight = max(1, Int((Double(outWidth) * Double(sourceHeight) / displayWidth).rounded()))
+        return (max(1, outWidth), outHeight)
+    }
+}
+
+/// Turns decoded pictures into downscaled 8-bit luma with libswscale.
+///
+/// For planar YUV sources the luma plane is scaled on its own as grey, so chroma is
+/// never touched; other pixel formats go through swscale's full conversion to grey.
+/// The scaler context is rebuilt only when the source size or format changes.
+public final class LumaScaler {
+    public let size: AnalysisSize
+    public let flags: Int32
+    private var context: OpaquePointer?
+    private var key: (width: Int32, height: Int32, format: Int32, sar: Double) = (0, 0, -1, 0)
+    private var lumaOnly = false
+    public private(set) var outputWidth = 0
+    public private(set) var outputHeight = 0
+
+    public init(size: AnalysisSize = AnalysisSize(), flags: Int32 = SWS_BILINEAR) {
+        self.size = size
+        self.flags = flags
+    }
+
+    deinit { sws_freeContext(context) }
+
+    /// Scales `frame` into `image`, resizing `image` (without reallocating when
+    /// its size is unchanged).
+    public func scale(_ frame: DecodedFrame, into image: inout GrayImage) {
+        let picture = frame.picture
+        configure(for: picture)
+        image.resize(width: outputWidth, height: outputHeight)
+        image.pixels.withUnsafeMutableBufferPointer { destination in
+            var destinationPlanes: [UnsafeMutablePointer<UInt8>?] = [destination.baseAddress, nil, nil, nil]
+            var destinationStrides: [Int32] = [Int32(outputWidth), 0, 0, 0]
+            withSourcePlanes(picture) { sourcePlanes, sourceStrides in
+                _ = sws_scale(context, sourcePlanes, sourceStrides, 0, picture.pointee.height, &destinationPlanes, &destinationStrides)
+            }
+        }
+    }
+
+    private func withSourcePlanes(_ picture: UnsafePointer<AVFrame>, _ body: (UnsafePointer<UnsafePointer<UInt8>?>, UnsafePointer<Int32>) -> Void) {
+        var planes: (UnsafePointer<UInt8>?, UnsafePointer<UInt8>?, UnsafePointer<UInt8>?, UnsafePointer<UInt8>?) =
+            (UnsafePointer(picture.pointee.data.0), UnsafePointer(picture.pointee.data.1),
+             UnsafePointer(picture.pointee.data.2), UnsafePointer(picture.pointee.data.3))
+        var strides = (picture.pointee.linesize.0, picture.pointee.linesize.1, picture.pointee.linesize.2, picture.pointee.linesize.3)
+        if lumaOnly {
+            planes.1 = nil; planes.2 = nil; planes.3 = nil
+            strides.1 = 0; strides.2 = 0; strides.3 = 0
+        }
+        withUnsafePointer(to: &planes) { planesPointer in
+            withUnsafePointer(to: &strides) { stridesPointer in
+                planesPointer.withMemoryRebound(to: UnsafePointer<UInt8>?.self, capacity: 4) { p in
+                    stridesPointer.withMemoryRebound(to: Int32.self, capacity: 4) { s in body(p, s) }
+                }
+            }
+        }
+    }
+
+    private func configure(for picture: UnsafePointer<AVFrame>) {
+        let width = picture.pointee.width, height = picture.pointee.height, format = picture.pointee.format
+        let sar = picture.pointee.sample_aspect_ratio.num > 0 && picture.pointee.sample_aspect_ratio.den > 0
+            ? av_q2d(picture.pointee.sample_aspect_ratio) : 1
+        if context != nil && key.width == width && key.height == height && key.format == format && key.sar == sar { return }
+        key = (width, height, format, sar)
+        sws_freeContext(context)
+        let pixelFormat = AVPixelFormat(rawValue: format)
+        lumaOnly = Self.hasPlainLumaPlane(pixelFormat)
+        let out = size.outputSize(sourceWidth: Int(width), sourceHeight: Int(height), sampleAspectRatio: sar)
+        outputWidth = out.width
+        outputHeight = out.height
+        context = sws_getContext(width, height, lumaOnly ? AV_PIX_FMT_GRAY8 : pixelFormat,
+                                 Int32(outputWidth), Int32(outputHeight), AV_PIX_FMT_GRAY8,
+                                 flags, nil, nil, nil)
+        precondition(context != nil, "libswscale cannot convert \(String(cString: av_get_pix_fmt_name(pixelFormat))) to grey")
+    }
+
+    /// Whether plane 0 holds 8-bit luma one byte per pixel, so it can be scaled as grey.
+    static func hasPlainLumaPlane(_ format: AVPixelFormat) -> Bool {
+        guard let descriptor = av_pix_fmt_desc_get(format) else { return false }
+        let flags = descriptor.pointee.flags
+        let excluded = UInt64(AV_PIX_FMT_FLAG_RGB) | UInt64(AV_PIX_FMT_FLAG_PAL) | UInt64(AV_PIX_FMT_FLAG_HWACCEL) | UInt64(AV_PIX_FMT_FLAG_BITSTREAM)
+        guard flags & excluded == 0 else { return false }
+        let luma = descriptor.pointee.comp.0
+        return luma.plane == 0 && luma.depth == 8 && luma.step == 1 && luma.shift == 0
+    }
+}

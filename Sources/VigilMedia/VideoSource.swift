@@ -1,0 +1,289 @@
+import CFFmpeg
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One opened video source: demuxer plus decoder, owned together because their
+/// lifetimes are the same. Frames come out in presentation order.
+///
+/// Not thread-safe except for `abort()`, which may be called from any thread.
+public final class VideoSource {
+    public let location: SourceLocation
+    public let options: SourceOptions
+    public private(set) var info: StreamInfo
+
+    private var formatContext: UnsafeMutablePointer<AVFormatContext>?
+    private var codecContext: UnsafeMutablePointer<AVCodecContext>?
+    private let packet: UnsafeMutablePointer<AVPacket>
+    private let frame: UnsafeMutablePointer<AVFrame>
+    private let interrupt = InterruptGuard()
+    private let videoStreamIndex: Int32
+    private let timeBase: Double
+    private let startTime: Double
+
+    private var flushing = false
+    private var finished = false
+    private var framesOut = 0
+
+    /// Counters an operator or a report needs to judge the source's health.
+    public private(set) var packetsRead = 0
+    public private(set) var decodeErrors = 0
+    /// The last read or decode error text, kept for reports and the final warning.
+    public private(set) var lastErrorText: String?
+    /// True when reading stopped on an error rather than a clean end of file.
+    public private(set) var endedOnReadError = false
+
+    /// Opens `location`, finds its best video stream and starts a decoder for it.
+    /// Every blocking step is bounded by `options.openTimeout`.
+    public init(_ location: SourceLocation, options: SourceOptions = SourceOptions()) throws {
+        self.location = location
+        self.options = options
+        let shown = location.redacted
+
+        if !location.isNetwork {
+            let path = location.raw.hasPrefix("file:") ? String(location.raw.dropFirst(5)) : location.raw
+            var status = stat()
+            guard stat(path, &status) == 0 else { throw MediaError.fileNotFound(path: shown) }
+            if (status.st_mode & S_IFMT) == S_IFREG && status.st_size == 0 { throw MediaError.emptyFile(path: shown) }
+        }
+
+        guard let packet = av_packet_alloc(), let frame = av_frame_alloc() else {
+            fatalError("FFmpeg could not allocate a packet or frame: out of memory")
+        }
+        self.packet = packet
+        self.frame = frame
+
+        var context = avformat_alloc_context()
+        guard context != nil else { fatalError("FFmpeg could not allocate a format context: out of memory") }
+        vigil_install_interrupt(context, interrupt.state)
+
+        var dictionary: OpaquePointer? = nil
+        defer { av_dict_free(&dictionary) }
+        if location.scheme == "rtsp" || location.scheme == "rtsps" {
+            av_dict_set(&dictionary, "rtsp_transport", options.rtspTransport, 0)
+        }
+        if location.isNetwork {
+            // Socket-level timeout in microseconds, a second line of defence behind the interrupt callback.
+            av_dict_set(&dictionary, "rw_timeout", String(Int64(options.readTimeout * 1_000_000)), 0)
+        }
+        for (key, value) in options.formatOptions { av_dict_set(&dictionary, key, value, 0) }
+
+        interrupt.arm(seconds: options.openTimeout)
+        let openResult = avformat_open_input(&context, location.raw, nil, &dictionary)
+        if openResult < 0 {
+            // avformat_open_input frees the context on failure.
+            if interrupt.fired { throw MediaError.timedOut(source: shown, stage: "opening", seconds: options.openTimeout) }
+            throw MediaError.openFailed(source: shown, reason: Self.describeOpenError(openResult))
+        }
+        formatContext = context
+        guard let formatContext = context else { throw MediaError.openFailed(source: shown, reason: "no context") }
+
+        let probeResult = avformat_find_stream_info(formatContext, nil)
+        if probeResult < 0 {
+            let fired = interrupt.fired
+            avformat_close_input(&self.formatContext)
+            if fired { throw MediaError.timedOut(source: shown, stage: "reading stream information", seconds: options.openTimeout) }
+            throw MediaError.openFailed(source: shown, reason: ffmpegErrorText(probeResult))
+        }
+
+        let streamIndex = av_find_best_stream(formatContext, AVMEDIA_TYPE_VIDEO, -1, -1, nil, 0)
+        guard streamIndex >= 0, let stream = formatContext.pointee.streams[Int(streamIndex)] else {
+            let fired = interrupt.fired
+            avformat_close_input(&self.formatContext)
+            if fired { throw MediaError.timedOut(source: shown, stage: "reading stream information", seconds: options.openTimeout) }
+            throw MediaError.noVideoStream(source: shown)
+        }
+        videoStreamIndex = streamIndex
+        // Only the video stream is decoded; tell the demuxer to drop the rest early.
+        for index in 0..<Int(formatContext.pointee.nb_streams) where index != Int(streamIndex) {
+            formatContext.pointee.streams[index]?.pointee.discard = AVDISCARD_ALL
+        }
+
+        let parameters = stream.pointee.codecpar!
+        let codecName = String(cString: avcodec_get_name(parameters.pointee.codec_id))
+        guard let decoder = avcodec_find_decoder(parameters.pointee.codec_id) else {
+            avformat_close_input(&self.formatContext)
+            throw MediaError.unsupportedCodec(source: shown, codec: codecName)
+        }
+        guard let codecContext = avcodec_alloc_context3(decoder) else { fatalError("out of memory") }
+        self.codecContext = codecContext
+        var result = avcodec_parameters_to_context(codecContext, parameters)
+        if result < 0 {
+            Self.release(&self.codecContext, &self.formatContext)
+            throw MediaError.decoderFailed(source: shown, reason: ffmpegErrorText(result))
+        }
+        codecContext.pointee.thread_count = Int32(max(0, options.decoderThreads))
+        codecContext.pointee.thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE
+        codecContext.pointee.pkt_timebase = stream.pointee.time_base
+        if options.skipNonReferenceFrames { codecContext.pointee.skip_frame = AVDISCARD_NONREF }
+        result = avcodec_open2(codecContext, decoder, nil)
+        if result < 0 {
+            Self.release(&self.codecContext, &self.formatContext)
+            throw MediaError.decoderFailed(source: shown, reason: ffmpegErrorText(result))
+        }
+        interrupt.disarm()
+
+        timeBase = av_q2d(stream.pointee.time_base)
+        startTime = stream.pointee.start_time == avNoPTS ? 0 : Double(stream.pointee.start_time) * timeBase
+        let rate = stream.pointee.avg_frame_rate.num > 0 ? stream.pointee.avg_frame_rate : stream.pointee.r_frame_rate
+        let fps = rate.num > 0 && rate.den > 0 ? av_q2d(rate) : nil
+        var duration: Double? = nil
+        if stream.pointee.duration > 0 && stream.pointee.duration != avNoPTS {
+            duration = Double(stream.pointee.duration) * timeBase
+        } else if formatContext.pointee.duration > 0 && formatContext.pointee.duration != avNoPTS {
+            duration = Double(formatContext.pointee.duration) / Double(AV_TIME_BASE)
+        }
+        let sar = stream.pointee.sample_aspect_ratio.num > 0 ? stream.pointee.sample_aspect_ratio : parameters.pointee.sample_aspect_ratio
+        info = StreamInfo(
+            width: Int(parameters.pointee.width),
+            height: Int(parameters.pointee.height),
+            codecName: codecName,
+            containerName: String(cString: formatContext.pointee.iformat.pointee.name),
+            framesPerSecond: fps,
+            duration: location.isNetwork ? nil : duration,
+            declaredFrameCount: stream.pointee.nb_frames > 0 ? Int(stream.pointee.nb_frames) : nil,
+            sampleAspectRatio: sar.num > 0 && sar.den > 0 ? av_q2d(sar) : 1
+        )
+    }
+
+    deinit {
+        av_packet_free_wrapper(packet)
+        av_frame_free_wrapper(frame)
+        Self.release(&codecContext, &formatContext)
+    }
+
+    private static func release(_ codec: inout UnsafeMutablePointer<AVCodecContext>?, _ format: inout UnsafeMutablePointer<AVFormatContext>?) {
+        if codec != nil { avcodec_free_context(&codec) }
+        if format != nil { avformat_close_input(&format) }
+    }
+
+    private static func describeOpenError(_ code: Int32) -> String {
+        if code == averrorInvalidData { return "not a video file FFmpeg recognises, or its header is damaged (\(ffmpegErrorText(code)))" }
+        return ffmpegErrorText(code)
+    }
+
+    /// Makes any blocking call return promptly and ends the stream; safe from any thread.
+    public func abort() { interrupt.abort() }
+
+    /// Decodes the next frame. Returns nil at the end of the stream. Read errors that
+    /// end the stream are remembered (`endedOnReadError`) rather than thrown, so the
+    /// frames decoded so far stay usable; only a stall past the read timeout throws.
+    public func nextFrame() throws -> DecodedFrame? {
+        guard let codecContext, let formatContext, !finished else { return nil }
+        while true {
+            let received = avcodec_receive_frame(codecContext, frame)
+            if received == 0 {
+                return makeDecodedFrame()
+            }
+            if received == averrorEOF {
+                finished = true
+                return nil
+            }
+            if received != averrorEAGAIN {
+                noteDecodeError(received)
+                continue
+            }
+            if flushing {
+                // EAGAIN after a flush packet cannot produce more output.
+                finished = true
+                return nil
+            }
+            interrupt.arm(seconds: options.readTimeout)
+            let readResult = av_read_frame(formatContext, packet)
+            interrupt.disarm()
+            if readResult == averrorEAGAIN { continue }
+            if readResult < 0 {
+                if interrupt.aborted {
+                    finished = true
+                    return nil
+                }
+                if interrupt.fired {
+                    throw MediaError.timedOut(source: location.redacted, stage: "waiting for data", seconds: options.readTimeout)
+                }
+                if readResult != averrorEOF {
+                    endedOnReadError = true
+                    lastErrorText = ffmpegErrorText(readResult)
+                }
+                flushing = true
+                _ = avcodec_send_packet(codecContext, nil)
+                continue
+            }
+            defer { av_packet_unref(packet) }
+            guard packet.pointee.stream_index == videoStreamIndex else { continue }
+            packetsRead += 1
+            let sent = avcodec_send_packet(codecContext, packet)
+            if sent < 0 && sent != averrorEAGAIN {
+                noteDecodeError(sent)
+            }
+        }
+    }
+
+    private func noteDecodeError(_ code: Int32) {
+        decodeErrors += 1
+        lastErrorText = ffmpegErrorText(code)
+    }
+
+    private func makeDecodedFrame() -> DecodedFrame {
+        let timestamp = frame.pointee.best_effort_timestamp
+        let pts: Double
+        if timestamp != avNoPTS {
+            pts = Double(timestamp) * timeBase - startTime
+        } else if let fps = info.framesPerSecond {
+            pts = Double(framesOut) / fps
+        } else {
+            pts = 0
+        }
+        var index = framesOut
+        if options.skipNonReferenceFrames, let fps = info.framesPerSecond, timestamp != avNoPTS {
+            // Skipped frames never reach us, so counting would drift; timestamps do not.
+            index = max(0, Int((pts * fps).rounded()))
+        }
+        framesOut += 1
+        if Int(frame.pointee.width) != info.width || Int(frame.pointee.height) != info.height {
+            info.width = Int(frame.pointee.width)
+            info.height = Int(frame.pointee.height)
+        }
+        return DecodedFrame(index: index, pts: pts, picture: UnsafePointer(frame))
+    }
+
+    /// Frames handed out so far.
+    public var framesDecoded: Int { framesOut }
+}
+
+/// A decoded full-resolution frame, valid until the next `nextFrame()` call.
+public struct DecodedFrame {
+    /// 0-based index of the frame in the source, in presentation order.
+    public let index: Int
+    /// Presentation time in seconds from the start of the stream.
+    public let pts: Double
+    let picture: UnsafePointer<AVFrame>
+
+    public var width: Int { Int(picture.pointee.width) }
+    public var height: Int { Int(picture.pointee.height) }
+
+    /// Keeps the full-resolution picture beyond the next decode (for snapshots);
+    /// shares the decoder's buffers by reference count, no copy.
+    public func retain() -> VideoPicture { VideoPicture(cloning: picture) }
+}
+
+/// A reference-counted full-resolution picture kept for later use (snapshots).
+public final class VideoPicture {
+    let frame: UnsafeMutablePointer<AVFrame>
+    init(cloning source: UnsafePointer<AVFrame>) {
+        guard let clone = av_frame_clone(source) else { fatalError("out of memory cloning a frame") }
+        frame = clone
+    }
+    deinit { av_frame_free_wrapper(frame) }
+    public var width: Int { Int(frame.pointee.width) }
+    public var height: Int { Int(frame.pointee.height) }
+}
+
+func av_packet_free_wrapper(_ packet: UnsafeMutablePointer<AVPacket>) {
+    var pointer: UnsafeMutablePointer<AVPacket>? = packet
+    av_packet_free(&pointer)
+}
+
+func av_frame_free_wrapper(_ frame: UnsafeMutablePointer<AVFrame>) {
+    var pointer: UnsafeMutablePointer<AVFrame>? = frame
+    av_frame_free(&pointer)
+}

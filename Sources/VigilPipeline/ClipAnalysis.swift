@@ -1,0 +1,191 @@
+import Foundation
+import VigilMedia
+import VigilVision
+
+/// What `vigil analyze` was asked to do.
+public struct ClipAnalysisOptions: Sendable {
+    public enum Analysis: String, Sendable, CaseIterable {
+        /// The baseline motion step.
+        case motion
+        /// No analysis at all: measures ingest (decode + scale) on its own.
+        case none
+    }
+
+    public var input: SourceLocation
+    public var source = SourceOptions()
+    public var size = AnalysisSize()
+    public var analysisFPS: Double?
+    public var analysis: Analysis = .motion
+    /// One JSON line per analysed frame.
+    public var framesOut: String?
+    /// A PNG foreground mask per analysed frame, named by frame index.
+    public var masksOut: String?
+
+    public init(input: SourceLocation) { self.input = input }
+}
+
+/// Progress as the analysis goes, for a progress bar.
+public struct ClipProgress: Sendable {
+    public var framesDecoded: Int
+    public var framesAnalysed: Int
+    public var estimatedTotal: Int?
+    public var elapsedSeconds: Double
+}
+
+/// Everything measured in one run; `--report` writes it as JSON.
+public struct ClipReport: Codable, Sendable {
+    public struct Source: Codable, Sendable {
+        public var location: String
+        public var container: String
+        public var codec: String
+        public var width: Int
+        public var height: Int
+        public var fps: Double?
+        public var duration: Double?
+    }
+    public struct Frames: Codable, Sendable {
+        public var decoded: Int
+        public var analysed: Int
+        public var skipped: Int
+        public var decodeErrors: Int
+        public var packetsRead: Int
+        public var declared: Int?
+    }
+    public var vigilReportVersion = 1
+    public var source: Source
+    public var analysisWidth: Int
+    public var analysisHeight: Int
+    public var analysis: String
+    public var frames: Frames
+    /// True when the input ended early or had damaged data; the frames before the damage were analysed.
+    public var incomplete: Bool
+    public var incompleteReason: String?
+    public var wallSeconds: Double
+    public var framesPerSecond: Double
+    /// Opening the source, in milliseconds (once).
+    public var openMilliseconds: Double
+    /// Time per analysed frame in each stage, in milliseconds.
+    public var stageMillisecondsPerFrame: [String: Double]
+    public var meanMotion: Double?
+}
+
+/// The offline pipeline: reads every frame of a clip (or every frame the analysis
+/// rate keeps), analyses it and writes the evaluation outputs.
+public final class ClipAnalysis {
+    public let options: ClipAnalysisOptions
+    public var progressInterval = 0.1
+    private var cancelled = false
+
+    public init(options: ClipAnalysisOptions) { self.options = options }
+
+    public func run(progress: ((ClipProgress) -> Void)? = nil) throws -> ClipReport {
+        let started = MonotonicClock.now()
+        let source = try VideoSource(options.input, options: options.source)
+        let openMilliseconds = MonotonicClock.seconds(since: started) * 1000
+        let reader = FrameReader(source: source, size: options.size, analysisFPS: options.analysisFPS)
+
+        var analyzer: any FrameAnalyzer = options.analysis == .motion ? RunningAverageMotion() : NoAnalysis()
+        var framesWriter: LineFileWriter? = nil
+        if let path = options.framesOut { framesWriter = try LineFileWriter(path: path) }
+        var maskEncoder: ImageEncoder? = nil
+        if let directory = options.masksOut {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            maskEncoder = ImageEncoder(format: .png)
+        }
+
+        var analysed = 0
+        var analyseSeconds = 0.0, outputSeconds = 0.0
+        var motionSum = 0.0, motionFrames = 0
+        var lastProgress = started
+        var analysisWidth = 0, analysisHeight = 0
+        let estimatedTotal = source.info.estimatedFrameCount
+
+        while !cancelled, let frame = try reader.next() {
+            let analyseStart = MonotonicClock.now()
+            let observation = analyzer.analyze(frame.image)
+            analyseSeconds += MonotonicClock.seconds(since: analyseStart)
+            analysed += 1
+            analysisWidth = frame.image.width
+            analysisHeight = frame.image.height
+            if let motion = observation.motionFraction { motionSum += motion; motionFrames += 1 }
+
+            let outputStart = MonotonicClock.now()
+            if let framesWriter {
+                var line = "{\"frame\":\(frame.index),\"pts\":\(Self.rounded(frame.pts, 6))"
+                if let motion = observation.motionFraction { line += ",\"motion\":\(Self.rounded(motion, 6))" }
+                line += "}\n"
+                try framesWriter.write(line)
+            }
+            if let maskEncoder, let directory = options.masksOut {
+                let mask = analyzer.lastMask ?? GrayImage(width: frame.image.width, height: frame.image.height)
+                try maskEncoder.write(mask, to: "\(directory)/\(Self.maskName(frame.index))")
+            }
+            outputSeconds += MonotonicClock.seconds(since: outputStart)
+            reader.recycle(frame)
+
+            if let progress, MonotonicClock.seconds(since: lastProgress) >= progressInterval {
+                lastProgress = MonotonicClock.now()
+                progress(ClipProgress(framesDecoded: source.framesDecoded, framesAnalysed: analysed,
+                                      estimatedTotal: estimatedTotal, elapsedSeconds: MonotonicClock.seconds(since: started)))
+            }
+        }
+        try framesWriter?.close()
+
+        let wall = MonotonicClock.seconds(since: started)
+        progress?(ClipProgress(framesDecoded: source.framesDecoded, framesAnalysed: analysed,
+                               estimatedTotal: source.framesDecoded, elapsedSeconds: wall))
+
+        let info = source.info
+        var reason: String? = nil
+        if source.endedOnReadError {
+            reason = "reading stopped on an error: \(source.lastErrorText ?? "unknown")"
+        } else if let declared = info.declaredFrameCount, source.packetsRead < declared {
+            reason = "the file ends after \(source.packetsRead) of the \(declared) frames its index lists"
+        } else if source.decodeErrors > 0 {
+            reason = "\(source.decodeErrors) damaged packet(s) could not be decoded (last: \(source.lastErrorText ?? "unknown"))"
+        }
+        if source.framesDecoded == 0 {
+            throw MediaError.nothingDecoded(source: options.input.redacted, reason: reason ?? "the stream holds no decodable frame")
+        }
+        let perFrame = { (seconds: Double) in analysed > 0 ? Self.rounded(seconds * 1000 / Double(analysed), 4) : 0 }
+        var stages: [String: Double] = [
+            "decode": perFrame(reader.decodeSeconds),
+            "scale": perFrame(reader.scaleSeconds),
+            "output": perFrame(outputSeconds),
+        ]
+        stages[analyzer.stageName == "none" ? "analysis_none" : analyzer.stageName] = perFrame(analyseSeconds)
+        return ClipReport(
+            source: .init(location: options.input.redacted, container: info.containerName, codec: info.codecName,
+                          width: info.width, height: info.height, fps: info.framesPerSecond, duration: info.duration),
+            analysisWidth: analysisWidth, analysisHeight: analysisHeight, analysis: options.analysis.rawValue,
+            frames: .init(decoded: source.framesDecoded, analysed: analysed, skipped: reader.framesSkipped,
+                          decodeErrors: source.decodeErrors, packetsRead: source.packetsRead, declared: info.declaredFrameCount),
+            incomplete: reason != nil, incompleteReason: reason,
+            wallSeconds: Self.rounded(wall, 4), framesPerSecond: Self.rounded(Double(analysed) / max(wall, 1e-9), 2),
+            openMilliseconds: Self.rounded(openMilliseconds, 3), stageMillisecondsPerFrame: stages,
+            meanMotion: motionFrames > 0 ? Self.rounded(motionSum / Double(motionFrames), 6) : nil)
+    }
+
+    /// Stops after the current frame (for SIGINT); the outputs stay consistent.
+    public func cancel() { cancelled = true }
+
+    public static func maskName(_ index: Int) -> String {
+        let digits = String(index)
+        return String(repeating: "0", count: max(0, 6 - digits.count)) + digits + ".png"
+    }
+
+    static func rounded(_ value: Double, _ places: Int) -> Double {
+        var scale = 1.0
+        for _ in 0..<places { scale *= 10 }
+        return (value * scale).rounded() / scale
+    }
+}
+
+extension ClipReport {
+    public func jsonData() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return try encoder.encode(self)
+    }
+}

@@ -1,0 +1,29 @@
+/// What one analysis step reports for one frame. Later stages add fields; the
+/// pipeline writes them to `--frames-out` and the report.
+public struct FrameObservation: Sendable {
+    /// Fraction of analysed pixels marked as foreground, 0…1.
+    public var motionFraction: Double?
+    public init(motionFraction: Double? = nil) { self.motionFraction = motionFraction }
+}
+
+/// A per-frame analysis step over the luma analysis frame. Implementations keep
+/// their own state between frames and must not allocate per frame once warmed up.
+public protocol FrameAnalyzer {
+    /// Human name used in reports ("motion", "none").
+    var stageName: String { get }
+    /// Analyses one frame; the image is only valid for the duration of the call.
+    mutating func analyze(_ image: GrayImage) -> FrameObservation
+    /// The foreground mask of the last analysed frame (255 = foreground), if the step makes one.
+    var lastMask: GrayImage? { get }
+    /// Forget learned state, as after a reconnect or a cut in the clip.
+    mutating func reset()
+}
+
+/// The analysis switched off: used to measure ingest cost on its own.
+public struct NoAnalysis: FrameAnalyzer {
+    public init() {}
+    public var stageName: String { "none" }
+    public mutating func analyze(_ image: GrayImage) -> FrameObservation { FrameObservation() }
+    public var lastMask: GrayImage? { nil }
+    public mutating func reset() {}
+}

@@ -1,0 +1,165 @@
+import ArgumentParser
+import Foundation
+import VigilConfig
+import VigilMedia
+import VigilPipeline
+
+struct Analyze: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Analyse a recorded clip (or a stream) at full speed.",
+        discussion: "INPUT is a file path or a URL (rtsp://, http://, udp://). With --config and --camera, the camera's analysis settings apply and INPUT defaults to its source."
+    )
+
+    @Argument(help: "Video file or stream URL.")
+    var input: String?
+
+    @Option(help: "Configuration file (YAML).")
+    var config: String?
+
+    @Option(help: "Camera id in the configuration whose settings apply.")
+    var camera: String?
+
+    @Option(help: "Analysis frame width in pixels (aspect kept; never upscaled). Default 480.")
+    var width: Int?
+
+    @Option(help: "Analyse at most this many frames per second (others are dropped before scaling).")
+    var fps: Double?
+
+    @Flag(help: "Let the decoder skip non-reference frames (faster with --fps; frame indices come from timestamps).")
+    var skipNonref = false
+
+    @Option(help: "Decoder threads (0 = one per core).")
+    var threads: Int = 0
+
+    @Option(help: "Analysis to run: motion or none (ingest only, for benchmarks).")
+    var analysis: String = "motion"
+
+    @Option(help: "Seconds allowed to open the input and for each read.")
+    var timeout: Double = 10
+
+    @Option(name: .customLong("report"), help: "Write a JSON report (frame counts, time per stage) to this file.")
+    var reportPath: String?
+
+    @Option(help: "Write one JSON line per analysed frame to this file.")
+    var framesOut: String?
+
+    @Option(help: "Write a PNG foreground mask per analysed frame into this folder.")
+    var masksOut: String?
+
+    @Flag(help: "Do not show the progress bar.")
+    var noProgress = false
+
+    @Flag(help: "Show FFmpeg's own warnings (damaged packets, stream quirks).")
+    var verbose = false
+
+    func validate() throws {
+        if input == nil && (config == nil || camera == nil) {
+            throw ValidationError("give an INPUT file or URL, or --config FILE --camera ID")
+        }
+        if (config == nil) != (camera == nil) { throw ValidationError("--config and --camera go together") }
+        if let width, width < 32 || width > 3840 { throw ValidationError("--width must be between 32 and 3840") }
+        if let fps, !(fps > 0) { throw ValidationError("--fps must be above 0") }
+        if threads < 0 { throw ValidationError("--threads must not be negative") }
+        if !(timeout > 0) { throw ValidationError("--timeout must be above 0") }
+        if ClipAnalysisOptions.Analysis(rawValue: analysis) == nil {
+            throw ValidationError("--analysis must be one of: \(ClipAnalysisOptions.Analysis.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
+
+    func run() throws {
+        if verbose { MediaLog.setFFmpegLevel(.warnings) }
+        var cameraSettings: CameraSettings? = nil
+        if let config, let camera {
+            do {
+                let loaded = try ConfigLoader.load(path: config)
+                guard let found = loaded.camera(camera) else {
+                    FileHandleOutput.standardError("vigil: \(config): no camera '\(camera)'; configured: \(loaded.cameras.map(\.id).joined(separator: ", "))")
+                    throw ExitCode(ExitStatus.usage)
+                }
+                cameraSettings = found
+            } catch let error as ConfigError {
+                FileHandleOutput.standardError("vigil: \(error)")
+                throw ExitCode(ExitStatus.usage)
+            }
+        }
+        let location = SourceLocation(input ?? cameraSettings!.source)
+        var options = ClipAnalysisOptions(input: location)
+        options.size = AnalysisSize(width: width ?? cameraSettings?.analysis.width ?? 480)
+        options.analysisFPS = fps ?? cameraSettings?.analysis.fps
+        options.analysis = ClipAnalysisOptions.Analysis(rawValue: analysis)!
+        options.source.decoderThreads = threads
+        options.source.skipNonReferenceFrames = skipNonref
+        options.source.openTimeout = timeout
+        options.source.readTimeout = timeout
+        options.framesOut = framesOut
+        options.masksOut = masksOut
+
+        let runner = ClipAnalysis(options: options)
+        InterruptSignal.install { runner.cancel() }
+        let bar = ProgressBar(enabled: !noProgress && isatty(STDERR_FILENO) == 1)
+        let report: ClipReport
+        do {
+            report = try runner.run(progress: bar.enabled ? { bar.update($0) } : nil)
+        } catch let error as MediaError {
+            bar.clear()
+            FileHandleOutput.standardError("vigil: \(error)")
+            switch error {
+            case .writeFailed, .encoderUnavailable: throw ExitCode.failure
+            default: throw ExitCode(ExitStatus.badInput)
+            }
+        } catch {
+            bar.clear()
+            FileHandleOutput.standardError("vigil: \(error.localizedDescription)")
+            throw ExitCode.failure
+        }
+        bar.clear()
+
+        if let reportPath {
+            do {
+                try report.jsonData().write(to: URL(fileURLWithPath: reportPath), options: .atomic)
+            } catch {
+                FileHandleOutput.standardError("vigil: \(reportPath): cannot write the report: \(error.localizedDescription)")
+                throw ExitCode.failure
+            }
+        }
+        print(Summary.text(report))
+        if let reason = report.incompleteReason {
+            FileHandleOutput.standardError("vigil: \(location.redacted): input is truncated or damaged: \(reason); the \(report.frames.analysed) frame(s) before it were analysed")
+            throw ExitCode(ExitStatus.incompleteInput)
+        }
+    }
+}
+
+enum Summary {
+    static func text(_ report: ClipReport) -> String {
+        let source = report.source
+        let fps = source.fps.map { " \(trimmed($0)) fps" } ?? ""
+        var lines = [
+            "\(source.location): \(source.container)/\(source.codec) \(source.width)×\(source.height)\(fps)",
+            "analysed \(report.frames.analysed) of \(report.frames.decoded) decoded frames at \(report.analysisWidth)×\(report.analysisHeight) in \(trimmed(report.wallSeconds)) s (\(trimmed(report.framesPerSecond)) frames/s)",
+        ]
+        let stages = report.stageMillisecondsPerFrame.sorted { $0.key < $1.key }.map { "\($0.key) \(trimmed($0.value))" }
+        lines.append("ms per frame: " + stages.joined(separator: ", ") + "; open \(trimmed(report.openMilliseconds)) ms once")
+        if let motion = report.meanMotion { lines.append("mean motion: \(trimmed(motion * 100))% of the frame") }
+        return lines.joined(separator: "\n")
+    }
+
+    static func trimmed(_ value: Double) -> String {
+        let rounded = (value * 100).rounded() / 100
+        return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
+    }
+}
+
+/// SIGINT finishes the current frame and writes every output, instead of losing them.
+enum InterruptSignal {
+    nonisolated(unsafe) private static var handler: (() -> Void)?
+
+    static func install(_ action: @escaping () -> Void) {
+        handler = action
+        signal(SIGINT) { _ in
+            InterruptSignal.handler?()
+            // A second Ctrl-C kills at once.
+            signal(SIGINT, SIG_DFL)
+        }
+    }
+}
