@@ -28,6 +28,9 @@ public final class VideoSource {
     /// Counters an operator or a report needs to judge the source's health.
     public private(set) var packetsRead = 0
     public private(set) var decodeErrors = 0
+    /// Frames the decoder produced from damaged data (errors concealed, or the
+    /// demuxer flagged the packet corrupt).
+    public private(set) var damagedFrames = 0
     /// The last read or decode error text, kept for reports and the final warning.
     public private(set) var lastErrorText: String?
     /// True when reading stopped on an error rather than a clean end of file.
@@ -100,7 +103,10 @@ public final class VideoSource {
         }
 
         let parameters = stream.pointee.codecpar!
-        let codecName = String(cString: avcodec_get_name(parameters.pointee.codec_id))
+        var codecName = String(cString: avcodec_get_name(parameters.pointee.codec_id))
+        if parameters.pointee.codec_id == AV_CODEC_ID_NONE {
+            codecName = "unknown, tag \(Self.fourCC(parameters.pointee.codec_tag))"
+        }
         guard let decoder = avcodec_find_decoder(parameters.pointee.codec_id) else {
             avformat_close_input(&self.formatContext)
             throw MediaError.unsupportedCodec(source: shown, codec: codecName)
@@ -157,6 +163,12 @@ public final class VideoSource {
         if format != nil { avformat_close_input(&format) }
     }
 
+    private static func fourCC(_ tag: UInt32) -> String {
+        let bytes = (0..<4).map { UInt8((tag >> (8 * $0)) & 0xFF) }
+        if bytes.allSatisfy({ $0 >= 32 && $0 < 127 }) { return String(decoding: bytes, as: UTF8.self) }
+        return "0x" + String(tag, radix: 16)
+    }
+
     private static func describeOpenError(_ code: Int32) -> String {
         if code == averrorInvalidData { return "not a video file FFmpeg recognises, or its header is damaged (\(ffmpegErrorText(code)))" }
         return ffmpegErrorText(code)
@@ -173,6 +185,9 @@ public final class VideoSource {
         while true {
             let received = avcodec_receive_frame(codecContext, frame)
             if received == 0 {
+                if frame.pointee.decode_error_flags != 0 || frame.pointee.flags & AV_FRAME_FLAG_CORRUPT != 0 {
+                    damagedFrames += 1
+                }
                 return makeDecodedFrame()
             }
             if received == averrorEOF {

@@ -32,9 +32,11 @@ public final class VideoWriter {
     private var finished = false
 
     /// Opens `path` for writing with the first available codec of `preference`.
-    /// `keyframeInterval` is the GOP length in frames.
+    /// `keyframeInterval` is the GOP length in frames; `containerOptions` go to the
+    /// muxer (e.g. `movflags: +faststart` puts an mp4's index first).
     public init(path: String, width: Int, height: Int, framesPerSecond: Int,
-                preference: [Codec] = [.h264, .mpeg4, .mjpeg], keyframeInterval: Int = 50, quality: Int = 20) throws {
+                preference: [Codec] = [.h264, .mpeg4, .mjpeg], keyframeInterval: Int = 50, quality: Int = 20,
+                containerOptions: [String: String] = [:]) throws {
         precondition(width > 0 && height > 0 && framesPerSecond > 0)
         self.path = path
         self.width = width
@@ -80,7 +82,8 @@ public final class VideoWriter {
         case .mpeg4, .mjpeg:
             codecContext.pointee.flags |= AV_CODEC_FLAG_QSCALE
             codecContext.pointee.global_quality = Int32(FF_QP2LAMBDA * 3)
-            if codec == .mpeg4 { codecContext.pointee.max_b_frames = 2 }
+            // No B-frames: AVI, where MPEG-4 part 2 mostly lives, cannot carry their timestamps.
+            codecContext.pointee.max_b_frames = 0
         }
         if context.pointee.oformat.pointee.flags & AVFMT_GLOBALHEADER != 0 {
             codecContext.pointee.flags |= AV_CODEC_FLAG_GLOBAL_HEADER
@@ -95,7 +98,10 @@ public final class VideoWriter {
             result = avio_open(&context.pointee.pb, path, AVIO_FLAG_WRITE)
             guard result >= 0 else { throw MediaError.writeFailed(path: path, reason: ffmpegErrorText(result)) }
         }
-        result = avformat_write_header(context, nil)
+        var dictionary: OpaquePointer? = nil
+        defer { av_dict_free(&dictionary) }
+        for (key, value) in containerOptions { av_dict_set(&dictionary, key, value, 0) }
+        result = avformat_write_header(context, &dictionary)
         guard result >= 0 else { throw MediaError.writeFailed(path: path, reason: ffmpegErrorText(result)) }
 
         frame.pointee.format = codecContext.pointee.pix_fmt.rawValue

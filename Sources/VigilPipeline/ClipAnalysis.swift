@@ -48,6 +48,7 @@ public struct ClipReport: Codable, Sendable {
         public var analysed: Int
         public var skipped: Int
         public var decodeErrors: Int
+        public var damaged: Int
         public var packetsRead: Int
         public var declared: Int?
     }
@@ -143,6 +144,8 @@ public final class ClipAnalysis {
             reason = "the file ends after \(source.packetsRead) of the \(declared) frames its index lists"
         } else if source.decodeErrors > 0 {
             reason = "\(source.decodeErrors) damaged packet(s) could not be decoded (last: \(source.lastErrorText ?? "unknown"))"
+        } else if source.damagedFrames > 0 {
+            reason = "\(source.damagedFrames) frame(s) were decoded from damaged data (the decoder concealed the errors)"
         }
         if source.framesDecoded == 0 {
             throw MediaError.nothingDecoded(source: options.input.redacted, reason: reason ?? "the stream holds no decodable frame")
@@ -159,7 +162,7 @@ public final class ClipAnalysis {
                           width: info.width, height: info.height, fps: info.framesPerSecond, duration: info.duration),
             analysisWidth: analysisWidth, analysisHeight: analysisHeight, analysis: options.analysis.rawValue,
             frames: .init(decoded: source.framesDecoded, analysed: analysed, skipped: reader.framesSkipped,
-                          decodeErrors: source.decodeErrors, packetsRead: source.packetsRead, declared: info.declaredFrameCount),
+                          decodeErrors: source.decodeErrors, damaged: source.damagedFrames, packetsRead: source.packetsRead, declared: info.declaredFrameCount),
             incomplete: reason != nil, incompleteReason: reason,
             wallSeconds: Self.rounded(wall, 4), framesPerSecond: Self.rounded(Double(analysed) / max(wall, 1e-9), 2),
             openMilliseconds: Self.rounded(openMilliseconds, 3), stageMillisecondsPerFrame: stages,

@@ -15,10 +15,12 @@ public enum SyntheticClipWriter {
     }
 
     public static func write(_ spec: SceneSpec, to path: String, truthDirectory: String? = nil,
-                             preference: [VideoWriter.Codec] = [.h264, .mpeg4, .mjpeg], quality: Int = 20) throws -> Result {
+                             preference: [VideoWriter.Codec] = [.h264, .mpeg4, .mjpeg], quality: Int = 20,
+                             containerOptions: [String: String] = [:]) throws -> Result {
         let renderer = SceneRenderer(spec: spec)
         let writer = try VideoWriter(path: path, width: spec.width, height: spec.height, framesPerSecond: spec.framesPerSecond,
-                                     preference: preference, keyframeInterval: spec.framesPerSecond * 2, quality: quality)
+                                     preference: preference, keyframeInterval: spec.framesPerSecond * 2, quality: quality,
+                                     containerOptions: containerOptions)
         var boxes = ""
         var maskEncoder: ImageEncoder? = nil
         if let truthDirectory {

@@ -124,7 +124,7 @@ struct Analyze: ParsableCommand {
         }
         print(Summary.text(report))
         if let reason = report.incompleteReason {
-            FileHandleOutput.standardError("vigil: \(location.redacted): input is truncated or damaged: \(reason); the \(report.frames.analysed) frame(s) before it were analysed")
+            FileHandleOutput.standardError("vigil: \(location.redacted): input is truncated or damaged: \(reason); analysed the \(report.frames.analysed) frame(s) that could be decoded")
             throw ExitCode(ExitStatus.incompleteInput)
         }
     }
