@@ -1,0 +1,127 @@
+import Foundation
+import Testing
+import VigilTestSupport
+
+/// Runs the built `vigil` executable the way a user or a script does, checking
+/// exit codes and what it prints.
+@Suite("vigil command line")
+struct CLITests {
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// The `vigil` binary built next to this test bundle.
+    static let executable: String = {
+        let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        var directory = URL(fileURLWithPath: me).deletingLastPathComponent()
+        if directory.lastPathComponent.hasSuffix(".xctest") { directory.deleteLastPathComponent() }
+        return directory.appendingPathComponent("vigil").path
+    }()
+
+    func vigil(_ arguments: [String]) throws -> Run {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.executable)
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                   stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    @Test("analyse a clip: exit 0, a summary, a JSON report")
+    func analyzeClip() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let clip = try makeClip(in: directory, frames: 25)
+        let run = try vigil(["analyze", clip.path, "--report", directory.file("r.json"), "--frames-out", directory.file("f.jsonl")])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("analysed 25 of 25 decoded frames"))
+        #expect(run.stderr.isEmpty, "no progress bar when stderr is not a terminal: \(run.stderr)")
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory.file("r.json")))) as? [String: Any]
+        #expect((report?["frames"] as? [String: Any])?["analysed"] as? Int == 25)
+        #expect(report?["stage_milliseconds_per_frame"] is [String: Double])
+    }
+
+    @Test("usage errors exit 2", arguments: [
+        ["analyze"], ["analyze", "x.mp4", "--fps", "-1"], ["analyze", "x.mp4", "--bogus"], ["analyze", "x.mp4", "--analysis", "magic"],
+        ["analyze", "x.mp4", "--config", "c.yaml"], ["synth", "out.mp4", "--scene", "moon"],
+    ])
+    func usageErrors(arguments: [String]) throws {
+        let run = try vigil(arguments)
+        #expect(run.status == 2, "\(arguments): \(run.stderr)")
+        #expect(!run.stderr.isEmpty)
+    }
+
+    @Test("inputs that cannot be opened exit 3 with one line")
+    func badInputExit3() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        FileManager.default.createFile(atPath: directory.file("empty.mp4"), contents: Data())
+        for input in [directory.file("missing.mp4"), directory.file("empty.mp4")] {
+            let run = try vigil(["analyze", input])
+            #expect(run.status == 3)
+            #expect(run.stderr.split(separator: "\n").count == 1, "\(run.stderr)")
+            #expect(run.stderr.hasPrefix("vigil: "))
+        }
+    }
+
+    @Test("a truncated input exits 4 and still writes every output")
+    func truncatedExit4() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let clip = try makeClip(in: directory, frames: 50, containerOptions: ["movflags": "+faststart"])
+        try truncatedCopy(of: clip.path, fraction: 0.5, to: directory.file("cut.mp4"))
+        let run = try vigil(["analyze", directory.file("cut.mp4"), "--report", directory.file("r.json"), "--frames-out", directory.file("f.jsonl")])
+        #expect(run.status == 4)
+        #expect(run.stderr.contains("truncated or damaged"))
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory.file("r.json")))) as? [String: Any]
+        #expect(report?["incomplete"] as? Bool == true)
+        let lines = try String(contentsOfFile: directory.file("f.jsonl"), encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == (report?["frames"] as? [String: Any])?["analysed"] as? Int)
+    }
+
+    @Test("config errors exit 2 and name the field and line")
+    func configErrors() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try "cameras:\n  - id: gate\n    source: x.mp4\n    analysis: { width: 5 }\n".write(toFile: directory.file("c.yaml"), atomically: true, encoding: .utf8)
+        let run = try vigil(["analyze", "--config", directory.file("c.yaml"), "--camera", "gate"])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("cameras[0].analysis.width (line 4"))
+        let unknown = try vigil(["analyze", "--config", directory.file("c.yaml"), "--camera", "nope"])
+        #expect(unknown.status == 2)
+    }
+
+    @Test("a camera from the config supplies the source and analysis settings")
+    func configCamera() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let clip = try makeClip(in: directory, frames: 50)
+        try "cameras:\n  - id: gate\n    source: \(clip.path)\n    analysis: { fps: 5, width: 160 }\n"
+            .write(toFile: directory.file("c.yaml"), atomically: true, encoding: .utf8)
+        let run = try vigil(["analyze", "--config", directory.file("c.yaml"), "--camera", "gate"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("analysed 10 of 50 decoded frames at 160×90"), "\(run.stdout)")
+    }
+
+    @Test("synth writes a clip and its ground truth")
+    func synth() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let run = try vigil(["synth", directory.file("s.mp4"), "--scene", "people", "--frames", "20", "--width", "160", "--height", "90",
+                             "--truth", directory.file("truth")])
+        #expect(run.status == 0, "\(run.stderr)")
+        for name in ["scene.json", "boxes.txt", "crossings.jsonl", "masks/000019.png"] {
+            #expect(FileManager.default.fileExists(atPath: directory.file("truth/" + name)), "\(name)")
+        }
+        let analysed = try vigil(["analyze", directory.file("s.mp4")])
+        #expect(analysed.stdout.contains("analysed 20 of 20"))
+    }
+}

@@ -1,0 +1,127 @@
+import Testing
+@testable import VigilConfig
+
+@Suite("Configuration loading and validation")
+struct ConfigTests {
+    let design = """
+    queue: { path: /var/lib/vigil/queue, fsync: always }
+    cameras:
+      - id: citadel-gate
+        source: rtsp://user:secret@10.1.2.3/stream2
+        analysis: { fps: 10, width: 480 }
+        perspective: { near: { y: 0.95, person_height: 0.22 }, far: { y: 0.35, person_height: 0.07 } }
+        model: Models/citadel-gate.json
+        zones:
+          - id: plaza
+            polygon: [[0.05,0.45],[0.95,0.45],[0.95,1.0],[0.05,1.0]]
+            crowd: { levels: [10, 25, 50] }
+            intrusion: { schedule: "22:00-05:00", classes: [person] }
+            loitering: { seconds: 120 }
+        lines:
+          - id: gate-in
+            from: [0.30, 0.70]
+            to:   [0.70, 0.70]
+            names: { a_to_b: in, b_to_a: out }
+    """
+
+    func issues(_ yaml: String) -> [ConfigIssue] {
+        do {
+            _ = try ConfigLoader.parse(yaml: yaml, file: "test.yaml")
+            return []
+        } catch let error as ConfigError {
+            return error.issues
+        } catch {
+            Issue.record("unexpected error \(error)")
+            return []
+        }
+    }
+
+    @Test("the design document's example loads with every field")
+    func designExample() throws {
+        let configuration = try ConfigLoader.parse(yaml: design)
+        #expect(configuration.queue == QueueSettings(path: "/var/lib/vigil/queue", fsync: .always))
+        let camera = try #require(configuration.camera("citadel-gate"))
+        #expect(camera.analysis.fps == 10 && camera.analysis.width == 480)
+        #expect(camera.perspective?.personHeight(atY: 0.65) ?? 0 > 0.14)
+        #expect(camera.zones.first?.polygon.count == 4)
+        #expect(camera.zones.first?.crowd?.levels == [10, 25, 50])
+        let schedule = try #require(camera.zones.first?.intrusion?.schedule)
+        #expect(schedule.contains(minuteOfDay: 23 * 60) && schedule.contains(minuteOfDay: 4 * 60))
+        #expect(!schedule.contains(minuteOfDay: 12 * 60))
+        #expect(camera.zones.first?.loitering?.seconds == 120)
+        #expect(camera.lines.first?.aToBName == "in" && camera.lines.first?.bToAName == "out")
+    }
+
+    @Test("a minimal camera gets the defaults")
+    func defaults() throws {
+        let configuration = try ConfigLoader.parse(yaml: "cameras:\n  - id: a\n    source: clip.mp4\n")
+        #expect(configuration.cameras.first?.analysis == AnalysisSettings(fps: nil, width: 480))
+        #expect(configuration.queue == nil)
+    }
+
+    @Test("a misspelt field is reported with its path and line")
+    func unknownField() {
+        let found = issues("cameras:\n  - id: a\n    source: x.mp4\n    zones:\n      - id: z\n        polgon: [[0,0],[1,0],[1,1]]\n")
+        #expect(found.contains { $0.field == "cameras[0].zones[0].polgon" && $0.line == 6 && $0.message.contains("unknown field") })
+        #expect(found.contains { $0.field == "cameras[0].zones[0].polygon" && $0.message.contains("missing") })
+    }
+
+    @Test("coordinates outside 0…1 name the exact point")
+    func coordinateRange() {
+        let found = issues("cameras:\n  - id: a\n    source: x.mp4\n    lines:\n      - id: l\n        from: [0.1, 0.5]\n        to: [1.4, 0.5]\n")
+        #expect(found.count == 1)
+        #expect(found.first?.field == "cameras[0].lines[0].to[0]")
+        #expect(found.first?.line == 7)
+        #expect(found.first?.description.contains("within 0…1") == true)
+    }
+
+    @Test("every problem is reported in one pass")
+    func manyProblems() {
+        let yaml = """
+        cameras:
+          - id: a
+            source: x.mp4
+            analysis: { fps: 0, width: 10 }
+          - id: a
+            zones:
+              - id: z
+                polygon: [[0,0],[1,1]]
+                intrusion: { schedule: "late" }
+        """
+        let fields = Set(issues(yaml).map(\.field))
+        #expect(fields.isSuperset(of: ["cameras[0].analysis.fps", "cameras[0].analysis.width", "cameras[1].source",
+                                       "cameras[1].zones[0].polygon", "cameras[1].zones[0].intrusion.schedule"]))
+    }
+
+    @Test("duplicate camera ids are rejected")
+    func duplicateCamera() {
+        let found = issues("cameras:\n  - {id: a, source: x}\n  - {id: a, source: y}\n")
+        #expect(found.contains { $0.field == "cameras[1].id" && $0.message.contains("already used") })
+    }
+
+    @Test("YAML syntax errors carry the line")
+    func syntaxError() {
+        let found = issues("cameras:\n  - id: a\n    source: [unclosed\n")
+        #expect(found.count == 1)
+        #expect(found.first?.message.contains("YAML syntax error") == true)
+        #expect(found.first?.line != nil)
+    }
+
+    @Test("an empty file and wrong types are explained", arguments: [
+        ("", "empty"), ("cameras: 5", "expected a list"), ("cameras: []", "empty"),
+        ("cameras:\n  - id: a\n    source: x\n    analysis: { width: wide }", "whole number"),
+        ("cameras:\n  - id: 'a b'\n    source: x", "letters, digits"),
+        ("cameras:\n  - id: a\n    source: x\n    perspective: { near: { y: 0.3, person_height: 0.2 }, far: { y: 0.8, person_height: 0.1 } }", "lower in the picture"),
+        ("cameras:\n  - id: a\n    source: x\n    zones:\n      - { id: z, polygon: [[0,0],[0.5,0.5],[1,1]] }", "no area"),
+        ("queue: { path: /q, fsync: sometimes }\ncameras:\n  - { id: a, source: x }", "always, interval"),
+    ])
+    func explained(yaml: String, expected: String) {
+        let found = issues(yaml)
+        #expect(found.contains { $0.description.contains(expected) }, "\(found)")
+    }
+
+    @Test("a file that does not exist is a clear error")
+    func missingFile() {
+        #expect(throws: ConfigError.self) { try ConfigLoader.load(path: "/nonexistent/vigil.yaml") }
+    }
+}
