@@ -19,9 +19,9 @@ public final class FrameReader {
     public private(set) var scaleSeconds = 0.0
     private var lastBucket = Int.min
 
-    public init(source: VideoSource, size: AnalysisSize, analysisFPS: Double? = nil, poolCapacity: Int = 2) {
+    public init(source: VideoSource, size: AnalysisSize, filter: ScaleFilter = .area, analysisFPS: Double? = nil, poolCapacity: Int = 2) {
         self.source = source
-        self.scaler = LumaScaler(size: size)
+        self.scaler = LumaScaler(size: size, filter: filter)
         self.pool = AnalysisFramePool(capacity: poolCapacity)
         self.analysisFPS = analysisFPS.flatMap { $0 > 0 ? $0 : nil }
     }

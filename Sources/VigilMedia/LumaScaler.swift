@@ -1,6 +1,20 @@
 import CFFmpeg
 import VigilVision
 
+/// The libswscale filter used to shrink luma; cheaper filters alias more.
+public enum ScaleFilter: String, Sendable, CaseIterable {
+    case point, fastBilinear = "fast-bilinear", bilinear, area
+
+    var swsFlags: Int32 {
+        switch self {
+        case .point: return SWS_POINT
+        case .fastBilinear: return SWS_FAST_BILINEAR
+        case .bilinear: return SWS_BILINEAR
+        case .area: return SWS_AREA
+        }
+    }
+}
+
 /// How the analysis frame is sized.
 public struct AnalysisSize: Sendable, Equatable {
     /// Target width in pixels; the height follows the display aspect ratio.
@@ -30,9 +44,9 @@ public final class LumaScaler {
     public private(set) var outputWidth = 0
     public private(set) var outputHeight = 0
 
-    public init(size: AnalysisSize = AnalysisSize(), flags: Int32 = SWS_BILINEAR) {
+    public init(size: AnalysisSize = AnalysisSize(), filter: ScaleFilter = .area) {
         self.size = size
-        self.flags = flags
+        self.flags = filter.swsFlags
     }
 
     deinit { sws_freeContext(context) }

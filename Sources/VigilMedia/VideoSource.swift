@@ -212,7 +212,9 @@ public final class VideoSource {
                     finished = true
                     return nil
                 }
-                if interrupt.fired {
+                // AVERROR_EXIT only comes from our interrupt callback; AVIOContext keeps it as a
+                // sticky error, so a later read can return it without the callback firing again.
+                if interrupt.fired || readResult == averrorExit {
                     throw MediaError.timedOut(source: location.redacted, stage: "waiting for data", seconds: options.readTimeout)
                 }
                 if readResult != averrorEOF {

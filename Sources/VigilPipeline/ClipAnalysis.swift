@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import VigilMedia
 import VigilVision
 
@@ -14,6 +14,7 @@ public struct ClipAnalysisOptions: Sendable {
     public var input: SourceLocation
     public var source = SourceOptions()
     public var size = AnalysisSize()
+    public var scaleFilter = ScaleFilter.area
     public var analysisFPS: Double?
     public var analysis: Analysis = .motion
     /// One JSON line per analysed frame.
@@ -83,7 +84,7 @@ public final class ClipAnalysis {
         let started = MonotonicClock.now()
         let source = try VideoSource(options.input, options: options.source)
         let openMilliseconds = MonotonicClock.seconds(since: started) * 1000
-        let reader = FrameReader(source: source, size: options.size, analysisFPS: options.analysisFPS)
+        let reader = FrameReader(source: source, size: options.size, filter: options.scaleFilter, analysisFPS: options.analysisFPS)
 
         var analyzer: any FrameAnalyzer = options.analysis == .motion ? RunningAverageMotion() : NoAnalysis()
         var framesWriter: LineFileWriter? = nil
@@ -101,7 +102,18 @@ public final class ClipAnalysis {
         var analysisWidth = 0, analysisHeight = 0
         let estimatedTotal = source.info.estimatedFrameCount
 
-        while !cancelled, let frame = try reader.next() {
+        var stalledAfterFrames: MediaError? = nil
+        while !cancelled {
+            let next: AnalysisFrame?
+            do {
+                next = try reader.next()
+            } catch let error as MediaError where source.framesDecoded > 0 {
+                // A stream that goes quiet after sending frames has ended for an offline run;
+                // keep what was analysed and say why it stopped.
+                stalledAfterFrames = error
+                break
+            }
+            guard let frame = next else { break }
             let analyseStart = MonotonicClock.now()
             let observation = analyzer.analyze(frame.image)
             analyseSeconds += MonotonicClock.seconds(since: analyseStart)
@@ -138,7 +150,9 @@ public final class ClipAnalysis {
 
         let info = source.info
         var reason: String? = nil
-        if source.endedOnReadError {
+        if let stalledAfterFrames {
+            reason = "\(stalledAfterFrames)"
+        } else if source.endedOnReadError {
             reason = "reading stopped on an error: \(source.lastErrorText ?? "unknown")"
         } else if let declared = info.declaredFrameCount, source.packetsRead < declared {
             reason = "the file ends after \(source.packetsRead) of the \(declared) frames its index lists"

@@ -1,4 +1,7 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 import VigilMedia
 
 /// Appends text lines to a file through stdio's buffer; errors (disk full) surface

@@ -1,5 +1,8 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 import VigilConfig
 import VigilMedia
 import VigilPipeline
@@ -21,6 +24,9 @@ struct Analyze: ParsableCommand {
 
     @Option(help: "Analysis frame width in pixels (aspect kept; never upscaled). Default 480.")
     var width: Int?
+
+    @Option(help: "Scaling filter: point, fast-bilinear, bilinear or area (cheaper ones alias more).")
+    var scaleFilter: String = "area"
 
     @Option(help: "Analyse at most this many frames per second (others are dropped before scaling).")
     var fps: Double?
@@ -61,6 +67,9 @@ struct Analyze: ParsableCommand {
         if let fps, !(fps > 0) { throw ValidationError("--fps must be above 0") }
         if threads < 0 { throw ValidationError("--threads must not be negative") }
         if !(timeout > 0) { throw ValidationError("--timeout must be above 0") }
+        if ScaleFilter(rawValue: scaleFilter) == nil {
+            throw ValidationError("--scale-filter must be one of: \(ScaleFilter.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
         if ClipAnalysisOptions.Analysis(rawValue: analysis) == nil {
             throw ValidationError("--analysis must be one of: \(ClipAnalysisOptions.Analysis.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -86,6 +95,7 @@ struct Analyze: ParsableCommand {
         var options = ClipAnalysisOptions(input: location)
         options.size = AnalysisSize(width: width ?? cameraSettings?.analysis.width ?? 480)
         options.analysisFPS = fps ?? cameraSettings?.analysis.fps
+        options.scaleFilter = ScaleFilter(rawValue: scaleFilter)!
         options.analysis = ClipAnalysisOptions.Analysis(rawValue: analysis)!
         options.source.decoderThreads = threads
         options.source.skipNonReferenceFrames = skipNonref

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Vigil builds and tests against, only when missing:
+# FFmpeg's development libraries (linked in-process), pkg-config to find them,
+# and the ffmpeg tool the benchmarks compare against.
+set -euo pipefail
+
+packages=(pkg-config libavformat-dev libavcodec-dev libswscale-dev libavutil-dev ffmpeg)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "Installing: ${missing[*]}" >&2
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+  sudo="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
