@@ -58,10 +58,20 @@ public final class LumaScaler {
         configure(for: picture)
         image.resize(width: outputWidth, height: outputHeight)
         image.pixels.withUnsafeMutableBufferPointer { destination in
-            var destinationPlanes: [UnsafeMutablePointer<UInt8>?] = [destination.baseAddress, nil, nil, nil]
-            var destinationStrides: [Int32] = [Int32(outputWidth), 0, 0, 0]
+            // Tuples, not arrays: nothing is allocated per frame.
+            var destinationPlanes: (UnsafeMutablePointer<UInt8>?, UnsafeMutablePointer<UInt8>?, UnsafeMutablePointer<UInt8>?, UnsafeMutablePointer<UInt8>?) =
+                (destination.baseAddress, nil, nil, nil)
+            var destinationStrides: (Int32, Int32, Int32, Int32) = (Int32(outputWidth), 0, 0, 0)
             withSourcePlanes(picture) { sourcePlanes, sourceStrides in
-                _ = sws_scale(context, sourcePlanes, sourceStrides, 0, picture.pointee.height, &destinationPlanes, &destinationStrides)
+                withUnsafeMutablePointer(to: &destinationPlanes) { planes in
+                    withUnsafeMutablePointer(to: &destinationStrides) { strides in
+                        planes.withMemoryRebound(to: UnsafeMutablePointer<UInt8>?.self, capacity: 4) { p in
+                            strides.withMemoryRebound(to: Int32.self, capacity: 4) { s in
+                                _ = sws_scale(context, sourcePlanes, sourceStrides, 0, picture.pointee.height, p, s)
+                            }
+                        }
+                    }
+                }
             }
         }
     }

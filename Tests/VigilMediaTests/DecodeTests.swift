@@ -90,14 +90,37 @@ struct DecodeTests {
         #expect(size.outputSize(sourceWidth: 720, sourceHeight: 576, sampleAspectRatio: 16.0 / 15.0) == (480, 360))
     }
 
-    @Test("steady-state reading reuses one pooled frame")
+    @Test("steady-state reading reuses one pooled frame and its pixel storage")
     func poolReuse() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let clip = try makeClip(in: directory, frames: 30)
-        let result = try readAll(clip.path)
-        #expect(result.frames.count == 30)
-        #expect(result.reader.pool.created == 1)
+        let reader = FrameReader(source: try VideoSource(SourceLocation(clip.path)), size: AnalysisSize(width: 160))
+        var storage = Set<UnsafeRawPointer>()
+        var count = 0
+        while let frame = try reader.next() {
+            frame.image.pixels.withUnsafeBufferPointer { storage.insert(UnsafeRawPointer($0.baseAddress!)) }
+            count += 1
+            reader.recycle(frame)
+        }
+        #expect(count == 30)
+        #expect(reader.pool.created == 1)
+        #expect(storage.count == 1, "the scaler wrote into \(storage.count) different buffers")
+    }
+
+    @Test("the full-resolution picture can be kept beyond the next decode")
+    func keepPicture() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let clip = try makeClip(in: directory, frames: 10)
+        let reader = FrameReader(source: try VideoSource(SourceLocation(clip.path)), size: AnalysisSize(width: 160))
+        reader.keepsPictures = true
+        let first = try #require(try reader.next())
+        let picture = try #require(first.picture)
+        reader.recycle(first)
+        #expect(first.picture == nil, "recycling drops the reference")
+        while let frame = try reader.next() { reader.recycle(frame) }
+        #expect(picture.width == 320 && picture.height == 180)
     }
 
     @Test("--fps keeps one frame per slot, dropped before scaling")
