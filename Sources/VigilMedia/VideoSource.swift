@@ -144,7 +144,7 @@ public final class VideoSource {
             width: Int(parameters.pointee.width),
             height: Int(parameters.pointee.height),
             codecName: codecName,
-            containerName: String(cString: formatContext.pointee.iformat.pointee.name),
+            containerName: Self.containerName(String(cString: formatContext.pointee.iformat.pointee.name), location: location),
             framesPerSecond: fps,
             duration: location.isNetwork ? nil : duration,
             declaredFrameCount: stream.pointee.nb_frames > 0 ? Int(stream.pointee.nb_frames) : nil,
@@ -161,6 +161,19 @@ public final class VideoSource {
     private static func release(_ codec: inout UnsafeMutablePointer<AVCodecContext>?, _ format: inout UnsafeMutablePointer<AVFormatContext>?) {
         if codec != nil { avcodec_free_context(&codec) }
         if format != nil { avformat_close_input(&format) }
+    }
+
+    /// FFmpeg names demuxer families ("mov,mp4,m4a,3gp,3g2,mj2"); the file's own
+    /// extension picks the member a user recognises.
+    static func containerName(_ family: String, location: SourceLocation) -> String {
+        let members = family.split(separator: ",").map(String.init)
+        guard members.count > 1 else { return family }
+        let lastComponent = location.raw.split(separator: "/").last ?? ""
+        if let dot = lastComponent.lastIndex(of: ".") {
+            let extensionName = lastComponent[lastComponent.index(after: dot)...].lowercased()
+            if members.contains(extensionName) { return extensionName }
+        }
+        return members[0]
     }
 
     private static func fourCC(_ tag: UInt32) -> String {
