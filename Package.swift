@@ -23,12 +23,14 @@ let package = Package(
         .target(name: "VigilMedia", dependencies: ["CFFmpeg", "VigilVision"]),
         .target(name: "VigilVision"),
         .target(name: "VigilSynth", dependencies: ["VigilVision"]),
+        // Events and the durable queue file: no dependency on video code.
+        .target(name: "VigilEvents"),
         .target(name: "VigilConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "VigilPipeline", dependencies: ["VigilMedia", "VigilVision", "VigilConfig", "VigilSynth"]),
         .executableTarget(
             name: "vigil",
             dependencies: [
-                "VigilPipeline", "VigilMedia", "VigilSynth", "VigilConfig", "VigilVision",
+                "VigilPipeline", "VigilMedia", "VigilSynth", "VigilConfig", "VigilVision", "VigilEvents",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -37,6 +39,7 @@ let package = Package(
         .testTarget(name: "VigilMediaTests", dependencies: ["VigilMedia", "VigilSynth", "VigilVision", "VigilPipeline", "VigilTestSupport"]),
         .testTarget(name: "VigilVisionTests", dependencies: ["VigilVision"]),
         .testTarget(name: "VigilSynthTests", dependencies: ["VigilSynth", "VigilVision"]),
+        .testTarget(name: "VigilEventsTests", dependencies: ["VigilEvents"]),
         .testTarget(name: "VigilConfigTests", dependencies: ["VigilConfig"]),
         .testTarget(name: "VigilCLITests", dependencies: ["vigil", "VigilSynth", "VigilMedia", "VigilTestSupport"]),
         .testTarget(name: "VigilPipelineTests", dependencies: ["VigilPipeline", "VigilMedia", "VigilSynth", "VigilTestSupport"]),

@@ -21,7 +21,7 @@ struct Vigil: ParsableCommand {
         3 the input cannot be opened or decoded; 4 the input is truncated or damaged (the decodable \
         part was analysed and every output written).
         """,
-        subcommands: [Analyze.self, Synth.self]
+        subcommands: [Analyze.self, Synth.self, Queue.self]
     )
 
     /// ArgumentParser exits 64 on usage errors; Vigil documents 2, as most Unix tools do.

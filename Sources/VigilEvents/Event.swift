@@ -1,0 +1,109 @@
+/// The kinds of event Vigil emits. The raw value is the `type` field on the wire.
+public enum EventType: String, Sendable, Codable, CaseIterable {
+    case motion
+    case lineCrossing = "line_crossing"
+    case trafficFlow = "traffic_flow"
+    case congestion
+    case stoppedVehicle = "stopped_vehicle"
+    case wrongWay = "wrong_way"
+    case intrusion
+    case loitering
+    case abandonedObject = "abandoned_object"
+    case crowdLevel = "crowd_level"
+    case crowdGathering = "crowd_gathering"
+    case crowdRunning = "crowd_running"
+    case tamper
+    case cameraOffline = "camera_offline"
+    case cameraOnline = "camera_online"
+    /// Raised by a person or another system through `vigil queue append`.
+    case manual
+
+    /// Events that last: they come as a `start` and a later `end`.
+    public var isDurational: Bool {
+        switch self {
+        case .motion, .congestion, .stoppedVehicle, .wrongWay, .intrusion, .loitering, .abandonedObject, .tamper: return true
+        default: return false
+        }
+    }
+
+    /// Events a zone rule raises, which must name the zone.
+    public var requiresZone: Bool {
+        switch self {
+        case .congestion, .stoppedVehicle, .wrongWay, .intrusion, .loitering, .abandonedObject,
+             .crowdLevel, .crowdGathering, .crowdRunning: return true
+        default: return false
+        }
+    }
+
+    public var requiresLine: Bool { self == .lineCrossing || self == .trafficFlow }
+}
+
+/// One event, as producers build it and as consumers read it back. On the wire it is
+/// one JSON object per line; `offset` is given by the queue when it is appended.
+public struct Event: Sendable, Equatable, Codable {
+    public enum State: String, Sendable, Codable { case start, end }
+    public enum ObjectClass: String, Sendable, Codable { case person, vehicle, unknown }
+
+    /// Version of this format.
+    public var v: Int = 1
+    /// Position in the queue: gap-free and increasing. Nil until appended.
+    public var offset: UInt64?
+    public var id: String
+    public var type: EventType
+    public var camera: String
+    /// Wall-clock time, ISO 8601 UTC with milliseconds.
+    public var time: String
+    /// 0-based index of the source frame, and its presentation time in seconds.
+    public var frame: Int?
+    public var pts: Double?
+    public var state: State?
+    public var zone: String?
+    public var line: String?
+    public var direction: String?
+    public var track: Int?
+    public var objectClass: ObjectClass?
+    /// [x, y, width, height], normalized 0…1.
+    public var bbox: [Double]?
+    /// Path of the snapshot image, relative to the queue folder.
+    public var snapshot: String?
+    /// Type-specific measurements (counts, speeds, levels…).
+    public var data: [String: JSONValue]?
+
+    enum CodingKeys: String, CodingKey {
+        case v, offset, id, type, camera, time, frame, pts, state, zone, line, direction, track
+        case objectClass = "class"
+        case bbox, snapshot, data
+    }
+
+    /// Producers may leave out `v`, `id` and `time`: they get version 1, a fresh id and now.
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        v = try container.decodeIfPresent(Int.self, forKey: .v) ?? 1
+        offset = try container.decodeIfPresent(UInt64.self, forKey: .offset)
+        id = try container.decodeIfPresent(String.self, forKey: .id) ?? EventID.make()
+        type = try container.decode(EventType.self, forKey: .type)
+        camera = try container.decode(String.self, forKey: .camera)
+        time = try container.decodeIfPresent(String.self, forKey: .time) ?? UTCTime.now()
+        frame = try container.decodeIfPresent(Int.self, forKey: .frame)
+        pts = try container.decodeIfPresent(Double.self, forKey: .pts)
+        state = try container.decodeIfPresent(State.self, forKey: .state)
+        zone = try container.decodeIfPresent(String.self, forKey: .zone)
+        line = try container.decodeIfPresent(String.self, forKey: .line)
+        direction = try container.decodeIfPresent(String.self, forKey: .direction)
+        track = try container.decodeIfPresent(Int.self, forKey: .track)
+        objectClass = try container.decodeIfPresent(ObjectClass.self, forKey: .objectClass)
+        bbox = try container.decodeIfPresent([Double].self, forKey: .bbox)
+        snapshot = try container.decodeIfPresent(String.self, forKey: .snapshot)
+        data = try container.decodeIfPresent([String: JSONValue].self, forKey: .data)
+    }
+
+    public init(id: String = EventID.make(), type: EventType, camera: String, time: String = UTCTime.now(),
+                frame: Int? = nil, pts: Double? = nil, state: State? = nil, zone: String? = nil, line: String? = nil,
+                direction: String? = nil, track: Int? = nil, objectClass: ObjectClass? = nil, bbox: [Double]? = nil,
+                snapshot: String? = nil, data: [String: JSONValue]? = nil) {
+        self.id = id; self.type = type; self.camera = camera; self.time = time
+        self.frame = frame; self.pts = pts; self.state = state; self.zone = zone; self.line = line
+        self.direction = direction; self.track = track; self.objectClass = objectClass; self.bbox = bbox
+        self.snapshot = snapshot; self.data = data
+    }
+}

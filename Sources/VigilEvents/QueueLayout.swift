@@ -1,0 +1,90 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where things live in a queue folder:
+///
+///     00000000000000000000.jsonl   segments, named by their first offset
+///     00000000000000052311.jsonl
+///     groups/NAME                  a consumer group's next offset, replaced atomically
+///     snapshots/…                  JPEG snapshots referenced by events
+///     .lock                        writers take an exclusive flock on it
+struct QueueLayout {
+    let directory: String
+
+    static let segmentSuffix = ".jsonl"
+
+    var lockPath: String { directory + "/.lock" }
+    var groupsDirectory: String { directory + "/groups" }
+    var snapshotsDirectory: String { directory + "/snapshots" }
+
+    func segmentPath(_ firstOffset: UInt64) -> String { directory + "/" + Self.segmentName(firstOffset) }
+
+    static func segmentName(_ firstOffset: UInt64) -> String {
+        let digits = String(firstOffset)
+        return String(repeating: "0", count: max(0, 20 - digits.count)) + digits + segmentSuffix
+    }
+
+    /// First offsets of every segment, ascending.
+    func segments() throws -> [UInt64] {
+        guard let handle = opendir(directory) else { throw QueueError(path: directory, operation: "list the queue", code: errno) }
+        defer { closedir(handle) }
+        var offsets: [UInt64] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            guard name.count == 20 + Self.segmentSuffix.count, name.hasSuffix(Self.segmentSuffix),
+                  let offset = UInt64(name.prefix(20)) else { continue }
+            offsets.append(offset)
+        }
+        return offsets.sorted()
+    }
+
+    static func makeDirectory(_ path: String) throws {
+        if mkdir(path, 0o755) != 0 && errno != EEXIST { throw QueueError(path: path, operation: "create the folder", code: errno) }
+    }
+
+    static func syncDirectory(_ path: String) {
+        let descriptor = open(path, O_RDONLY | O_DIRECTORY)
+        guard descriptor >= 0 else { return }
+        fsync(descriptor)
+        close(descriptor)
+    }
+
+    static func fileSize(_ path: String) -> Int? {
+        var status = stat()
+        return stat(path, &status) == 0 ? Int(status.st_size) : nil
+    }
+
+    static func modificationTime(_ path: String) -> Int? {
+        var status = stat()
+        return stat(path, &status) == 0 ? Int(status.st_mtim.tv_sec) : nil
+    }
+}
+
+/// Reads the whole of a small file, or a range of a large one, retrying short reads.
+enum FileReading {
+    static func read(_ descriptor: Int32, at offset: Int, count: Int) -> [UInt8]? {
+        var buffer = [UInt8](repeating: 0, count: count)
+        var done = 0
+        while done < count {
+            let result = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress! + done, count - done, off_t(offset + done)) }
+            if result < 0 { if errno == EINTR { continue }; return nil }
+            if result == 0 { break }
+            done += result
+        }
+        buffer.removeLast(count - done)
+        return buffer
+    }
+
+    static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32? {
+        var done = 0
+        while done < bytes.count {
+            let result = write(descriptor, bytes.baseAddress! + done, bytes.count - done)
+            if result < 0 { if errno == EINTR { continue }; return errno }
+            done += result
+        }
+        return nil
+    }
+}

@@ -1,0 +1,140 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where a reader starts.
+public enum QueueStart: Sendable, Equatable {
+    case earliest
+    /// After the last record present now: only new records.
+    case latest
+    case offset(UInt64)
+}
+
+/// One record read back: its offset and its line exactly as stored (without the newline).
+public struct StoredRecord: Sendable {
+    public var offset: UInt64
+    public var line: [UInt8]
+    public func event() throws -> Event { try QueueRecord.decode(line) }
+}
+
+/// Reads a queue in offset order while writers append. A line without its newline
+/// at the end of the newest segment is a write in progress: the reader waits for it.
+/// A damaged record is reported through `log` and skipped, never returned.
+public final class QueueReader {
+    public let directory: String
+    let layout: QueueLayout
+    private var segmentFirstOffset: UInt64?
+    private var descriptor: Int32 = -1
+    private var position = 0
+    private var buffer: [UInt8] = []
+    private var bufferStart = 0
+    /// The offset the next record should carry.
+    public private(set) var nextOffset: UInt64 = 0
+    public var log: (String) -> Void = { FileOutput.standardError("vigil queue: " + $0) }
+    public private(set) var damagedRecords = 0
+
+    public init(directory: String, from start: QueueStart = .earliest) throws {
+        self.directory = directory
+        layout = QueueLayout(directory: directory)
+        guard QueueLayout.fileSize(directory) != nil else {
+            throw QueueError(path: directory, operation: "open the queue", code: ENOENT)
+        }
+        try seek(start)
+    }
+
+    deinit { if descriptor >= 0 { close(descriptor) } }
+
+    public func seek(_ start: QueueStart) throws {
+        let segments = try layout.segments()
+        closeSegment()
+        guard let first = segments.first else { nextOffset = 0; return }
+        switch start {
+        case .earliest:
+            try openSegment(first)
+            nextOffset = first
+        case .latest:
+            let end = try QueueInspector(directory: directory).nextOffset()
+            try openSegment(segments.last { $0 <= end } ?? first)
+            try skip(until: end)
+        case let .offset(target):
+            try openSegment(segments.last { $0 <= target } ?? first)
+            nextOffset = segmentFirstOffset ?? 0
+            try skip(until: target)
+        }
+    }
+
+    private func skip(until target: UInt64) throws {
+        while nextOffset < target, let record = try next() {
+            if record.offset + 1 >= target { break }
+        }
+        if nextOffset < target { nextOffset = target }
+    }
+
+    /// The next whole record, or nil when the reader has caught up with the writers.
+    public func next() throws -> StoredRecord? {
+        while true {
+            if segmentFirstOffset == nil {
+                guard let first = try layout.segments().first(where: { $0 >= nextOffset }) ?? layout.segments().last else { return nil }
+                try openSegment(first)
+            }
+            if let newline = buffer[bufferStart...].firstIndex(of: UInt8(ascii: "\n")) {
+                let line = Array(buffer[bufferStart..<newline])
+                bufferStart = newline + 1
+                let offset: UInt64
+                do {
+                    offset = try QueueRecord.verify(line)
+                } catch {
+                    damagedRecords += 1
+                    log("\(QueueLayout.segmentName(segmentFirstOffset ?? 0)): skipped a damaged record after offset \(nextOffset == 0 ? "start" : String(nextOffset - 1)) (\(error))")
+                    continue
+                }
+                if offset < nextOffset { continue }  // before the requested start
+                nextOffset = offset + 1
+                return StoredRecord(offset: offset, line: line)
+            }
+            // No whole line buffered: read more of this segment.
+            if bufferStart > 0 { buffer.removeFirst(bufferStart); bufferStart = 0 }
+            guard let chunk = FileReading.read(descriptor, at: position, count: 256 * 1024) else {
+                throw QueueError(path: layout.segmentPath(segmentFirstOffset ?? 0), operation: "read the segment", code: errno)
+            }
+            if !chunk.isEmpty {
+                position += chunk.count
+                buffer.append(contentsOf: chunk)
+                continue
+            }
+            // End of this segment. Move on only if a newer one exists: then this one is complete.
+            let segments = try layout.segments()
+            guard let following = segments.first(where: { $0 > (segmentFirstOffset ?? 0) }) else { return nil }
+            if !buffer.isEmpty {
+                damagedRecords += 1
+                log("\(QueueLayout.segmentName(segmentFirstOffset ?? 0)): skipped \(buffer.count) byte(s) of an unfinished record at its end")
+            }
+            if following > nextOffset {
+                log("offsets \(nextOffset)…\(following - 1) are no longer in the queue (removed by retention)")
+            }
+            try openSegment(following)
+        }
+    }
+
+    private func openSegment(_ firstOffset: UInt64) throws {
+        closeSegment()
+        let path = layout.segmentPath(firstOffset)
+        descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            // Retention may have removed it between listing and opening.
+            if errno == ENOENT { segmentFirstOffset = nil; return }
+            throw QueueError(path: path, operation: "open the segment", code: errno)
+        }
+        segmentFirstOffset = firstOffset
+        if nextOffset < firstOffset { nextOffset = firstOffset }
+    }
+
+    private func closeSegment() {
+        if descriptor >= 0 { close(descriptor) }
+        descriptor = -1
+        segmentFirstOffset = nil
+        position = 0
+        buffer.removeAll(keepingCapacity: true)
+        bufferStart = 0
+    }
+}
