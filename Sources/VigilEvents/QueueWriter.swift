@@ -40,14 +40,16 @@ public final class QueueWriter {
     private var appendsSinceRetention = 0
 
     /// Called with a message when the writer repairs or reports something an operator should know.
-    public var log: (String) -> Void = { FileOutput.standardError("vigil queue: " + $0) }
+    public var log: (String) -> Void
 
     /// Test hook: replaces write(2) so disk-full and read-only failures can be injected.
     var writeHook: ((Int32, UnsafeRawBufferPointer) -> Int32?)? = nil
 
-    public init(directory: String, options: QueueOptions = QueueOptions()) throws {
+    public init(directory: String, options: QueueOptions = QueueOptions(),
+                log: @escaping (String) -> Void = { FileOutput.standardError("vigil queue: " + $0) }) throws {
         self.directory = directory
         self.options = options
+        self.log = log
         layout = QueueLayout(directory: directory)
         try QueueLayout.makeDirectory(directory)
         lockDescriptor = open(layout.lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
