@@ -6,3 +6,5 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 swift build --build-tests
 swift test --skip-build "$@"
+# The queue's crash test: real writer and consumer processes killed with SIGKILL.
+python3 Tests/crash/queue_crash.py --vigil .build/debug/vigil --rounds 100

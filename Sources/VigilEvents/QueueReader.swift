@@ -102,12 +102,18 @@ public final class QueueReader {
                 buffer.append(contentsOf: chunk)
                 continue
             }
+            // Keep no unfinished bytes across the end of the file: a writer may repair
+            // (truncate) them away and append whole records in their place, so the
+            // next read starts again where the unfinished line began.
+            position -= buffer.count
+            buffer.removeAll(keepingCapacity: true)
             // End of this segment. Move on only if a newer one exists: then this one is complete.
             let segments = try layout.segments()
             guard let following = segments.first(where: { $0 > (segmentFirstOffset ?? 0) }) else { return nil }
-            if !buffer.isEmpty {
+            let unfinished = (QueueLayout.fileSize(layout.segmentPath(segmentFirstOffset ?? 0)) ?? position) - position
+            if unfinished > 0 {
                 damagedRecords += 1
-                log("\(QueueLayout.segmentName(segmentFirstOffset ?? 0)): skipped \(buffer.count) byte(s) of an unfinished record at its end")
+                log("\(QueueLayout.segmentName(segmentFirstOffset ?? 0)): skipped \(unfinished) byte(s) of an unfinished record at its end")
             }
             if following > nextOffset {
                 log("offsets \(nextOffset)…\(following - 1) are no longer in the queue (removed by retention)")

@@ -120,6 +120,28 @@ struct QueueTests {
         #expect(try readAll(directory).map(\.offset) == Array(0..<6))
     }
 
+    @Test("a reader waiting at a torn tail reads the records written after the repair")
+    func readerAcrossRepair() throws {
+        let directory = temporaryQueue()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try QueueWriter(directory: directory).append((0..<3).map { event($0) })
+        let segment = QueueLayout(directory: directory).segmentPath(0)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: segment))
+        handle.seekToEndOfFile()
+        handle.write(Data("{\"camera\":\"torn\",\"data\":{\"payload\":\"yyyyyyyyyyyy".utf8))
+        try handle.close()
+        let reader = try QueueReader(directory: directory)
+        var damaged: [String] = []
+        reader.log = { damaged.append($0) }
+        var offsets: [UInt64] = []
+        while let record = try reader.next() { offsets.append(record.offset) }
+        #expect(offsets == [0, 1, 2])
+        try QueueWriter(directory: directory, log: { _ in }).append((3..<6).map { event($0) })
+        while let record = try reader.next() { offsets.append(record.offset) }
+        #expect(offsets == Array(0..<6))
+        #expect(damaged.isEmpty, "\(damaged)")
+    }
+
     @Test("a damaged record in the middle is skipped and reported, never returned")
     func damagedMiddle() throws {
         let directory = temporaryQueue()
