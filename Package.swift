@@ -36,6 +36,8 @@ let package = Package(
         ),
         // Shared by the tests: temporary folders and synthetic clips.
         .target(name: "VigilTestSupport", dependencies: ["VigilMedia", "VigilPipeline", "VigilSynth"]),
+        // In-process micro-benchmarks, driven by the scripts in bench/.
+        .executableTarget(name: "vigil-bench", dependencies: ["VigilEvents"]),
         .testTarget(name: "VigilMediaTests", dependencies: ["VigilMedia", "VigilSynth", "VigilVision", "VigilPipeline", "VigilTestSupport"]),
         .testTarget(name: "VigilVisionTests", dependencies: ["VigilVision"]),
         .testTarget(name: "VigilSynthTests", dependencies: ["VigilSynth", "VigilVision"]),

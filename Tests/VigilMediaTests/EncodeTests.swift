@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import VigilMedia
 import VigilTestSupport
@@ -40,5 +41,31 @@ struct EncodeTests {
         #expect(SourceLocation("/videos/a@b.mp4").redacted == "/videos/a@b.mp4")
         #expect(!SourceLocation("/videos/clip.mp4").isNetwork)
         #expect(SourceLocation("udp://127.0.0.1:5000").isNetwork)
+    }
+}
+
+@Suite("Event snapshots")
+struct SnapshotTests {
+    @Test("a snapshot is the full-resolution frame as JPEG, with the box drawn in red")
+    func snapshotWithBox() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let clip = try makeClip(in: directory, frames: 5)
+        let reader = FrameReader(source: try VideoSource(SourceLocation(clip.path)), size: AnalysisSize(width: 160))
+        reader.keepsPictures = true
+        let frame = try #require(try reader.next())
+        let picture = try #require(frame.picture)
+        let box = Box(x: 0.25, y: 0.25, width: 0.5, height: 0.5)
+        let bytes = try SnapshotEncoder(quality: 90).jpeg(picture, box: box)
+        #expect(Array(bytes.prefix(2)) == [0xFF, 0xD8])
+        let path = directory.file("snap.jpg")
+        try bytes.withUnsafeBytes { try Data($0).write(to: URL(fileURLWithPath: path)) }
+        let decoded = try VideoSource(SourceLocation(path))
+        #expect(decoded.info.width == 320 && decoded.info.height == 180)
+        // The outline is red: its luma is near red's 76 while the same place in the original is not.
+        let snapshot = try #require(try FrameReader(source: decoded, size: AnalysisSize(width: 320)).next()).image
+        var onBorder = 0
+        for x in stride(from: 90, to: 230, by: 10) where abs(Int(snapshot[x, 46]) - 76) < 20 { onBorder += 1 }
+        #expect(onBorder >= 12, "border pixels near red's luma: \(onBorder) of 14")
     }
 }

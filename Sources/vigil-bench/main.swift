@@ -1,0 +1,116 @@
+// Micro-benchmarks that need Vigil's modules in-process. Run in release through the
+// scripts in bench/, which take medians over several runs.
+import FoundationEssentials
+import VigilEvents
+#if canImport(Glibc)
+import Glibc
+#endif
+
+func now() -> Double {
+    var spec = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &spec)
+    return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+}
+
+func temporaryDirectory(_ base: String) -> String {
+    let path = "\(base)/vigil-bench-\(getpid())-\(Int(now() * 1000))"
+    mkdir(path, 0o755)
+    return path
+}
+
+func sampleEvent(_ index: Int) -> Event {
+    Event(type: .lineCrossing, camera: "citadel-gate", frame: index, pts: Double(index) / 25, line: "gate-in",
+          direction: "in", track: index % 97, objectClass: .vehicle, bbox: [0.31, 0.52, 0.08, 0.06],
+          data: ["speed_kmh": .double(31.5)])
+}
+
+func percentile(_ values: [Double], _ p: Double) -> Double {
+    let sorted = values.sorted()
+    return sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * p))]
+}
+
+/// queue BASE: appends/s with fsync per record, appends/s with group commit, and the
+/// latency from an append being called to a polling reader (as `vigil queue tail --follow`) seeing it.
+func queueBenchmark(base: String) throws {
+    // 1. fsync per record: one event per append, each durable before the next.
+    var directory = temporaryDirectory(base)
+    var writer = try QueueWriter(directory: directory, log: { _ in })
+    var count = 2000
+    var start = now()
+    for index in 0..<count { try writer.append([sampleEvent(index)]) }
+    let perRecord = Double(count) / (now() - start)
+
+    // 2. Group commit: batches of 100 with fsync every 0.2 s at most, plus a final sync.
+    directory = temporaryDirectory(base)
+    var options = QueueOptions()
+    options.fsync = .interval(seconds: 0.2)
+    writer = try QueueWriter(directory: directory, options: options, log: { _ in })
+    count = 200_000
+    let batch = (0..<100).map(sampleEvent)
+    start = now()
+    for _ in 0..<(count / 100) { try writer.append(batch) }
+    try writer.sync()
+    let grouped = Double(count) / (now() - start)
+
+    // 3. Tail latency: a writer appends (fsync always) every 5 ms; a reader polls the way
+    // `vigil queue tail --follow` does (2 ms, backing off to 50 ms when idle).
+    directory = temporaryDirectory(base)
+    writer = try QueueWriter(directory: directory, log: { _ in })
+    let reader = try QueueReader(directory: directory)
+    nonisolated(unsafe) var appendedAt: [Double] = Array(repeating: 0, count: 500)
+    let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    pthread_mutex_init(lock, nil)
+    let writerDirectory = directory
+    var thread = pthread_t()
+    final class Box: @unchecked Sendable { let directory: String; init(_ d: String) { directory = d } }
+    let box = Unmanaged.passRetained(Box(writerDirectory)).toOpaque()
+    latencyAppendedAt = { index, time in pthread_mutex_lock(lock); appendedAt[index] = time; pthread_mutex_unlock(lock) }
+    pthread_create(&thread, nil, { raw in
+        let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
+        let writer = try! QueueWriter(directory: box.directory, log: { _ in })
+        for index in 0..<500 {
+            usleep(5_000)
+            latencyAppendedAt(index, now())
+            _ = try! writer.append([sampleEvent(index)])
+        }
+        return nil
+    }, box)
+    var latencies: [Double] = []
+    var idle = 0.002
+    while latencies.count < 500 {
+        if let record = try reader.next() {
+            let seen = now()
+            pthread_mutex_lock(lock)
+            let appended = appendedAt[Int(record.offset)]
+            pthread_mutex_unlock(lock)
+            // From the moment append was called (fsync included) to the reader holding the record.
+            latencies.append(seen - appended)
+            idle = 0.002
+        } else {
+            usleep(UInt32(idle * 1_000_000))
+            idle = min(idle * 2, 0.05)
+        }
+    }
+    pthread_join(thread, nil)
+    let result = """
+    {"appends_per_second_fsync_each": \(Int(perRecord)), "appends_per_second_group_commit": \(Int(grouped)), \
+    "tail_latency_ms_median": \(percentile(latencies, 0.5) * 1000), "tail_latency_ms_p99": \(percentile(latencies, 0.99) * 1000)}
+    """
+    print(result)
+    _ = system("rm -rf '\(base)'/vigil-bench-\(getpid())-*")
+}
+
+nonisolated(unsafe) var latencyAppendedAt: (Int, Double) -> Void = { _, _ in }
+
+let arguments = CommandLine.arguments
+guard arguments.count >= 2 else {
+    FileOutput.standardError("usage: vigil-bench queue [FOLDER]")
+    exit(2)
+}
+switch arguments[1] {
+case "queue":
+    try queueBenchmark(base: arguments.count > 2 ? arguments[2] : "/tmp")
+default:
+    FileOutput.standardError("unknown benchmark \(arguments[1])")
+    exit(2)
+}
