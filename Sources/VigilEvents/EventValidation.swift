@@ -72,6 +72,21 @@ public enum UTCTime {
             + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(milliseconds), 3))Z"
     }
 
+    /// Seconds since the epoch of a valid time string (fraction dropped).
+    public static func epochSeconds(_ text: String) -> Int? {
+        guard isValid(text) else { return nil }
+        let bytes = Array(text.utf8)
+        func number(_ range: Range<Int>) -> Int32 { bytes[range].reduce(0) { $0 * 10 + Int32($1 - 48) } }
+        var parts = tm()
+        parts.tm_year = number(0..<4) - 1900
+        parts.tm_mon = number(5..<7) - 1
+        parts.tm_mday = number(8..<10)
+        parts.tm_hour = number(11..<13)
+        parts.tm_min = number(14..<16)
+        parts.tm_sec = number(17..<19)
+        return Int(timegm(&parts))
+    }
+
     /// YYYY-MM-DDTHH:MM:SS, optional fraction, then Z.
     public static func isValid(_ text: String) -> Bool {
         let bytes = Array(text.utf8)

@@ -265,8 +265,12 @@ public final class QueueWriter {
         }
         if removed > 0 {
             log("retention removed \(removed) old segment(s)")
-            if let oldest = try? layout.segments().first, let cutoff = QueueLayout.modificationTime(layout.segmentPath(oldest)) {
-                SnapshotStore(queueDirectory: directory).removeSnapshots(olderThan: cutoff - 1)
+            // Snapshots older than the first event still kept belong to removed events. A
+            // minute's margin covers a snapshot filed just before its event, and clock skew.
+            if let oldest = try? layout.segments().first,
+               let reader = try? QueueReader(directory: directory, from: .offset(oldest)),
+               let first = try? reader.next(), let event = try? first.event(), let seconds = UTCTime.epochSeconds(event.time) {
+                SnapshotStore(queueDirectory: directory).removeSnapshots(olderThan: seconds - 60)
             }
         }
     }

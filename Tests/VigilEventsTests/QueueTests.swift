@@ -72,6 +72,7 @@ struct RecordTests {
         #expect(UTCTime.isValid(UTCTime.now()))
         #expect(!UTCTime.isValid("2026-13-01T00:00:00Z"))
         #expect(UTCTime.isValid("2026-11-23T08:30:00Z"))
+        #expect(UTCTime.epochSeconds("1970-01-02T00:00:01.500Z") == 86_401)
     }
 }
 
@@ -299,3 +300,45 @@ struct QueueTests {
     }
 }
 
+
+@Suite("Queue: consumers and snapshot retention")
+struct ConsumerTests {
+    @Test("an in-process consumer resumes from its commit, and re-reads what it did not commit")
+    func consumerResumes() throws {
+        let directory = temporaryQueue()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let writer = try QueueWriter(directory: directory)
+        try writer.append((0..<10).map { event($0) })
+        let first = try QueueConsumer(directory: directory, group: "bridge")
+        #expect(try first.poll(maximum: 4).map(\.offset) == [0, 1, 2, 3])
+        try first.commit()
+        #expect(try first.poll(maximum: 3).map(\.offset) == [4, 5, 6])
+        // Crash before committing 4…6: a new consumer starts again at 4.
+        let second = try QueueConsumer(directory: directory, group: "bridge")
+        #expect(try second.poll().map(\.offset) == Array(4..<10))
+        try second.commit()
+        try writer.append([event(10)])
+        #expect(try QueueConsumer(directory: directory, group: "bridge").poll().map(\.offset) == [10])
+    }
+
+    @Test("retention removes snapshots older than the first event still kept")
+    func snapshotRetention() throws {
+        let directory = temporaryQueue()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var options = QueueOptions()
+        options.segmentBytes = 600
+        options.retentionSeconds = 3600
+        let writer = try QueueWriter(directory: directory, options: options, log: { _ in })
+        let store = SnapshotStore(queueDirectory: directory)
+        let old = try store.store([1, 2, 3], eventID: "old", time: "2020-01-01T00:00:00.000Z")
+        let recent = try store.store([4, 5, 6], eventID: "recent", time: "2026-11-23T00:00:00.000Z")
+        var times = [timespec(tv_sec: 1_000_000, tv_nsec: 0), timespec(tv_sec: 1_000_000, tv_nsec: 0)]
+        utimensat(AT_FDCWD, directory + "/" + old, &times, 0)
+        for index in 0..<10 { try writer.append([event(index)]) }
+        let layout = QueueLayout(directory: directory)
+        for first in try layout.segments().dropLast() { utimensat(AT_FDCWD, layout.segmentPath(first), &times, 0) }
+        writer.applyRetention()
+        #expect(!FileManager.default.fileExists(atPath: directory + "/" + old))
+        #expect(FileManager.default.fileExists(atPath: directory + "/" + recent))
+    }
+}
