@@ -37,19 +37,7 @@ public struct ConsumerGroup: Sendable {
     /// Records that every offset below `nextOffset` has been processed.
     public func commit(_ nextOffset: UInt64) throws {
         try QueueLayout.makeDirectory(layout.groupsDirectory)
-        let temporary = path + ".tmp.\(getpid())"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw QueueError(path: temporary, operation: "write the group's offset", code: errno) }
-        let failure = Array("\(nextOffset)\n".utf8).withUnsafeBytes { FileReading.writeAll(descriptor, $0) }
-        let synced = fsync(descriptor) == 0
-        close(descriptor)
-        if let failure { unlink(temporary); throw QueueError(path: temporary, operation: "write the group's offset", code: failure) }
-        if !synced { unlink(temporary); throw QueueError(path: temporary, operation: "sync the group's offset", code: errno) }
-        guard rename(temporary, path) == 0 else {
-            let code = errno
-            unlink(temporary)
-            throw QueueError(path: path, operation: "commit the group's offset", code: code)
-        }
+        try FileReading.replaceDurably(path, with: Array("\(nextOffset)\n".utf8), what: "the group's offset")
         QueueLayout.syncDirectory(layout.groupsDirectory)
     }
 

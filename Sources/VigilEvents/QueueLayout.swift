@@ -78,6 +78,25 @@ enum FileReading {
         return buffer
     }
 
+    /// Writes `bytes` to a temporary file, syncs it and renames it over `path`, so
+    /// readers see the old content or the new, never a part. `what` names it in errors.
+    static func replaceDurably(_ path: String, with bytes: [UInt8], what: String) throws {
+        let temporary = path + ".tmp.\(getpid())"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw QueueError(path: temporary, operation: "write \(what)", code: errno) }
+        let failure = bytes.withUnsafeBytes { writeAll(descriptor, $0) }
+        let synced = fsync(descriptor) == 0
+        let syncError = errno
+        close(descriptor)
+        if let failure { unlink(temporary); throw QueueError(path: path, operation: "write \(what)", code: failure) }
+        if !synced { unlink(temporary); throw QueueError(path: path, operation: "sync \(what)", code: syncError) }
+        guard rename(temporary, path) == 0 else {
+            let code = errno
+            unlink(temporary)
+            throw QueueError(path: path, operation: "store \(what)", code: code)
+        }
+    }
+
     static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32? {
         var done = 0
         while done < bytes.count {

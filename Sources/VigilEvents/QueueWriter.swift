@@ -285,6 +285,11 @@ enum MonotonicSeconds {
 }
 
 public enum FileOutput {
+    /// Unbuffered write of all of `bytes`; false if the descriptor was closed (a reader went away).
+    public static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        FileReading.writeAll(descriptor, bytes) == nil
+    }
+
     /// Unbuffered write to stderr.
     public static func standardError(_ text: String) {
         let line = text.hasSuffix("\n") ? text : text + "\n"

@@ -19,19 +19,7 @@ public struct SnapshotStore: Sendable {
         try QueueLayout.makeDirectory(queueDirectory + "/snapshots")
         try QueueLayout.makeDirectory(queueDirectory + "/snapshots/" + day)
         let path = queueDirectory + "/" + relative
-        let temporary = path + ".tmp"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw QueueError(path: temporary, operation: "write a snapshot", code: errno) }
-        let failure = bytes.withUnsafeBytes { FileReading.writeAll(descriptor, $0) }
-        let synced = fsync(descriptor) == 0
-        close(descriptor)
-        if let failure { unlink(temporary); throw QueueError(path: path, operation: "write a snapshot", code: failure) }
-        if !synced { unlink(temporary); throw QueueError(path: path, operation: "sync a snapshot", code: errno) }
-        guard rename(temporary, path) == 0 else {
-            let code = errno
-            unlink(temporary)
-            throw QueueError(path: path, operation: "store a snapshot", code: code)
-        }
+        try FileReading.replaceDurably(path, with: bytes, what: "a snapshot")
         return relative
     }
 

@@ -80,12 +80,7 @@ public final class ImageEncoder {
         context.pointee.height = Int32(height)
         context.pointee.pix_fmt = pixelFormat
         context.pointee.time_base = AVRational(num: 1, den: 25)
-        if case let .jpeg(quality) = format {
-            // Map 1…100 onto MJPEG's q scale 31…2 (lower is better).
-            let q = 2 + (100 - min(100, max(1, quality))) * 29 / 99
-            context.pointee.flags |= AV_CODEC_FLAG_QSCALE
-            context.pointee.global_quality = Int32(FF_QP2LAMBDA * Int32(q))
-        }
+        if case let .jpeg(quality) = format { Self.setJPEGQuality(context, quality) }
         let result = avcodec_open2(context, encoder, nil)
         guard result >= 0 else { throw MediaError.encoderUnavailable("image encoder: \(ffmpegErrorText(result))") }
         frame.pointee.format = pixelFormat.rawValue
@@ -93,6 +88,15 @@ public final class ImageEncoder {
         frame.pointee.height = Int32(height)
         guard av_frame_get_buffer(frame, 0) >= 0 else { fatalError("out of memory") }
         size = (width, height)
+    }
+}
+
+extension ImageEncoder {
+    /// Maps a 1…100 quality onto MJPEG's fixed quantiser scale 31…2 (lower is better).
+    static func setJPEGQuality(_ context: UnsafeMutablePointer<AVCodecContext>, _ quality: Int) {
+        let q = 2 + (100 - min(100, max(1, quality))) * 29 / 99
+        context.pointee.flags |= AV_CODEC_FLAG_QSCALE
+        context.pointee.global_quality = Int32(FF_QP2LAMBDA * Int32(q))
     }
 }
 

@@ -107,9 +107,7 @@ public final class SnapshotEncoder {
         context.pointee.height = height
         context.pointee.pix_fmt = AV_PIX_FMT_YUVJ420P
         context.pointee.time_base = AVRational(num: 1, den: 25)
-        let q = 2 + (100 - min(100, max(1, quality))) * 29 / 99
-        context.pointee.flags |= AV_CODEC_FLAG_QSCALE
-        context.pointee.global_quality = Int32(FF_QP2LAMBDA * Int32(q))
+        ImageEncoder.setJPEGQuality(context, quality)
         let result = avcodec_open2(context, encoder, nil)
         guard result >= 0 else { throw MediaError.encoderUnavailable("mjpeg: \(ffmpegErrorText(result))") }
     }

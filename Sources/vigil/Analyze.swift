@@ -79,17 +79,12 @@ struct Analyze: ParsableCommand {
         if verbose { MediaLog.setFFmpegLevel(.warnings) }
         var cameraSettings: CameraSettings? = nil
         if let config, let camera {
-            do {
-                let loaded = try ConfigLoader.load(path: config)
-                guard let found = loaded.camera(camera) else {
-                    FileHandleOutput.standardError("vigil: \(config): no camera '\(camera)'; configured: \(loaded.cameras.map(\.id).joined(separator: ", "))")
-                    throw ExitCode(ExitStatus.usage)
-                }
-                cameraSettings = found
-            } catch let error as ConfigError {
-                FileHandleOutput.standardError("vigil: \(error)")
+            let loaded = try loadConfiguration(config)
+            guard let found = loaded.camera(camera) else {
+                FileHandleOutput.standardError("vigil: \(config): no camera '\(camera)'; configured: \(loaded.cameras.map(\.id).joined(separator: ", "))")
                 throw ExitCode(ExitStatus.usage)
             }
+            cameraSettings = found
         }
         let location = SourceLocation(input ?? cameraSettings!.source)
         var options = ClipAnalysisOptions(input: location)

@@ -25,15 +25,9 @@ struct QueueLocation: ParsableArguments {
         var options = QueueOptions()
         var directory = queue
         if let config {
-            do {
-                let loaded = try ConfigLoader.load(path: config)
-                if let settings = loaded.queue {
-                    directory = directory ?? settings.path
-                    if settings.fsync == .interval { options.fsync = .interval(seconds: 0.2) }
-                }
-            } catch let error as ConfigError {
-                FileHandleOutput.standardError("vigil: \(error)")
-                throw ExitCode(ExitStatus.usage)
+            if let settings = try loadConfiguration(config).queue {
+                directory = directory ?? settings.path
+                if settings.fsync == .interval { options.fsync = .interval(seconds: 0.2) }
             }
         }
         guard let directory else {
@@ -243,15 +237,7 @@ struct QueueAppend: ParsableCommand {
 
 enum StandardOutput {
     /// Unbuffered, so an acknowledgement is out of the process the moment it is printed.
-    static func writeAll(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        var done = 0
-        while done < bytes.count {
-            let result = write(STDOUT_FILENO, bytes.baseAddress! + done, bytes.count - done)
-            if result < 0 { if errno == EINTR { continue }; return false }
-            done += result
-        }
-        return true
-    }
+    static func writeAll(_ bytes: UnsafeRawBufferPointer) -> Bool { FileOutput.writeAll(STDOUT_FILENO, bytes) }
 }
 
 /// Short messages for JSON decoding errors: which field, what was wrong.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import VigilConfig
 import VigilMedia
 #if canImport(Glibc)
 import Glibc
@@ -54,5 +55,15 @@ enum FileHandleOutput {
             if written <= 0 { if errno == EINTR { continue } else { return } }
             bytes = bytes.dropFirst(written)
         }
+    }
+}
+
+/// Loads a configuration file; on any problem prints every issue and exits 2.
+func loadConfiguration(_ path: String) throws -> VigilConfiguration {
+    do {
+        return try ConfigLoader.load(path: path)
+    } catch let error as ConfigError {
+        FileHandleOutput.standardError("vigil: \(error)")
+        throw ExitCode(ExitStatus.usage)
     }
 }
