@@ -12,6 +12,12 @@ public struct QueueSettings: Sendable, Equatable {
     public enum FsyncPolicy: String, Sendable, Equatable, CaseIterable { case always, interval }
     public var path: String
     public var fsync: FsyncPolicy
+    /// A new segment starts past this size.
+    public var segmentMiB: Int = 64
+    /// Segments whose last record is older than this are removed (nil: kept).
+    public var retainHours: Double?
+    /// Oldest segments are removed while the queue is larger than this (nil: no limit).
+    public var retainGiB: Double?
 }
 
 public struct CameraSettings: Sendable, Equatable {

@@ -22,6 +22,7 @@ public struct QueueError: Error, Sendable, CustomStringConvertible {
         case EROFS: reason = "the file system is read-only"
         case EACCES, EPERM: reason = "permission denied"
         case EDQUOT: reason = "the disk quota is exhausted"
+        case ENOENT: reason = "no such file or folder"
         default: reason = String(cString: strerror(code))
         }
         return "\(path): cannot \(operation): \(reason)"

@@ -125,3 +125,71 @@ struct CLITests {
         #expect(analysed.stdout.contains("analysed 20 of 20"))
     }
 }
+
+@Suite("vigil queue command line")
+struct QueueCLITests {
+    func vigil(_ arguments: [String], input: String = "") throws -> CLITests.Run {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLITests.executable)
+        process.arguments = arguments
+        let stdin = Pipe(), out = Pipe(), err = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        stdin.fileHandleForWriting.write(Data(input.utf8))
+        try stdin.fileHandleForWriting.close()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return CLITests.Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                            stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    @Test("append acknowledges offsets, rejects bad lines by number, and tail filters and resumes a group")
+    func appendTailStat() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let queue = directory.file("q")
+        let input = """
+        {"type":"manual","camera":"gate","data":{"note":"test alarm"}}
+        {"type":"line_crossing","camera":"gate","line":"l1","direction":"in","frame":10,"pts":0.4}
+        {"type":"intrusion","camera":"gate"}
+        {"type":"camera_offline","camera":"yard"}
+        """
+        let appended = try vigil(["queue", "append", "--queue", queue], input: input + "\n")
+        #expect(appended.status == 2)
+        #expect(appended.stdout == "0\n1\n2\n")
+        #expect(appended.stderr.contains("stdin line 3: state"))
+
+        let all = try vigil(["queue", "tail", "--queue", queue])
+        #expect(all.stdout.split(separator: "\n").count == 3)
+        let yard = try vigil(["queue", "tail", "--queue", queue, "--camera", "yard"])
+        #expect(yard.stdout.split(separator: "\n").count == 1 && yard.stdout.contains("\"offset\":2"))
+        let crossings = try vigil(["queue", "tail", "--queue", queue, "--type", "line_crossing"])
+        #expect(crossings.stdout.split(separator: "\n").count == 1)
+
+        let firstRead = try vigil(["queue", "tail", "--queue", queue, "--group", "ioc", "--limit", "2"])
+        #expect(firstRead.stdout.split(separator: "\n").count == 2)
+        let resumed = try vigil(["queue", "tail", "--queue", queue, "--group", "ioc"])
+        #expect(resumed.stdout.split(separator: "\n").count == 1 && resumed.stdout.contains("\"offset\":2"))
+
+        let stat = try vigil(["queue", "stat", "--queue", queue])
+        #expect(stat.status == 0)
+        #expect(stat.stdout.contains("offsets 0…2") && stat.stdout.contains("group ioc: next offset 3, lag 0"))
+    }
+
+    @Test("the queue folder comes from the configuration, and a missing one is a clear error")
+    func queueFromConfig() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try "queue: { path: \(directory.file("q")), fsync: interval }\ncameras:\n  - { id: a, source: x }\n"
+            .write(toFile: directory.file("c.yaml"), atomically: true, encoding: .utf8)
+        let appended = try vigil(["queue", "append", "--config", directory.file("c.yaml")], input: "{\"type\":\"manual\",\"camera\":\"a\"}\n")
+        #expect(appended.status == 0 && appended.stdout == "0\n")
+        let missing = try vigil(["queue", "tail", "--queue", directory.file("nothing")])
+        #expect(missing.status == 1 && missing.stderr.contains("no such file"))
+        let none = try vigil(["queue", "stat"])
+        #expect(none.status == 2)
+    }
+}

@@ -39,7 +39,7 @@ struct ConfigTests {
     @Test("the design document's example loads with every field")
     func designExample() throws {
         let configuration = try ConfigLoader.parse(yaml: design)
-        #expect(configuration.queue == QueueSettings(path: "/var/lib/vigil/queue", fsync: .always))
+        #expect(configuration.queue?.path == "/var/lib/vigil/queue" && configuration.queue?.fsync == .always)
         let camera = try #require(configuration.camera("citadel-gate"))
         #expect(camera.analysis.fps == 10 && camera.analysis.width == 480)
         #expect(camera.perspective?.personHeight(atY: 0.65) ?? 0 > 0.14)
@@ -50,6 +50,15 @@ struct ConfigTests {
         #expect(!schedule.contains(minuteOfDay: 12 * 60))
         #expect(camera.zones.first?.loitering?.seconds == 120)
         #expect(camera.lines.first?.aToBName == "in" && camera.lines.first?.bToAName == "out")
+    }
+
+    @Test("queue rotation and retention settings")
+    func queueSettings() throws {
+        let configuration = try ConfigLoader.parse(yaml: "queue: { path: /q, fsync: interval, segment_mib: 16, retain_hours: 48, retain_gib: 2.5 }\ncameras:\n  - { id: a, source: x }\n")
+        let queue = try #require(configuration.queue)
+        #expect(queue.fsync == .interval && queue.segmentMiB == 16 && queue.retainHours == 48 && queue.retainGiB == 2.5)
+        let found = issues("queue: { path: /q, segment_mib: 0 }\ncameras:\n  - { id: a, source: x }\n")
+        #expect(found.contains { $0.field == "queue.segment_mib" })
     }
 
     @Test("a minimal camera gets the defaults")
