@@ -37,11 +37,11 @@ let package = Package(
         // Shared by the tests: temporary folders and synthetic clips.
         .target(name: "VigilTestSupport", dependencies: ["VigilMedia", "VigilPipeline", "VigilSynth"]),
         // In-process micro-benchmarks, driven by the scripts in bench/.
-        .executableTarget(name: "vigil-bench", dependencies: ["VigilEvents"]),
+        .executableTarget(name: "vigil-bench", dependencies: ["VigilEvents", "VigilSynth", "VigilVision"]),
         .testTarget(name: "VigilMediaTests", dependencies: ["VigilMedia", "VigilSynth", "VigilVision", "VigilPipeline", "VigilTestSupport"]),
         .testTarget(name: "VigilVisionTests", dependencies: ["VigilVision"]),
         .testTarget(name: "VigilSynthTests", dependencies: ["VigilSynth", "VigilVision"]),
-        .testTarget(name: "VigilEventsTests", dependencies: ["VigilEvents"]),
+        .testTarget(name: "VigilEventsTests", dependencies: ["VigilEvents", "VigilSynth", "VigilVision"]),
         .testTarget(name: "VigilConfigTests", dependencies: ["VigilConfig"]),
         .testTarget(name: "VigilCLITests", dependencies: ["vigil", "VigilSynth", "VigilMedia", "VigilTestSupport"]),
         .testTarget(name: "VigilPipelineTests", dependencies: ["VigilPipeline", "VigilMedia", "VigilSynth", "VigilTestSupport"]),

@@ -5,8 +5,10 @@ import VigilVision
 /// What `vigil analyze` was asked to do.
 public struct ClipAnalysisOptions: Sendable {
     public enum Analysis: String, Sendable, CaseIterable {
-        /// The baseline motion step.
+        /// Vigil's motion detector.
         case motion
+        /// The simple running-average baseline, kept for comparison.
+        case baseline
         /// No analysis at all: measures ingest (decode + scale) on its own.
         case none
     }
@@ -86,7 +88,12 @@ public final class ClipAnalysis {
         let openMilliseconds = MonotonicClock.seconds(since: started) * 1000
         let reader = FrameReader(source: source, size: options.size, filter: options.scaleFilter, analysisFPS: options.analysisFPS)
 
-        var analyzer: any FrameAnalyzer = options.analysis == .motion ? RunningAverageMotion() : NoAnalysis()
+        var analyzer: any FrameAnalyzer
+        switch options.analysis {
+        case .motion: analyzer = MotionDetector()
+        case .baseline: analyzer = RunningAverageMotion()
+        case .none: analyzer = NoAnalysis()
+        }
         var framesWriter: LineFileWriter? = nil
         if let path = options.framesOut { framesWriter = try LineFileWriter(path: path) }
         var maskEncoder: ImageEncoder? = nil
@@ -170,7 +177,7 @@ public final class ClipAnalysis {
             "scale": perFrame(reader.scaleSeconds),
             "output": perFrame(outputSeconds),
         ]
-        stages[analyzer.stageName == "none" ? "analysis_none" : analyzer.stageName] = perFrame(analyseSeconds)
+        stages["analysis_" + options.analysis.rawValue] = perFrame(analyseSeconds)
         return ClipReport(
             source: .init(location: options.input.redacted, container: info.containerName, codec: info.codecName,
                           width: info.width, height: info.height, fps: info.framesPerSecond, duration: info.duration),

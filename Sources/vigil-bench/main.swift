@@ -2,6 +2,8 @@
 // scripts in bench/, which take medians over several runs.
 import FoundationEssentials
 import VigilEvents
+import VigilSynth
+import VigilVision
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -100,6 +102,46 @@ func queueBenchmark(base: String) throws {
     _ = system("rm -rf '\(base)'/vigil-bench-\(getpid())-*")
 }
 
+/// motion: F-measure of the motion mask against synthetic ground truth, per scene, and
+/// time per frame of the motion step. Frames are rendered (no codec) at 480×270.
+func motionBenchmark(frames: Int) {
+    for preset in ScenePreset.allCases {
+        let spec = SceneSpec.preset(preset, width: 480, height: 270, frameCount: frames, seed: 21)
+        let renderer = SceneRenderer(spec: spec)
+        var detector = MotionDetector()
+        var image = GrayImage(width: 480, height: 270), truth = GrayImage(width: 480, height: 270)
+        var tp = 0, fp = 0, fn = 0, seconds = 0.0, falseFrames = 0
+        for index in 0..<frames {
+            _ = renderer.render(frame: index, into: &image, mask: &truth)
+            let start = now()
+            let observation = detector.analyze(image)
+            seconds += now() - start
+            guard index >= 30, let mask = detector.lastMask else { continue }
+            for i in 0..<mask.pixels.count {
+                let predicted = mask.pixels[i] != 0, actual = truth.pixels[i] != 0
+                if predicted && actual { tp += 1 } else if predicted { fp += 1 } else if actual { fn += 1 }
+            }
+            if truth.pixels.allSatisfy({ $0 == 0 }) && (observation.motionFraction ?? 0) > 0.001 { falseFrames += 1 }
+        }
+        let precision = Double(tp) / Double(max(1, tp + fp)), recall = Double(tp) / Double(max(1, tp + fn))
+        let f = precision + recall > 0 ? 2 * precision * recall / (precision + recall) : (tp + fp + fn == 0 ? 1 : 0)
+        print("{\"scene\": \"\(preset.rawValue)\", \"f_measure\": \(f), \"precision\": \(precision), \"recall\": \(recall), \"false_positive_pixels\": \(fp), \"frames_with_false_motion\": \(falseFrames), \"ms_per_frame\": \(seconds * 1000 / Double(frames))}")
+    }
+}
+
+/// motion-steady N: runs the motion step over N frames (pre-rendered, cycled), so that
+/// `valgrind` can count heap allocations for two values of N: the difference divided by
+/// the difference in N is the allocations per frame in steady state.
+func motionSteadyState(frames: Int) {
+    let spec = SceneSpec.preset(.mixed, width: 480, height: 270, frameCount: 40, seed: 21)
+    let renderer = SceneRenderer(spec: spec)
+    let images = (0..<40).map { renderer.render(frame: $0).image }
+    var detector = MotionDetector()
+    var total = 0.0
+    for index in 0..<frames { total += detector.analyze(images[index % 40]).motionFraction ?? 0 }
+    print("frames \(frames), mean motion \(total / Double(max(1, frames)))")
+}
+
 nonisolated(unsafe) var latencyAppendedAt: (Int, Double) -> Void = { _, _ in }
 
 let arguments = CommandLine.arguments
@@ -110,6 +152,10 @@ guard arguments.count >= 2 else {
 switch arguments[1] {
 case "queue":
     try queueBenchmark(base: arguments.count > 2 ? arguments[2] : "/tmp")
+case "motion-steady":
+    motionSteadyState(frames: arguments.count > 2 ? Int(arguments[2]) ?? 100 : 100)
+case "motion":
+    motionBenchmark(frames: arguments.count > 2 ? Int(arguments[2]) ?? 250 : 250)
 default:
     FileOutput.standardError("unknown benchmark \(arguments[1])")
     exit(2)

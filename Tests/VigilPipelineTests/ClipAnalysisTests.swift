@@ -44,15 +44,15 @@ struct ClipAnalysisTests {
         #expect((json?["frames"] as? [String: Any])?["analysed"] as? Int == 20)
     }
 
-    @Test("the baseline motion step sees moving vehicles and stays quiet on a still, noisy scene")
+    @Test("the motion step sees moving vehicles and stays quiet on a still, noisy scene")
     func motionBaseline() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let traffic = try makeClip(in: directory, name: "traffic.mp4", preset: .traffic, frames: 60)
         let moving = try ClipAnalysis(options: ClipAnalysisOptions(input: SourceLocation(traffic.path))).run()
-        #expect(moving.meanMotion! > 0.01)
+        #expect(moving.meanMotion! > 0.005)
 
-        // Light changes, sway and shake are the motion issue's work; the baseline only has to ignore noise.
+        // Through H.264: compression noise on a textured background must not count as motion.
         let still = SceneSpec(name: "still", width: 320, height: 180, frameCount: 40, seed: 9, noiseSigma: 3)
         _ = try SyntheticClipWriter.write(still, to: directory.file("still.mp4"))
         var options = ClipAnalysisOptions(input: SourceLocation(directory.file("still.mp4")))

@@ -1,0 +1,189 @@
+/// A connected region of foreground pixels in analysis-frame coordinates.
+public struct Blob: Sendable, Equatable {
+    /// Bounding box in pixels.
+    public var box: Box
+    /// Number of foreground pixels.
+    public var area: Int
+    /// Mean position of the pixels.
+    public var centroid: Point
+}
+
+/// Cleans a raw foreground mask and splits it into blobs: a 3×3 majority vote removes
+/// isolated pixels and fills pinholes, then two-pass connected components (8-connected,
+/// union-find) measure each region and drop those below a minimum size.
+/// Buffers are kept between frames; nothing is allocated once sized.
+public struct BlobExtractor {
+    public private(set) var blobs: [Blob] = []
+    /// Root label of each blob, parallel to `blobs`, to find a blob's pixels again.
+    private(set) var blobRoots: [Int32] = []
+    private var labels: [Int32] = []
+    private var parent: [Int32] = []
+    private var stats: [BlobStats] = []
+    private var smoothed: [UInt8] = []
+    private var columnSums: [UInt8] = []
+
+    struct BlobStats {
+        var area = 0, minX = Int.max, minY = Int.max, maxX = -1, maxY = -1, sumX = 0, sumY = 0
+    }
+
+    public init() {
+        blobs.reserveCapacity(256)
+        blobRoots.reserveCapacity(256)
+    }
+
+    mutating func clear() { blobs.removeAll(keepingCapacity: true); blobRoots.removeAll(keepingCapacity: true) }
+
+    /// The root label of the pixel at `index` (0 = background).
+    func rootLabel(at index: Int) -> Int32 {
+        let label = labels[index]
+        return label == 0 ? 0 : parent[Int(label)]
+    }
+
+    /// Removes blob `index` from the list and from `mask`.
+    mutating func erase(blobAt index: Int, from mask: inout GrayImage) -> Int {
+        let blob = blobs[index], root = blobRoots[index]
+        let width = mask.width
+        var removed = 0
+        for y in Int(blob.box.y)..<Int(blob.box.y + blob.box.height) {
+            for x in Int(blob.box.x)..<Int(blob.box.x + blob.box.width) where rootLabel(at: y * width + x) == root {
+                mask.pixels[y * width + x] = 0
+                removed += 1
+            }
+        }
+        blobs.remove(at: index)
+        blobRoots.remove(at: index)
+        return removed
+    }
+
+    /// Writes the cleaned mask (255 = foreground) and returns its foreground pixel count.
+    public mutating func clean(_ raw: GrayImage, into mask: inout GrayImage, minimumBlobPixels: Int) -> Int {
+        let width = raw.width, height = raw.height, count = width * height
+        if labels.count != count {
+            labels = [Int32](repeating: 0, count: count)
+            smoothed = [UInt8](repeating: 0, count: count)
+            parent.reserveCapacity(4096)
+            stats.reserveCapacity(4096)
+        }
+        if mask.width != width || mask.height != height { mask = GrayImage(width: width, height: height) }
+        majority(raw, width: width, height: height)
+        label(width: width, height: height)
+        // Keep blobs large enough; write the final mask.
+        blobs.removeAll(keepingCapacity: true)
+        blobRoots.removeAll(keepingCapacity: true)
+        var kept = 0
+        let minimum = minimumBlobPixels
+        stats.withUnsafeBufferPointer { stats in
+            parent.withUnsafeBufferPointer { parent in
+                labels.withUnsafeBufferPointer { labels in
+                    mask.pixels.withUnsafeMutableBufferPointer { out in
+                        for i in 0..<count {
+                            let label = labels[i]
+                            if label == 0 { out[i] = 0; continue }
+                            let root = Int(parent[Int(label)])
+                            if stats[root].area >= minimum { out[i] = 255; kept += 1 } else { out[i] = 0 }
+                        }
+                    }
+                }
+            }
+        }
+        for index in 1..<stats.count where parent[index] == Int32(index) && stats[index].area >= minimum {
+            let s = stats[index]
+            blobs.append(Blob(box: Box(x: Double(s.minX), y: Double(s.minY), width: Double(s.maxX - s.minX + 1), height: Double(s.maxY - s.minY + 1)),
+                              area: s.area, centroid: Point(x: Double(s.sumX) / Double(s.area), y: Double(s.sumY) / Double(s.area))))
+            blobRoots.append(Int32(index))
+        }
+        return kept
+    }
+
+    /// 3×3 majority (≥ 5 of 9) over the raw 0/1 mask, into `smoothed` as 0/1; borders are
+    /// cleared. Column sums first, then sums along the row: both loops vectorise.
+    private mutating func majority(_ raw: GrayImage, width: Int, height: Int) {
+        if columnSums.count != width { columnSums = [UInt8](repeating: 0, count: width) }
+        raw.pixels.withUnsafeBufferPointer { input in
+            smoothed.withUnsafeMutableBufferPointer { out in
+                columnSums.withUnsafeMutableBufferPointer { sums in
+                    out.update(repeating: 0)
+                    guard width > 2 && height > 2 else { return }
+                    for y in 1..<(height - 1) {
+                        let above = input.baseAddress! + (y - 1) * width, row = above + width, below = row + width
+                        for x in 0..<width { sums[x] = above[x] &+ row[x] &+ below[x] }
+                        let target = out.baseAddress! + y * width
+                        for x in 1..<(width - 1) {
+                            target[x] = sums[x - 1] &+ sums[x] &+ sums[x + 1] >= 5 ? 1 : 0
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Two-pass 8-connected labelling with union-find; fills `stats` per root label.
+    private mutating func label(width: Int, height: Int) {
+        parent.removeAll(keepingCapacity: true)
+        stats.removeAll(keepingCapacity: true)
+        parent.append(0)
+        stats.append(BlobStats())
+        func find(_ parent: inout [Int32], _ start: Int32) -> Int32 {
+            var node = start
+            while parent[Int(node)] != node {
+                parent[Int(node)] = parent[Int(parent[Int(node)])]
+                node = parent[Int(node)]
+            }
+            return node
+        }
+        smoothed.withUnsafeBufferPointer { input in
+            labels.withUnsafeMutableBufferPointer { labels in
+                labels.update(repeating: 0)
+                let words = UnsafeRawPointer(input.baseAddress!)
+                for y in 0..<height {
+                    let row = y * width
+                    var x = 0
+                    while x < width {
+                        let i = row + x
+                        // Background dominates: skip eight pixels at a time.
+                        if x + 8 <= width && words.loadUnaligned(fromByteOffset: i, as: UInt64.self) == 0 { x += 8; continue }
+                        defer { x += 1 }
+                        guard input[i] != 0 else { continue }
+                        var best: Int32 = 0
+                        func join(_ candidate: Int32) {
+                            guard candidate != 0 else { return }
+                            let other = find(&parent, candidate)
+                            if best == 0 { best = other; return }
+                            if other != best {
+                                let (low, high) = best < other ? (best, other) : (other, best)
+                                parent[Int(high)] = low
+                                best = low
+                            }
+                        }
+                        // Already-visited 8-neighbours: left, up-left, up, up-right.
+                        if x > 0 { join(labels[i - 1]) }
+                        if y > 0 {
+                            if x > 0 { join(labels[i - width - 1]) }
+                            join(labels[i - width])
+                            if x < width - 1 { join(labels[i - width + 1]) }
+                        }
+                        if best == 0 {
+                            best = Int32(parent.count)
+                            parent.append(best)
+                            stats.append(BlobStats())
+                        }
+                        labels[i] = best
+                    }
+                }
+                // Second pass: accumulate statistics on each root.
+                for i in 0..<labels.count where input[i] != 0 {
+                    let root = Int(find(&parent, labels[i]))
+                    let x = i % width, y = i / width
+                    stats[root].area += 1
+                    stats[root].sumX += x; stats[root].sumY += y
+                    if x < stats[root].minX { stats[root].minX = x }
+                    if x > stats[root].maxX { stats[root].maxX = x }
+                    if y < stats[root].minY { stats[root].minY = y }
+                    if y > stats[root].maxY { stats[root].maxY = y }
+                }
+            }
+        }
+        // Flatten so every label points at its root for the mask pass.
+        for index in 0..<parent.count { parent[index] = find(&parent, Int32(index)) }
+    }
+}

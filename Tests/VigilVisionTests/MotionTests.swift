@@ -1,0 +1,108 @@
+import Testing
+import VigilSynth
+import VigilVision
+
+/// Accuracy of the motion step against exact synthetic truth. Frames are rendered
+/// directly (no codec) at a small size so the suite stays fast in debug builds;
+/// the benchmark (bench/motion.py) measures the same at 480×270 through H.264.
+@Suite("Motion detection against ground truth")
+struct MotionTests {
+    struct Score {
+        var truePositives = 0, falsePositives = 0, falseNegatives = 0
+        var framesWithFalseMotion = 0
+        var fMeasure: Double {
+            let precision = Double(truePositives) / Double(max(1, truePositives + falsePositives))
+            let recall = Double(truePositives) / Double(max(1, truePositives + falseNegatives))
+            return precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0
+        }
+    }
+
+    func evaluate(_ spec: SceneSpec, skip: Int = 25) -> Score {
+        let renderer = SceneRenderer(spec: spec)
+        var detector = MotionDetector()
+        var image = GrayImage(width: spec.width, height: spec.height)
+        var truth = GrayImage(width: spec.width, height: spec.height)
+        var score = Score()
+        for frame in 0..<spec.frameCount {
+            let frameTruth = renderer.render(frame: frame, into: &image, mask: &truth)
+            let observation = detector.analyze(image)
+            guard frame >= skip, let mask = detector.lastMask else { continue }
+            for i in 0..<mask.pixels.count {
+                let predicted = mask.pixels[i] != 0, actual = truth.pixels[i] != 0
+                if predicted && actual { score.truePositives += 1 }
+                else if predicted { score.falsePositives += 1 }
+                else if actual { score.falseNegatives += 1 }
+            }
+            if frameTruth.objects.isEmpty && (observation.motionFraction ?? 0) > 0.002 { score.framesWithFalseMotion += 1 }
+        }
+        return score
+    }
+
+    @Test("moving people and vehicles: F-measure above 0.95", arguments: [ScenePreset.people, .traffic, .mixed])
+    func objects(preset: ScenePreset) {
+        let score = evaluate(.preset(preset, width: 240, height: 136, frameCount: 120, seed: 5))
+        #expect(score.fMeasure > 0.95, "F = \(score.fMeasure)")
+    }
+
+    @Test("light changes, sway, noise and shake alone raise no motion", arguments: [ScenePreset.lights, .sway])
+    func nuisances(preset: ScenePreset) {
+        let spec = SceneSpec.preset(preset, width: 240, height: 136, frameCount: 150, seed: 5)
+        let score = evaluate(spec)
+        #expect(score.framesWithFalseMotion == 0, "\(score.framesWithFalseMotion) frames with motion")
+        #expect(score.falsePositives < spec.width * spec.height / 100, "\(score.falsePositives) false pixels in total")
+    }
+
+    @Test("a sudden lights-on step over moving objects does not flag the whole frame")
+    func suddenLightWithObjects() {
+        var spec = SceneSpec.preset(.traffic, width: 240, height: 136, frameCount: 120, seed: 6)
+        spec.lightChanges = [.step(frame: 60, gain: 1.35)]
+        let renderer = SceneRenderer(spec: spec)
+        var detector = MotionDetector()
+        for frame in 0..<spec.frameCount {
+            let rendered = renderer.render(frame: frame)
+            let fraction = detector.analyze(rendered.image).motionFraction ?? 0
+            let truthFraction = Double(rendered.truth.foregroundPixels) / Double(spec.width * spec.height)
+            if frame >= 25 { #expect(fraction < truthFraction + 0.05, "frame \(frame): \(fraction) vs truth \(truthFraction)") }
+        }
+    }
+
+    @Test("the first frames never raise motion (warm-up), also after a reset")
+    func warmUp() {
+        let spec = SceneSpec.preset(.people, width: 160, height: 90, frameCount: 40, seed: 2)
+        let renderer = SceneRenderer(spec: spec)
+        var detector = MotionDetector()
+        for frame in 0..<15 { #expect(detector.analyze(renderer.render(frame: frame).image).motionFraction == 0) }
+        detector.reset()
+        #expect(detector.analyze(renderer.render(frame: 30).image).motionFraction == 0)
+    }
+
+    @Test("an object that stops stays foreground for many seconds")
+    func standingStill() {
+        let stopper = SceneObject(id: 1, kind: .person, width: 0.06, height: 0.25, intensity: 30,
+                                  path: [.init(frame: 0, x: -0.05, y: 0.8), .init(frame: 40, x: 0.5, y: 0.8), .init(frame: 400, x: 0.5, y: 0.8)])
+        let spec = SceneSpec(name: "stop", width: 160, height: 90, frameCount: 400, seed: 3, objects: [stopper], noiseSigma: 2)
+        let renderer = SceneRenderer(spec: spec)
+        var detector = MotionDetector()
+        var last = 0.0
+        for frame in 0..<spec.frameCount { last = detector.analyze(renderer.render(frame: frame).image).motionFraction ?? 0 }
+        // 360 frames = 14 s standing at 25 fps: still at least half detected.
+        let truth = Double(renderer.render(frame: 399).truth.foregroundPixels) / Double(160 * 90)
+        #expect(last > truth / 2, "motion \(last), truth \(truth)")
+    }
+
+    @Test("blobs: one per separated object, with its box")
+    func blobs() {
+        var detector = MotionDetector()
+        let background = GrayImage(width: 80, height: 60, fill: 100)
+        for _ in 0..<25 { _ = detector.analyze(background) }
+        var frame = background
+        for y in 10..<20 { for x in 10..<20 { frame[x, y] = 220 } }
+        for y in 30..<50 { for x in 50..<60 { frame[x, y] = 10 } }
+        _ = detector.analyze(frame)
+        let blobs = detector.blobs.sorted { $0.box.x < $1.box.x }
+        #expect(blobs.count == 2)
+        #expect(blobs.first?.box == Box(x: 10, y: 10, width: 10, height: 10))
+        // The 3×3 majority vote rounds the four corners off.
+        #expect(blobs.last?.area == 196)
+    }
+}
