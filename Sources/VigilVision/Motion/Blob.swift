@@ -35,8 +35,8 @@ public struct BlobExtractor {
 
     /// The root label of the pixel at `index` (0 = background).
     func rootLabel(at index: Int) -> Int32 {
-        let label = labels[index]
-        return label == 0 ? 0 : parent[Int(label)]
+        // Labels are written for foreground pixels only; elsewhere they are stale.
+        smoothed[index] == 0 ? 0 : parent[Int(labels[index])]
     }
 
     /// Removes blob `index` from the list and from `mask`.
@@ -67,25 +67,26 @@ public struct BlobExtractor {
         if mask.width != width || mask.height != height { mask = GrayImage(width: width, height: height) }
         majority(raw, width: width, height: height)
         label(width: width, height: height)
-        // Keep blobs large enough; write the final mask.
+        // The final mask: every cleaned pixel, then small blobs erased by their boxes.
         blobs.removeAll(keepingCapacity: true)
         blobRoots.removeAll(keepingCapacity: true)
+        smoothed.withUnsafeBufferPointer { input in
+            mask.pixels.withUnsafeMutableBufferPointer { out in
+                let source = input.baseAddress!, target = out.baseAddress!
+                for i in 0..<count { target[i] = source[i] &* 255 }
+            }
+        }
         var kept = 0
-        let minimum = minimumBlobPixels
-        stats.withUnsafeBufferPointer { stats in
-            parent.withUnsafeBufferPointer { parent in
-                labels.withUnsafeBufferPointer { labels in
-                    mask.pixels.withUnsafeMutableBufferPointer { out in
-                        for i in 0..<count {
-                            let label = labels[i]
-                            if label == 0 { out[i] = 0; continue }
-                            let root = Int(parent[Int(label)])
-                            if stats[root].area >= minimum { out[i] = 255; kept += 1 } else { out[i] = 0 }
-                        }
-                    }
+        for index in 1..<stats.count where parent[index] == Int32(index) {
+            let s = stats[index]
+            if s.area >= minimumBlobPixels { kept += s.area; continue }
+            for y in s.minY...s.maxY {
+                for x in s.minX...s.maxX where smoothed[y * width + x] != 0 && parent[Int(labels[y * width + x])] == Int32(index) {
+                    mask.pixels[y * width + x] = 0
                 }
             }
         }
+        let minimum = minimumBlobPixels
         for index in 1..<stats.count where parent[index] == Int32(index) && stats[index].area >= minimum {
             let s = stats[index]
             blobs.append(Blob(box: Box(x: Double(s.minX), y: Double(s.minY), width: Double(s.maxX - s.minX + 1), height: Double(s.maxY - s.minY + 1)),
@@ -133,7 +134,6 @@ public struct BlobExtractor {
         }
         smoothed.withUnsafeBufferPointer { input in
             labels.withUnsafeMutableBufferPointer { labels in
-                labels.update(repeating: 0)
                 let words = UnsafeRawPointer(input.baseAddress!)
                 for y in 0..<height {
                     let row = y * width
@@ -145,8 +145,10 @@ public struct BlobExtractor {
                         defer { x += 1 }
                         guard input[i] != 0 else { continue }
                         var best: Int32 = 0
-                        func join(_ candidate: Int32) {
-                            guard candidate != 0 else { return }
+                        func join(_ neighbour: Int) {
+                            // Labels of background pixels are stale; only foreground ones were written this frame.
+                            guard input[neighbour] != 0 else { return }
+                            let candidate = labels[neighbour]
                             let other = find(&parent, candidate)
                             if best == 0 { best = other; return }
                             if other != best {
@@ -156,11 +158,11 @@ public struct BlobExtractor {
                             }
                         }
                         // Already-visited 8-neighbours: left, up-left, up, up-right.
-                        if x > 0 { join(labels[i - 1]) }
+                        if x > 0 { join(i - 1) }
                         if y > 0 {
-                            if x > 0 { join(labels[i - width - 1]) }
-                            join(labels[i - width])
-                            if x < width - 1 { join(labels[i - width + 1]) }
+                            if x > 0 { join(i - width - 1) }
+                            join(i - width)
+                            if x < width - 1 { join(i - width + 1) }
                         }
                         if best == 0 {
                             best = Int32(parent.count)
@@ -171,7 +173,11 @@ public struct BlobExtractor {
                     }
                 }
                 // Second pass: accumulate statistics on each root.
-                for i in 0..<labels.count where input[i] != 0 {
+                var i = 0
+                while i < labels.count {
+                    if i + 8 <= labels.count && words.loadUnaligned(fromByteOffset: i, as: UInt64.self) == 0 { i += 8; continue }
+                    defer { i += 1 }
+                    guard input[i] != 0 else { continue }
                     let root = Int(find(&parent, labels[i]))
                     let x = i % width, y = i / width
                     stats[root].area += 1
