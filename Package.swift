@@ -23,10 +23,12 @@ let package = Package(
         .target(name: "VigilMedia", dependencies: ["CFFmpeg", "VigilVision"]),
         .target(name: "VigilVision"),
         .target(name: "VigilSynth", dependencies: ["VigilVision"]),
+        // Rules that turn per-frame observations into events; no image processing.
+        .target(name: "VigilAnalytics", dependencies: ["VigilVision"]),
         // Events and the durable queue file: no dependency on video code.
         .target(name: "VigilEvents"),
         .target(name: "VigilConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
-        .target(name: "VigilPipeline", dependencies: ["VigilMedia", "VigilVision", "VigilConfig", "VigilSynth"]),
+        .target(name: "VigilPipeline", dependencies: ["VigilMedia", "VigilVision", "VigilConfig", "VigilSynth", "VigilAnalytics", "VigilEvents"]),
         .executableTarget(
             name: "vigil",
             dependencies: [
@@ -39,7 +41,8 @@ let package = Package(
         // In-process micro-benchmarks, driven by the scripts in bench/.
         .executableTarget(name: "vigil-bench", dependencies: ["VigilEvents", "VigilSynth", "VigilVision"]),
         .testTarget(name: "VigilMediaTests", dependencies: ["VigilMedia", "VigilSynth", "VigilVision", "VigilPipeline", "VigilTestSupport"]),
-        .testTarget(name: "VigilVisionTests", dependencies: ["VigilVision"]),
+        .testTarget(name: "VigilVisionTests", dependencies: ["VigilVision", "VigilSynth"]),
+        .testTarget(name: "VigilAnalyticsTests", dependencies: ["VigilAnalytics"]),
         .testTarget(name: "VigilSynthTests", dependencies: ["VigilSynth", "VigilVision"]),
         .testTarget(name: "VigilEventsTests", dependencies: ["VigilEvents", "VigilSynth", "VigilVision"]),
         .testTarget(name: "VigilConfigTests", dependencies: ["VigilConfig"]),

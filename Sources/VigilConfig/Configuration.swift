@@ -30,6 +30,8 @@ public struct CameraSettings: Sendable, Equatable {
     public var model: String?
     public var zones: [ZoneSettings]
     public var lines: [LineSettings]
+    /// Areas where motion is never reported.
+    public var motionIgnore: [[NormalizedPoint]] = []
 }
 
 public struct AnalysisSettings: Sendable, Equatable {

@@ -147,7 +147,7 @@ struct NodeReader {
     }
 
     mutating func camera(_ node: Node, _ path: String) -> CameraSettings? {
-        guard let fields = mapping(node, path, allowed: ["id", "source", "analysis", "perspective", "model", "zones", "lines"]) else { return nil }
+        guard let fields = mapping(node, path, allowed: ["id", "source", "analysis", "perspective", "model", "zones", "lines", "motion"]) else { return nil }
         let idNode = required(fields, "id", path, node)
         let sourceNode = required(fields, "source", path, node)
         let id = idNode.flatMap { string($0, path + ".id") }
@@ -177,8 +177,17 @@ struct NodeReader {
                 }
             }
         }
+        var ignore: [[NormalizedPoint]] = []
+        if let motionNode = fields["motion"], let motionFields = mapping(motionNode, path + ".motion", allowed: ["ignore"]),
+           let ignoreNode = motionFields["ignore"], let polygons = sequence(ignoreNode, path + ".motion.ignore") {
+            for (index, polygonNode) in polygons.enumerated() {
+                if let polygon = polygon(polygonNode, "\(path).motion.ignore[\(index)]") { ignore.append(polygon) }
+            }
+        }
         guard let id, let source else { return nil }
-        return CameraSettings(id: id, source: source, analysis: analysis, perspective: perspective, model: model, zones: zones, lines: lines)
+        var camera = CameraSettings(id: id, source: source, analysis: analysis, perspective: perspective, model: model, zones: zones, lines: lines)
+        camera.motionIgnore = ignore
+        return camera
     }
 
     mutating func analysis(_ node: Node, _ path: String) -> AnalysisSettings? {
@@ -221,16 +230,7 @@ struct NodeReader {
     mutating func zone(_ node: Node, _ path: String) -> ZoneSettings? {
         guard let fields = mapping(node, path, allowed: ["id", "polygon", "crowd", "intrusion", "loitering"]) else { return nil }
         let id = required(fields, "id", path, node).flatMap { string($0, path + ".id") }
-        var polygon: [NormalizedPoint]? = nil
-        if let polygonNode = required(fields, "polygon", path, node), let items = sequence(polygonNode, path + ".polygon") {
-            let points = items.enumerated().compactMap { point($1, "\(path).polygon[\($0)]") }
-            if items.count < 3 {
-                fail(path + ".polygon", polygonNode, "a polygon needs at least 3 points, found \(items.count)")
-            } else if points.count == items.count {
-                if Self.twiceSignedArea(points) == 0 { fail(path + ".polygon", polygonNode, "the points are all on one line: the zone has no area") }
-                else { polygon = points }
-            }
-        }
+        let polygon = required(fields, "polygon", path, node).flatMap { self.polygon($0, path + ".polygon") }
         var crowd: CrowdRule? = nil
         if let crowdNode = fields["crowd"], let crowdFields = mapping(crowdNode, path + ".crowd", allowed: ["levels"]),
            let levelsNode = required(crowdFields, "levels", path + ".crowd", crowdNode), let items = sequence(levelsNode, path + ".crowd.levels") {
@@ -265,6 +265,18 @@ struct NodeReader {
         }
         guard let id, let polygon else { return nil }
         return ZoneSettings(id: id, polygon: polygon, crowd: crowd, intrusion: intrusion, loitering: loitering)
+    }
+
+    mutating func polygon(_ node: Node, _ path: String) -> [NormalizedPoint]? {
+        guard let items = sequence(node, path) else { return nil }
+        let points = items.enumerated().compactMap { point($1, "\(path)[\($0)]") }
+        if items.count < 3 {
+            fail(path, node, "a polygon needs at least 3 points, found \(items.count)")
+            return nil
+        }
+        guard points.count == items.count else { return nil }
+        if Self.twiceSignedArea(points) == 0 { fail(path, node, "the points are all on one line: the area is empty"); return nil }
+        return points
     }
 
     mutating func line(_ node: Node, _ path: String) -> LineSettings? {

@@ -1,4 +1,7 @@
 import FoundationEssentials
+import VigilAnalytics
+import VigilConfig
+import VigilEvents
 import VigilMedia
 import VigilVision
 
@@ -23,6 +26,12 @@ public struct ClipAnalysisOptions: Sendable {
     public var framesOut: String?
     /// A PNG foreground mask per analysed frame, named by frame index.
     public var masksOut: String?
+    /// The camera whose zones and ignore areas apply (from the configuration).
+    public var camera: CameraSettings?
+    /// Events as JSON Lines.
+    public var eventsOut: String?
+    /// A queue folder to append events to.
+    public var queue: String?
 
     public init(input: SourceLocation) { self.input = input }
 }
@@ -71,6 +80,8 @@ public struct ClipReport: Codable, Sendable {
     /// Time per analysed frame in each stage, in milliseconds.
     public var stageMillisecondsPerFrame: [String: Double]
     public var meanMotion: Double?
+    /// Events emitted, by type.
+    public var events: [String: Int] = [:]
 }
 
 /// The offline pipeline: reads every frame of a clip (or every frame the analysis
@@ -94,6 +105,24 @@ public final class ClipAnalysis {
         case .baseline: analyzer = RunningAverageMotion()
         case .none: analyzer = NoAnalysis()
         }
+        let cameraID = options.camera?.id ?? "clip"
+        let zones = options.camera?.zones ?? []
+        var zoneMasks: [ZoneMask] = []
+        var rules = [MotionRule(zone: nil)] + zones.map { MotionRule(zone: $0.id) }
+        var events = try EventOutput(eventsOut: options.eventsOut, queue: options.queue)
+        defer { events.close() }
+        var eventCounts: [String: Int] = [:]
+        func emit(_ transitions: [MotionTransition]) throws {
+            guard !transitions.isEmpty else { return }
+            let built = transitions.map { transition in
+                Event(type: .motion, camera: cameraID, frame: transition.frame, pts: Self.rounded(transition.pts, 3),
+                      state: transition.state == .start ? .start : .end, zone: transition.zone,
+                      data: ["fraction": .double(Self.rounded(transition.fraction, 4))])
+            }
+            try events.write(built)
+            eventCounts["motion", default: 0] += built.count
+        }
+        var lastIndex = 0, lastPTS = 0.0
         var framesWriter: LineFileWriter? = nil
         if let path = options.framesOut { framesWriter = try LineFileWriter(path: path) }
         var maskEncoder: ImageEncoder? = nil
@@ -121,8 +150,32 @@ public final class ClipAnalysis {
                 break
             }
             guard let frame = next else { break }
+            if frame.image.width != analysisWidth || frame.image.height != analysisHeight {
+                zoneMasks = zones.map { zone in
+                    ZoneMask(polygons: [Polygon(zone.polygon.map { Point(x: $0.x, y: $0.y) })], width: frame.image.width, height: frame.image.height)
+                }
+                if var detector = analyzer as? MotionDetector, let ignore = options.camera?.motionIgnore, !ignore.isEmpty {
+                    detector.ignoreMask = ZoneMask(polygons: ignore.map { Polygon($0.map { Point(x: $0.x, y: $0.y) }) },
+                                                   width: frame.image.width, height: frame.image.height)
+                    analyzer = detector
+                }
+            }
             let analyseStart = MonotonicClock.now()
             let observation = analyzer.analyze(frame.image)
+            var zoneFractions: [Double] = []
+            if let mask = analyzer.lastMask, observation.motionFraction != nil {
+                zoneFractions = zoneMasks.map { $0.fraction(of: mask) }
+                var transitions: [MotionTransition] = []
+                let fractions = [observation.motionFraction ?? 0] + zoneFractions
+                for index in rules.indices {
+                    if let transition = rules[index].observe(fraction: fractions[index], frame: frame.index, pts: frame.pts) {
+                        transitions.append(transition)
+                    }
+                }
+                try emit(transitions)
+            }
+            lastIndex = frame.index
+            lastPTS = frame.pts
             analyseSeconds += MonotonicClock.seconds(since: analyseStart)
             analysed += 1
             analysisWidth = frame.image.width
@@ -133,6 +186,10 @@ public final class ClipAnalysis {
             if let framesWriter {
                 var line = "{\"frame\":\(frame.index),\"pts\":\(Self.rounded(frame.pts, 6))"
                 if let motion = observation.motionFraction { line += ",\"motion\":\(Self.rounded(motion, 6))" }
+                if !zoneFractions.isEmpty {
+                    let parts = zip(zones, zoneFractions).map { "\"\($0.id)\":\(Self.rounded($1, 6))" }
+                    line += ",\"zones\":{" + parts.joined(separator: ",") + "}"
+                }
                 line += "}\n"
                 try framesWriter.write(line)
             }
@@ -150,6 +207,8 @@ public final class ClipAnalysis {
             }
         }
         try framesWriter?.close()
+        // Motion still going at the end of the clip ends there.
+        try emit(rules.indices.compactMap { rules[$0].finish(frame: lastIndex, pts: lastPTS) })
 
         let wall = MonotonicClock.seconds(since: started)
         progress?(ClipProgress(framesDecoded: source.framesDecoded, framesAnalysed: analysed,
@@ -187,7 +246,8 @@ public final class ClipAnalysis {
             incomplete: reason != nil, incompleteReason: reason,
             wallSeconds: Self.rounded(wall, 4), framesPerSecond: Self.rounded(Double(analysed) / max(wall, 1e-9), 2),
             openMilliseconds: Self.rounded(openMilliseconds, 3), stageMillisecondsPerFrame: stages,
-            meanMotion: motionFrames > 0 ? Self.rounded(motionSum / Double(motionFrames), 6) : nil)
+            meanMotion: motionFrames > 0 ? Self.rounded(motionSum / Double(motionFrames), 6) : nil,
+            events: eventCounts)
     }
 
     /// Stops after the current frame (for SIGINT); the outputs stay consistent.
@@ -211,5 +271,34 @@ extension ClipReport {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.keyEncodingStrategy = .convertToSnakeCase
         return try encoder.encode(self)
+    }
+}
+
+/// Where `vigil analyze` sends events: a JSON Lines file, a queue folder, or both.
+struct EventOutput {
+    private var file: LineFileWriter?
+    private var writer: QueueWriter?
+    private let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    init(eventsOut: String?, queue: String?) throws {
+        file = try eventsOut.map { try LineFileWriter(path: $0) }
+        writer = try queue.map { try QueueWriter(directory: $0) }
+    }
+
+    func write(_ events: [Event]) throws {
+        if let file {
+            for event in events { try file.write(String(decoding: try encoder.encode(event), as: UTF8.self) + "\n") }
+        }
+        try writer?.append(events)
+    }
+
+    mutating func close() {
+        try? file?.close()
+        file = nil
+        writer = nil
     }
 }

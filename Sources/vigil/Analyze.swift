@@ -52,6 +52,12 @@ struct Analyze: ParsableCommand {
     @Option(help: "Write a PNG foreground mask per analysed frame into this folder.")
     var masksOut: String?
 
+    @Option(help: "Write events (motion start/end per zone) as JSON Lines to this file.")
+    var eventsOut: String?
+
+    @Option(help: "Append events to this queue folder.")
+    var queue: String?
+
     @Flag(help: "Do not show the progress bar.")
     var noProgress = false
 
@@ -98,6 +104,9 @@ struct Analyze: ParsableCommand {
         options.source.readTimeout = timeout
         options.framesOut = framesOut
         options.masksOut = masksOut
+        options.camera = cameraSettings
+        options.eventsOut = eventsOut
+        options.queue = queue
 
         let runner = ClipAnalysis(options: options)
         InterruptSignal.install { runner.cancel() }
@@ -114,7 +123,7 @@ struct Analyze: ParsableCommand {
             }
         } catch {
             bar.clear()
-            FileHandleOutput.standardError("vigil: \(error.localizedDescription)")
+            FileHandleOutput.standardError("vigil: \(error)")
             throw ExitCode.failure
         }
         bar.clear()

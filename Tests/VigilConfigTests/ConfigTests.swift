@@ -121,7 +121,7 @@ struct ConfigTests {
         ("cameras:\n  - id: a\n    source: x\n    analysis: { width: wide }", "whole number"),
         ("cameras:\n  - id: 'a b'\n    source: x", "letters, digits"),
         ("cameras:\n  - id: a\n    source: x\n    perspective: { near: { y: 0.3, person_height: 0.2 }, far: { y: 0.8, person_height: 0.1 } }", "lower in the picture"),
-        ("cameras:\n  - id: a\n    source: x\n    zones:\n      - { id: z, polygon: [[0,0],[0.5,0.5],[1,1]] }", "no area"),
+        ("cameras:\n  - id: a\n    source: x\n    zones:\n      - { id: z, polygon: [[0,0],[0.5,0.5],[1,1]] }", "area is empty"),
         ("queue: { path: /q, fsync: sometimes }\ncameras:\n  - { id: a, source: x }", "always, interval"),
     ])
     func explained(yaml: String, expected: String) {

@@ -66,3 +66,40 @@ struct ClipAnalysisTests {
         }
     }
 }
+
+@Suite("Motion events from clips")
+struct MotionEventTests {
+    func analyse(_ preset: ScenePreset, in directory: TemporaryDirectory, frames: Int = 100) throws -> (ClipReport, [[String: Any]], SceneSpec) {
+        let clip = try makeClip(in: directory, name: "\(preset.rawValue).mp4", preset: preset, width: 240, height: 136, frames: frames)
+        var options = ClipAnalysisOptions(input: SourceLocation(clip.path))
+        options.eventsOut = directory.file("\(preset.rawValue).events.jsonl")
+        let report = try ClipAnalysis(options: options).run()
+        let text = (try? String(contentsOfFile: options.eventsOut!, encoding: .utf8)) ?? ""
+        let events = try text.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        return (report, events, clip.spec)
+    }
+
+    @Test("light changes, sway, shake and H.264 noise raise no motion event", arguments: [ScenePreset.lights, .sway])
+    func noFalseEvents(preset: ScenePreset) throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let (report, events, _) = try analyse(preset, in: directory, frames: 150)
+        #expect(events.isEmpty, "\(events)")
+        #expect(report.events.isEmpty)
+    }
+
+    @Test("moving vehicles start a motion event within half a second of entering the picture")
+    func eventTiming() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let (_, events, spec) = try analyse(.traffic, in: directory)
+        let starts = events.filter { $0["state"] as? String == "start" }
+        #expect(starts.count == 1, "\(events)")
+        // The first frame (after warm-up) in which a vehicle is visible.
+        let renderer = SceneRenderer(spec: spec)
+        let firstVisible = (20..<spec.frameCount).first { !renderer.render(frame: $0).truth.objects.isEmpty } ?? 0
+        let startPTS = starts.first?["pts"] as? Double ?? -1
+        #expect(abs(startPTS - Double(firstVisible) / 25) <= 0.5, "start \(startPTS) s, first visible frame \(firstVisible)")
+        #expect(events.last?["state"] as? String == "end")
+    }
+}

@@ -106,3 +106,31 @@ struct MotionTests {
         #expect(blobs.last?.area == 196)
     }
 }
+
+@Suite("Zones and ignored areas")
+struct ZoneTests {
+    @Test("a zone mask covers its polygon and measures the motion inside it")
+    func zoneFraction() {
+        let lowerHalf = Polygon([Point(x: 0, y: 0.5), Point(x: 1, y: 0.5), Point(x: 1, y: 1), Point(x: 0, y: 1)])
+        let zone = ZoneMask(polygons: [lowerHalf], width: 40, height: 20)
+        #expect(zone.pixelCount == 400)
+        var mask = GrayImage(width: 40, height: 20)
+        for y in 15..<20 { for x in 0..<40 { mask[x, y] = 255 } }
+        for y in 0..<5 { for x in 0..<40 { mask[x, y] = 255 } }
+        #expect(zone.fraction(of: mask) == 0.5)
+    }
+
+    @Test("motion inside an ignored area is never reported")
+    func ignoredArea() {
+        var detector = MotionDetector()
+        detector.ignoreMask = ZoneMask(polygons: [Polygon([Point(x: 0, y: 0), Point(x: 0.5, y: 0), Point(x: 0.5, y: 1), Point(x: 0, y: 1)])],
+                                       width: 80, height: 60)
+        let background = GrayImage(width: 80, height: 60, fill: 100)
+        for _ in 0..<25 { _ = detector.analyze(background) }
+        var frame = background
+        for y in 10..<30 { for x in 10..<30 { frame[x, y] = 220 } }   // left half: ignored
+        #expect(detector.analyze(frame).motionFraction == 0)
+        for y in 10..<30 { for x in 50..<70 { frame[x, y] = 220 } }   // right half: reported
+        #expect((detector.analyze(frame).motionFraction ?? 0) > 0.05)
+    }
+}

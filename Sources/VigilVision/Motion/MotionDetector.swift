@@ -44,6 +44,9 @@ public struct MotionDetector: FrameAnalyzer {
     public var blobs: [Blob] { extractor.blobs }
     /// Gain between the last frame and the background (1 = same light).
     public private(set) var lastGain = 1.0
+    /// Areas never to report (a clock, a flag, a road outside the site), as 1 = ignore.
+    /// Must match the analysis size; set it again when the size changes.
+    public var ignoreMask: ZoneMask?
     /// True while the detector is (re-)learning and reports no motion.
     public private(set) var isLearning = true
 
@@ -95,6 +98,13 @@ public struct MotionDetector: FrameAnalyzer {
             mask.pixels.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
             extractor.clear()
             return FrameObservation(motionFraction: 0)
+        }
+        if let ignoreMask, ignoreMask.width == width, ignoreMask.height == height {
+            ignoreMask.bits.withUnsafeBufferPointer { ignored in
+                raw.pixels.withUnsafeMutableBufferPointer { out in
+                    for i in 0..<count { out[i] &= 1 &- ignored[i] }
+                }
+            }
         }
         var foreground = extractor.clean(raw, into: &mask, minimumBlobPixels: settings.minimumBlobPixels)
         foreground -= suppressGhosts(image)
