@@ -41,7 +41,7 @@ let package = Package(
         // In-process micro-benchmarks, driven by the scripts in bench/.
         .executableTarget(name: "vigil-bench", dependencies: ["VigilEvents", "VigilSynth", "VigilVision"]),
         .testTarget(name: "VigilMediaTests", dependencies: ["VigilMedia", "VigilSynth", "VigilVision", "VigilPipeline", "VigilTestSupport"]),
-        .testTarget(name: "VigilVisionTests", dependencies: ["VigilVision", "VigilSynth"]),
+        .testTarget(name: "VigilVisionTests", dependencies: ["VigilVision", "VigilSynth", "VigilAnalytics"]),
         .testTarget(name: "VigilAnalyticsTests", dependencies: ["VigilAnalytics"]),
         .testTarget(name: "VigilSynthTests", dependencies: ["VigilSynth", "VigilVision"]),
         .testTarget(name: "VigilEventsTests", dependencies: ["VigilEvents", "VigilSynth", "VigilVision"]),

@@ -4,6 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
+# Real footage the tests annotate: from Debian's opencv-doc package, fetched once.
+[ -f SampleVideos/real/tree.avi ] || SampleVideos/fetch-real.sh
 swift build --build-tests
 swift test --skip-build "$@"
 # The queue's crash test: real writer and consumer processes killed with SIGKILL.

@@ -26,6 +26,8 @@ public struct ClipAnalysisOptions: Sendable {
     public var framesOut: String?
     /// A PNG foreground mask per analysed frame, named by frame index.
     public var masksOut: String?
+    /// Motion detector settings (sensitivity, minimum difference, minimum blob size).
+    public var motion = MotionDetector.Settings()
     /// The camera whose zones and ignore areas apply (from the configuration).
     public var camera: CameraSettings?
     /// Events as JSON Lines.
@@ -101,7 +103,7 @@ public final class ClipAnalysis {
 
         var analyzer: any FrameAnalyzer
         switch options.analysis {
-        case .motion: analyzer = MotionDetector()
+        case .motion: analyzer = MotionDetector(settings: options.motion)
         case .baseline: analyzer = RunningAverageMotion()
         case .none: analyzer = NoAnalysis()
         }
@@ -166,7 +168,9 @@ public final class ClipAnalysis {
             if let mask = analyzer.lastMask, observation.motionFraction != nil {
                 zoneFractions = zoneMasks.map { $0.fraction(of: mask) }
                 var transitions: [MotionTransition] = []
-                let fractions = [observation.motionFraction ?? 0] + zoneFractions
+                // Whole-frame motion follows the largest coherent moving region, so scattered
+                // specks from leaves or rain never add up to an event.
+                let fractions = [observation.largestBlobFraction ?? observation.motionFraction ?? 0] + zoneFractions
                 for index in rules.indices {
                     if let transition = rules[index].observe(fraction: fractions[index], frame: frame.index, pts: frame.pts) {
                         transitions.append(transition)

@@ -3,7 +3,13 @@
 public struct FrameObservation: Sendable {
     /// Fraction of analysed pixels marked as foreground, 0…1.
     public var motionFraction: Double?
-    public init(motionFraction: Double? = nil) { self.motionFraction = motionFraction }
+    /// The largest single moving region, as a fraction of the frame: one coherent object,
+    /// where `motionFraction` also sums scattered specks (leaves, noise).
+    public var largestBlobFraction: Double?
+    public init(motionFraction: Double? = nil, largestBlobFraction: Double? = nil) {
+        self.motionFraction = motionFraction
+        self.largestBlobFraction = largestBlobFraction
+    }
 }
 
 /// A per-frame analysis step over the luma analysis frame. Implementations keep

@@ -108,7 +108,7 @@ func motionBenchmark(frames: Int) {
     for preset in ScenePreset.allCases {
         let spec = SceneSpec.preset(preset, width: 480, height: 270, frameCount: frames, seed: 21)
         let renderer = SceneRenderer(spec: spec)
-        var detector = MotionDetector()
+        var detector = MotionDetector(settings: tunedSettings())
         var image = GrayImage(width: 480, height: 270), truth = GrayImage(width: 480, height: 270)
         var tp = 0, fp = 0, fn = 0, seconds = 0.0, falseFrames = 0
         for index in 0..<frames {
@@ -127,6 +127,16 @@ func motionBenchmark(frames: Int) {
         let f = precision + recall > 0 ? 2 * precision * recall / (precision + recall) : (tp + fp + fn == 0 ? 1 : 0)
         print("{\"scene\": \"\(preset.rawValue)\", \"f_measure\": \(f), \"precision\": \(precision), \"recall\": \(recall), \"false_positive_pixels\": \(fp), \"frames_with_false_motion\": \(falseFrames), \"ms_per_frame\": \(seconds * 1000 / Double(frames))}")
     }
+}
+
+/// Settings from VIGIL_MOTION="sensitivity,minimumDifference,minimumBlobPixels", for tuning runs.
+func tunedSettings() -> MotionDetector.Settings {
+    var settings = MotionDetector.Settings()
+    if let text = getenv("VIGIL_MOTION").map({ String(cString: $0) }) {
+        let values = text.split(separator: ",").compactMap { Int($0) }
+        if values.count == 3 { settings.sensitivity = values[0]; settings.minimumDifference = values[1]; settings.minimumBlobPixels = values[2] }
+    }
+    return settings
 }
 
 /// motion-steady N: runs the motion step over N frames (pre-rendered, cycled), so that

@@ -6,6 +6,7 @@ import Glibc
 import VigilConfig
 import VigilMedia
 import VigilPipeline
+import VigilVision
 
 struct Analyze: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -40,6 +41,15 @@ struct Analyze: ParsableCommand {
     @Option(help: "Analysis to run: motion or none (ingest only, for benchmarks).")
     var analysis: String = "motion"
 
+    @Option(help: "Motion: a pixel moves when it differs by more than this many times its normal variation.")
+    var sensitivity: Int = MotionDetector.Settings().sensitivity
+
+    @Option(help: "Motion: and by more than this many grey levels in any case.")
+    var minDifference: Int = MotionDetector.Settings().minimumDifference
+
+    @Option(help: "Motion: how much each on/off flip raises a pixel's threshold (1/256 grey levels).")
+    var flipStep: Int = MotionDetector.Settings().flipStep
+
     @Option(help: "Seconds allowed to open the input and for each read.")
     var timeout: Double = 10
 
@@ -73,6 +83,8 @@ struct Analyze: ParsableCommand {
         if let fps, !(fps > 0) { throw ValidationError("--fps must be above 0") }
         if threads < 0 { throw ValidationError("--threads must not be negative") }
         if !(timeout > 0) { throw ValidationError("--timeout must be above 0") }
+        if sensitivity < 1 || sensitivity > 20 { throw ValidationError("--sensitivity must be between 1 and 20") }
+        if minDifference < 1 || minDifference > 128 { throw ValidationError("--min-difference must be between 1 and 128") }
         if ScaleFilter(rawValue: scaleFilter) == nil {
             throw ValidationError("--scale-filter must be one of: \(ScaleFilter.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -105,6 +117,9 @@ struct Analyze: ParsableCommand {
         options.framesOut = framesOut
         options.masksOut = masksOut
         options.camera = cameraSettings
+        options.motion.sensitivity = sensitivity
+        options.motion.minimumDifference = minDifference
+        options.motion.flipStep = flipStep
         options.eventsOut = eventsOut
         options.queue = queue
 

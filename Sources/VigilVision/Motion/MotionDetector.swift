@@ -20,9 +20,9 @@
 public struct MotionDetector: FrameAnalyzer {
     public struct Settings: Sendable, Equatable {
         /// Foreground needs a difference above this many times the pixel's normal variation…
-        public var sensitivity: Int = 4
+        public var sensitivity: Int = 3
         /// …and above this many grey levels in any case.
-        public var minimumDifference: Int = 12
+        public var minimumDifference: Int = 8
         /// Background learning rate for background pixels, in 1/256 per frame (≈ α 0.016).
         public var learningRate: Int = 4
         /// Frames at the start (or after a reset) used only to learn.
@@ -32,6 +32,8 @@ public struct MotionDetector: FrameAnalyzer {
         public var globalChangeFraction: Double = 0.45
         /// Frames of fast re-learning after a global change.
         public var relearnFrames: Int = 15
+        /// How much a state flip raises a pixel's variation, in 1/256 grey levels.
+        public var flipStep: Int = 128
         /// Blobs smaller than this many pixels are dropped from the mask.
         public var minimumBlobPixels: Int = 12
         public init() {}
@@ -40,7 +42,7 @@ public struct MotionDetector: FrameAnalyzer {
     public var settings: Settings
     public var stageName: String { "motion" }
     public var lastMask: GrayImage? { framesSeen > 0 ? mask : nil }
-    /// Blobs of the last frame, largest first.
+    /// Blobs of the last frame (in no particular order).
     public var blobs: [Blob] { extractor.blobs }
     /// Gain between the last frame and the background (1 = same light).
     public private(set) var lastGain = 1.0
@@ -97,7 +99,7 @@ public struct MotionDetector: FrameAnalyzer {
         if learning {
             mask.pixels.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
             extractor.clear()
-            return FrameObservation(motionFraction: 0)
+            return FrameObservation(motionFraction: 0, largestBlobFraction: 0)
         }
         if let ignoreMask, ignoreMask.width == width, ignoreMask.height == height {
             ignoreMask.bits.withUnsafeBufferPointer { ignored in
@@ -108,7 +110,9 @@ public struct MotionDetector: FrameAnalyzer {
         }
         var foreground = extractor.clean(raw, into: &mask, minimumBlobPixels: settings.minimumBlobPixels)
         foreground -= suppressGhosts(image)
-        return FrameObservation(motionFraction: Double(foreground) / Double(max(1, count)))
+        let largest = extractor.blobs.reduce(0) { max($0, $1.area) }
+        return FrameObservation(motionFraction: Double(foreground) / Double(max(1, count)),
+                                largestBlobFraction: Double(largest) / Double(max(1, count)))
     }
 
     /// A ghost is a blob where something *was* (an object burnt into the background that
@@ -289,6 +293,7 @@ public struct MotionDetector: FrameAnalyzer {
         // for a minute stays foreground, while a ghost left by a departed object heals.
         let foregroundRate: Int32 = learning ? 64 : (framesSeen & 3 == 0 ? 1 : 0)
         let cap: Int32 = 40 << 8
+        let flipStep = Int32(settings.flipStep)
         image.pixels.withUnsafeBufferPointer { input in
             background.withUnsafeMutableBufferPointer { model in
                 variation.withUnsafeMutableBufferPointer { spread in
@@ -305,7 +310,7 @@ public struct MotionDetector: FrameAnalyzer {
                                 var next = moving ? spread[i] : learned
                                 // A pixel that keeps flipping is dynamic background (leaves, water,
                                 // flicker): raise its threshold (SuBSENSE's feedback idea).
-                                next = current[i] != before[i] ? min(next &+ 256, cap) : next
+                                next = current[i] != before[i] ? min(next &+ flipStep, cap) : next
                                 spread[i] = next
                                 before[i] = current[i]
                             }
