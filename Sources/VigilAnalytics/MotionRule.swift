@@ -27,8 +27,8 @@ public struct MotionRule: Sendable {
     public let zone: String?
     public let settings: Settings
     public private(set) var active = false
-    private var aboveSince: Double?
-    private var belowSince: Double?
+    private var rising = Debounce()
+    private var falling = Debounce()
     private var peak = 0.0
 
     public init(zone: String?, settings: Settings = Settings()) {
@@ -40,33 +40,16 @@ public struct MotionRule: Sendable {
     public mutating func observe(fraction: Double, frame: Int, pts: Double) -> MotionTransition? {
         if active {
             peak = max(peak, fraction)
-            if fraction < settings.endFraction {
-                let since = belowSince ?? pts
-                belowSince = since
-                if pts - since >= settings.endSeconds {
-                    active = false
-                    belowSince = nil
-                    aboveSince = nil
-                    return MotionTransition(zone: zone, state: .end, frame: frame, pts: pts, fraction: peak)
-                }
-            } else {
-                belowSince = nil
-            }
-            return nil
+            guard falling.held(fraction < settings.endFraction, at: pts, for: settings.endSeconds) else { return nil }
+            active = false
+            falling.reset()
+            return MotionTransition(zone: zone, state: .end, frame: frame, pts: pts, fraction: peak)
         }
-        if fraction >= settings.startFraction {
-            let since = aboveSince ?? pts
-            aboveSince = since
-            if pts - since >= settings.startSeconds {
-                active = true
-                peak = fraction
-                aboveSince = nil
-                return MotionTransition(zone: zone, state: .start, frame: frame, pts: pts, fraction: fraction)
-            }
-        } else {
-            aboveSince = nil
-        }
-        return nil
+        guard rising.held(fraction >= settings.startFraction, at: pts, for: settings.startSeconds) else { return nil }
+        active = true
+        peak = fraction
+        rising.reset()
+        return MotionTransition(zone: zone, state: .start, frame: frame, pts: pts, fraction: fraction)
     }
 
     /// Closes an open event at the end of a clip (or before a reconnect).

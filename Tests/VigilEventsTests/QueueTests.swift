@@ -246,7 +246,7 @@ struct QueueTests {
     }
 
     @Test("a reader following the queue sees every record as writers append")
-    func concurrentTail() async throws {
+    func concurrentTail() throws {
         let directory = temporaryQueue()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         var options = QueueOptions()
@@ -254,18 +254,23 @@ struct QueueTests {
         options.fsync = .interval(seconds: 0.05)
         _ = try QueueWriter(directory: directory, options: options)
         let reader = try QueueReader(directory: directory)
-        let writerTask = Task.detached {
-            let writer = try QueueWriter(directory: directory, options: options)
-            for index in 0..<300 { try writer.append([event(index)]) }
+        // A thread of its own: the test pool's threads may all be busy with other suites.
+        let finished = ConditionFlag()
+        let writerOptions = options
+        let writerThread = Thread {
+            defer { finished.set() }
+            guard let writer = try? QueueWriter(directory: directory, options: writerOptions) else { return }
+            for index in 0..<300 { _ = try? writer.append([event(index)]) }
         }
+        writerThread.start()
         var seen: [UInt64] = []
-        let deadline = Date().addingTimeInterval(20)
+        let deadline = Date().addingTimeInterval(30)
         while seen.count < 300 && Date() < deadline {
-            if let record = try reader.next() { seen.append(record.offset) } else { try await Task.sleep(nanoseconds: 1_000_000) }
+            if let record = try reader.next() { seen.append(record.offset) } else { usleep(1_000) }
         }
-        try await writerTask.value
         #expect(seen == Array(0..<300))
         #expect(reader.damagedRecords == 0)
+        while !finished.isSet { usleep(1_000) }
     }
 
     @Test("reading from latest, from an offset, and a consumer group's committed position")
@@ -341,4 +346,12 @@ struct ConsumerTests {
         #expect(!FileManager.default.fileExists(atPath: directory + "/" + old))
         #expect(FileManager.default.fileExists(atPath: directory + "/" + recent))
     }
+}
+
+/// A flag one thread sets and another polls.
+final class ConditionFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.lock(); value = true; lock.unlock() }
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
 }
