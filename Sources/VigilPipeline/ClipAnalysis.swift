@@ -103,7 +103,13 @@ public final class ClipAnalysis {
 
         var analyzer: any FrameAnalyzer
         switch options.analysis {
-        case .motion: analyzer = MotionDetector(settings: options.motion)
+        case .motion:
+            var settings = options.motion
+            if let perspective = options.camera?.perspective, settings.perspective == nil {
+                settings.perspective = PerspectiveScale(nearY: perspective.near.y, nearPersonHeight: perspective.near.personHeight,
+                                                        farY: perspective.far.y, farPersonHeight: perspective.far.personHeight)
+            }
+            analyzer = MotionDetector(settings: settings)
         case .baseline: analyzer = RunningAverageMotion()
         case .none: analyzer = NoAnalysis()
         }

@@ -139,3 +139,35 @@ struct ZoneTests {
         #expect((detector.analyze(frame).motionFraction ?? 0) > 0.05)
     }
 }
+
+@Suite("Perspective")
+struct PerspectiveTests {
+    let scale = PerspectiveScale(nearY: 0.95, nearPersonHeight: 0.3, farY: 0.35, farPersonHeight: 0.1)
+
+    @Test("person height is interpolated between the references")
+    func interpolation() {
+        #expect(abs(scale.personHeight(atY: 0.65) - 0.2) < 1e-9)
+        #expect(abs(scale.personHeight(atY: 0.95) - 0.3) < 1e-9)
+        #expect(scale.personHeight(atY: -5) == 0.005)
+    }
+
+    @Test("the minimum blob size follows the perspective: a small blob near the camera is dropped, the same far away is kept")
+    func minimumBlobFollowsPerspective() {
+        var settings = MotionDetector.Settings()
+        settings.perspective = scale
+        var detector = MotionDetector(settings: settings)
+        let background = GrayImage(width: 160, height: 120, fill: 100)
+        for _ in 0..<25 { _ = detector.analyze(background) }
+        // A 6×6 blob (32 px once the majority vote rounds its corners): a person with feet at
+        // y 0.88 covers ~0.35·(0.28·120)² ≈ 390 px, so it is under the 10 % floor there; with
+        // feet at y 0.38 a person covers ~62 px and the blob is kept.
+        var near = background
+        for y in 100..<106 { for x in 20..<26 { near[x, y] = 220 } }
+        #expect(detector.analyze(near).motionFraction == 0)
+        var detectorFar = MotionDetector(settings: settings)
+        for _ in 0..<25 { _ = detectorFar.analyze(background) }
+        var far = background
+        for y in 40..<46 { for x in 20..<26 { far[x, y] = 220 } }
+        #expect((detectorFar.analyze(far).motionFraction ?? 0) > 0)
+    }
+}

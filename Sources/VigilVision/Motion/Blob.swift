@@ -56,7 +56,8 @@ public struct BlobExtractor {
     }
 
     /// Writes the cleaned mask (255 = foreground) and returns its foreground pixel count.
-    public mutating func clean(_ raw: GrayImage, into mask: inout GrayImage, minimumBlobPixels: Int) -> Int {
+    public mutating func clean(_ raw: GrayImage, into mask: inout GrayImage, minimumBlobPixels: Int,
+                               perspective: PerspectiveScale? = nil, minimumPersonFraction: Double = 0.1) -> Int {
         let width = raw.width, height = raw.height, count = width * height
         if labels.count != count {
             labels = [Int32](repeating: 0, count: count)
@@ -79,15 +80,21 @@ public struct BlobExtractor {
         var kept = 0
         for index in 1..<stats.count where parent[index] == Int32(index) {
             let s = stats[index]
-            if s.area >= minimumBlobPixels { kept += s.area; continue }
+            var minimum = minimumBlobPixels
+            if let perspective {
+                let feet = Double(s.maxY + 1) / Double(height)
+                minimum = max(minimum, Int(perspective.personArea(atY: feet, width: width, height: height) * minimumPersonFraction))
+            }
+            if s.area >= minimum { kept += s.area; continue }
+            // Marked too small: the blob list below skips it by the same test.
+            stats[index].area = -s.area
             for y in s.minY...s.maxY {
                 for x in s.minX...s.maxX where smoothed[y * width + x] != 0 && parent[Int(labels[y * width + x])] == Int32(index) {
                     mask.pixels[y * width + x] = 0
                 }
             }
         }
-        let minimum = minimumBlobPixels
-        for index in 1..<stats.count where parent[index] == Int32(index) && stats[index].area >= minimum {
+        for index in 1..<stats.count where parent[index] == Int32(index) && stats[index].area > 0 {
             let s = stats[index]
             blobs.append(Blob(box: Box(x: Double(s.minX), y: Double(s.minY), width: Double(s.maxX - s.minX + 1), height: Double(s.maxY - s.minY + 1)),
                               area: s.area, centroid: Point(x: Double(s.sumX) / Double(s.area), y: Double(s.sumY) / Double(s.area))))
@@ -97,7 +104,7 @@ public struct BlobExtractor {
     }
 
     /// 3×3 majority (≥ 5 of 9) over the raw 0/1 mask, into `smoothed` as 0/1; borders are
-    /// cleared. Column sums first, then sums along the row: both loops vectorise.
+    /// cleared. Column sums first, then sums along the row: two plain passes.
     private mutating func majority(_ raw: GrayImage, width: Int, height: Int) {
         if columnSums.count != width { columnSums = [UInt8](repeating: 0, count: width) }
         raw.pixels.withUnsafeBufferPointer { input in

@@ -36,6 +36,10 @@ public struct MotionDetector: FrameAnalyzer {
         public var flipStep: Int = 128
         /// Blobs smaller than this many pixels are dropped from the mask.
         public var minimumBlobPixels: Int = 12
+        /// With a perspective, blobs smaller than this fraction of a person's area at their
+        /// own position are dropped too: a leaf near the camera is not a person far away.
+        public var perspective: PerspectiveScale?
+        public var minimumPersonFraction: Double = 0.1
         public init() {}
     }
 
@@ -108,7 +112,8 @@ public struct MotionDetector: FrameAnalyzer {
                 }
             }
         }
-        var foreground = extractor.clean(raw, into: &mask, minimumBlobPixels: settings.minimumBlobPixels)
+        var foreground = extractor.clean(raw, into: &mask, minimumBlobPixels: settings.minimumBlobPixels,
+                                         perspective: settings.perspective, minimumPersonFraction: settings.minimumPersonFraction)
         foreground -= suppressGhosts(image)
         let largest = extractor.blobs.reduce(0) { max($0, $1.area) }
         return FrameObservation(motionFraction: Double(foreground) / Double(max(1, count)),
