@@ -33,7 +33,7 @@ public final class ImageEncoder {
     /// Encodes a grey image into file bytes.
     public func encode(_ image: GrayImage) throws -> [UInt8] {
         try prepare(width: image.width, height: image.height)
-        var result = av_frame_make_writable(frame)
+        let result = av_frame_make_writable(frame)
         guard result >= 0 else { throw MediaError.encoderUnavailable(ffmpegErrorText(result)) }
         let stride = Int(frame.pointee.linesize.0)
         image.pixels.withUnsafeBufferPointer { source in
@@ -46,13 +46,7 @@ public final class ImageEncoder {
             frame.pointee.data.1!.update(repeating: 128, count: Int(frame.pointee.linesize.1) * chromaHeight)
             frame.pointee.data.2!.update(repeating: 128, count: Int(frame.pointee.linesize.2) * chromaHeight)
         }
-        frame.pointee.pts = 0
-        result = avcodec_send_frame(codecContext, frame)
-        guard result >= 0 else { throw MediaError.encoderUnavailable("image encoder: \(ffmpegErrorText(result))") }
-        result = avcodec_receive_packet(codecContext, packet)
-        guard result >= 0 else { throw MediaError.encoderUnavailable("image encoder: \(ffmpegErrorText(result))") }
-        defer { av_packet_unref(packet) }
-        return Array(UnsafeBufferPointer(start: packet.pointee.data, count: Int(packet.pointee.size)))
+        return try Self.encodeStill(frame, with: codecContext!, into: packet, what: "image encoder")
     }
 
     /// Encodes and writes to `path`, replacing it atomically so a reader never sees half a file.
@@ -92,6 +86,18 @@ public final class ImageEncoder {
 }
 
 extension ImageEncoder {
+    /// One picture through a still-image encoder (PNG, MJPEG): one frame in, one packet out.
+    static func encodeStill(_ frame: UnsafeMutablePointer<AVFrame>, with context: UnsafeMutablePointer<AVCodecContext>,
+                            into packet: UnsafeMutablePointer<AVPacket>, what: String) throws -> [UInt8] {
+        frame.pointee.pts = 0
+        var result = avcodec_send_frame(context, frame)
+        guard result >= 0 else { throw MediaError.encoderUnavailable("\(what): \(ffmpegErrorText(result))") }
+        result = avcodec_receive_packet(context, packet)
+        guard result >= 0 else { throw MediaError.encoderUnavailable("\(what): \(ffmpegErrorText(result))") }
+        defer { av_packet_unref(packet) }
+        return Array(UnsafeBufferPointer(start: packet.pointee.data, count: Int(packet.pointee.size)))
+    }
+
     /// Maps a 1…100 quality onto MJPEG's fixed quantiser scale 31…2 (lower is better).
     static func setJPEGQuality(_ context: UnsafeMutablePointer<AVCodecContext>, _ quality: Int) {
         let q = 2 + (100 - min(100, max(1, quality))) * 29 / 99

@@ -31,7 +31,7 @@ public final class SnapshotEncoder {
         let source = picture.frame
         let width = source.pointee.width, height = source.pointee.height
         try prepare(width: width, height: height, format: source.pointee.format)
-        var result = av_frame_make_writable(canvas)
+        let result = av_frame_make_writable(canvas)
         guard result >= 0 else { throw MediaError.encoderUnavailable("snapshot: \(ffmpegErrorText(result))") }
         withUnsafePointer(to: source.pointee.data) { sourcePlanes in
             withUnsafePointer(to: source.pointee.linesize) { sourceStrides in
@@ -51,13 +51,7 @@ public final class SnapshotEncoder {
             }
         }
         if let box { drawBox(box, width: Int(width), height: Int(height)) }
-        canvas.pointee.pts = 0
-        result = avcodec_send_frame(codecContext, canvas)
-        guard result >= 0 else { throw MediaError.encoderUnavailable("snapshot: \(ffmpegErrorText(result))") }
-        result = avcodec_receive_packet(codecContext, packet)
-        guard result >= 0 else { throw MediaError.encoderUnavailable("snapshot: \(ffmpegErrorText(result))") }
-        defer { av_packet_unref(packet) }
-        return Array(UnsafeBufferPointer(start: packet.pointee.data, count: Int(packet.pointee.size)))
+        return try ImageEncoder.encodeStill(canvas, with: codecContext!, into: packet, what: "snapshot")
     }
 
     /// A red outline about 1/200 of the picture's width thick, on luma and both chroma planes.
