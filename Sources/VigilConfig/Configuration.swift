@@ -51,11 +51,6 @@ public struct Perspective: Sendable, Equatable {
     public var near: Reference
     public var far: Reference
 
-    /// Expected person height (fraction of frame height) for an anchor at `y`.
-    public func personHeight(atY y: Double) -> Double {
-        let t = (y - far.y) / (near.y - far.y)
-        return max(0.001, far.personHeight + (near.personHeight - far.personHeight) * t)
-    }
 }
 
 public struct NormalizedPoint: Sendable, Equatable {

@@ -36,29 +36,13 @@ public struct QueueInspector {
     public func nextOffset() throws -> UInt64 {
         let segments = try layout.segments()
         guard let newest = segments.last else { return 0 }
-        // Walk back through the newest segment to its last whole, valid record.
+        // The newest segment's last whole, valid record (a torn tail is not yet repaired here).
         let path = layout.segmentPath(newest)
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw QueueError(path: path, operation: "open the segment", code: errno) }
         defer { close(descriptor) }
-        let size = QueueLayout.fileSize(path) ?? 0
-        var window = 64 * 1024
-        while true {
-            let start = max(0, size - window)
-            guard let chunk = FileReading.read(descriptor, at: start, count: size - start) else {
-                throw QueueError(path: path, operation: "read the segment", code: errno)
-            }
-            var end = chunk.count
-            while let newline = chunk[..<end].lastIndex(of: UInt8(ascii: "\n")) {
-                let lineStart = chunk[..<newline].lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 }
-                if lineStart == nil && start > 0 { break }
-                if let offset = try? QueueRecord.verify(Array(chunk[(lineStart ?? 0)..<newline])) { return offset + 1 }
-                end = lineStart ?? 0
-                if end == 0 { break }
-            }
-            if start == 0 { return newest }
-            window *= 4
-        }
+        let tail = try SegmentTail.scan(descriptor, size: QueueLayout.fileSize(path) ?? 0, path: path)
+        return tail.lastOffset.map { $0 + 1 } ?? newest
     }
 
     public func status() throws -> QueueStatus {

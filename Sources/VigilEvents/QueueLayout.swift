@@ -63,6 +63,49 @@ struct QueueLayout {
     }
 }
 
+/// The end of a segment as far as whole, valid records go.
+struct SegmentTail {
+    /// Byte length up to and including the last valid record's newline.
+    var validEnd: Int
+    /// Offset of that record, nil when the segment holds none.
+    var lastOffset: UInt64?
+    /// Why bytes after `validEnd` are not records, nil when there are none.
+    var damage: String?
+
+    /// Walks back from `size` to the last whole record whose checksum holds.
+    static func scan(_ descriptor: Int32, size: Int, path: String) throws -> SegmentTail {
+        var end = size
+        var damage: String? = nil
+        var window = 64 * 1024
+        while end > 0 {
+            let start = max(0, end - window)
+            guard let chunk = FileReading.read(descriptor, at: start, count: end - start) else {
+                throw QueueError(path: path, operation: "read the segment", code: errno)
+            }
+            // The data must end with a newline; anything after the last one is torn.
+            guard let lastNewline = chunk.lastIndex(of: UInt8(ascii: "\n")) else {
+                if start == 0 { return SegmentTail(validEnd: 0, lastOffset: nil, damage: damage ?? "a partial record") }
+                window *= 2
+                continue
+            }
+            if lastNewline != chunk.count - 1 {
+                damage = damage ?? "a partial record of \(chunk.count - 1 - lastNewline) bytes"
+                end = start + lastNewline + 1
+                continue
+            }
+            let previousNewline = chunk[..<lastNewline].lastIndex(of: UInt8(ascii: "\n"))
+            if previousNewline == nil && start > 0 { window *= 2; continue }
+            let lineStart = previousNewline.map { $0 + 1 } ?? 0
+            if let offset = try? QueueRecord.verify(Array(chunk[lineStart..<lastNewline])) {
+                return SegmentTail(validEnd: end, lastOffset: offset, damage: damage)
+            }
+            damage = damage ?? "a damaged record"
+            end = start + lineStart
+        }
+        return SegmentTail(validEnd: 0, lastOffset: nil, damage: damage)
+    }
+}
+
 /// Reads the whole of a small file, or a range of a large one, retrying short reads.
 enum FileReading {
     static func read(_ descriptor: Int32, at offset: Int, count: Int) -> [UInt8]? {

@@ -193,54 +193,21 @@ public final class QueueWriter {
     /// Finds the last whole, valid record of the current segment; truncates anything
     /// after it (a crashed writer's partial record) and reports it.
     private func recoverTail(size: Int) throws -> UInt64 {
-        var end = size
-        var cutReason: String? = nil
-        var lastOffset: UInt64? = nil
-        var window = 64 * 1024
-        while end > 0 && lastOffset == nil {
-            let start = max(0, end - window)
-            guard let chunk = FileReading.read(segmentDescriptor, at: start, count: end - start) else {
-                throw QueueError(path: layout.segmentPath(segmentFirstOffset), operation: "read the segment", code: errno)
-            }
-            // The data must end with a newline; anything after the last one is torn.
-            guard let lastNewline = chunk.lastIndex(of: UInt8(ascii: "\n")) else {
-                if start == 0 { cutReason = cutReason ?? "a partial record"; end = 0; break }
-                window *= 2
-                continue
-            }
-            if lastNewline != chunk.count - 1 {
-                cutReason = cutReason ?? "a partial record of \(chunk.count - 1 - lastNewline) bytes"
-                end = start + lastNewline + 1
-                continue
-            }
-            let lineStart = chunk[..<lastNewline].lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 }
-            guard let lineStart else {
-                if start > 0 { window *= 2; continue }
-                // The whole segment is one line.
-                if let offset = try? QueueRecord.verify(Array(chunk[0..<lastNewline])) { lastOffset = offset }
-                else { cutReason = cutReason ?? "a damaged record"; end = 0 }
-                break
-            }
-            if let offset = try? QueueRecord.verify(Array(chunk[lineStart..<lastNewline])) {
-                lastOffset = offset
-            } else {
-                cutReason = cutReason ?? "a damaged record"
-                end = start + lineStart
-            }
-        }
-        if let cutReason {
+        let path = layout.segmentPath(segmentFirstOffset)
+        let tail = try SegmentTail.scan(segmentDescriptor, size: size, path: path)
+        let end = tail.validEnd
+        if let cutReason = tail.damage {
             let removed = size - end
             guard ftruncate(segmentDescriptor, off_t(end)) == 0 else {
-                throw QueueError(path: layout.segmentPath(segmentFirstOffset), operation: "repair the segment's end", code: errno)
+                throw QueueError(path: path, operation: "repair the segment's end", code: errno)
             }
             _ = fdatasync(segmentDescriptor)
             log("repaired \(QueueLayout.segmentName(segmentFirstOffset)): removed \(removed) byte(s) at its end (\(cutReason)) left by an interrupted write")
         }
         knownSize = end
-        knownNextOffset = lastOffset.map { $0 + 1 } ?? segmentFirstOffset
+        knownNextOffset = tail.lastOffset.map { $0 + 1 } ?? segmentFirstOffset
         return knownNextOffset
     }
-
     /// Deletes old segments (never the newest) and snapshots older than what remains.
     func applyRetention() {
         guard options.retentionSeconds != nil || options.retentionBytes != nil,

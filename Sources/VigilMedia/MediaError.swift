@@ -30,15 +30,9 @@ public enum MediaError: Error, CustomStringConvertible, Equatable {
     }
 }
 
+/// "10" for whole seconds, "1.5" otherwise.
 func formatSeconds(_ value: Double) -> String {
-    value == value.rounded() ? String(Int(value)) : String(format1: value)
-}
-
-extension String {
-    init(format1 value: Double) {
-        let scaled = (value * 10).rounded() / 10
-        self = "\(scaled)"
-    }
+    value == value.rounded() ? String(Int(value)) : String((value * 10).rounded() / 10)
 }
 
 /// FFmpeg's own message for an error code, e.g. "Invalid data found when processing input".

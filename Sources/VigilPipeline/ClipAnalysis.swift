@@ -131,6 +131,10 @@ public final class ClipAnalysis {
             eventCounts["motion", default: 0] += built.count
         }
         var lastIndex = 0, lastPTS = 0.0
+        // Reused every frame: slot 0 is the whole frame, then one per zone.
+        var fractions = [Double](repeating: 0, count: 1 + zones.count)
+        var transitions: [MotionTransition] = []
+        transitions.reserveCapacity(fractions.count)
         var framesWriter: LineFileWriter? = nil
         if let path = options.framesOut { framesWriter = try LineFileWriter(path: path) }
         var maskEncoder: ImageEncoder? = nil
@@ -170,13 +174,14 @@ public final class ClipAnalysis {
             }
             let analyseStart = MonotonicClock.now()
             let observation = analyzer.analyze(frame.image)
-            var zoneFractions: [Double] = []
+            var measuredZones = false
             if let mask = analyzer.lastMask, observation.motionFraction != nil {
-                zoneFractions = zoneMasks.map { $0.fraction(of: mask) }
-                var transitions: [MotionTransition] = []
                 // Whole-frame motion follows the largest coherent moving region, so scattered
                 // specks from leaves or rain never add up to an event.
-                let fractions = [observation.largestBlobFraction ?? observation.motionFraction ?? 0] + zoneFractions
+                fractions[0] = observation.largestBlobFraction ?? observation.motionFraction ?? 0
+                for (index, zone) in zoneMasks.enumerated() { fractions[index + 1] = zone.fraction(of: mask) }
+                measuredZones = !zoneMasks.isEmpty
+                transitions.removeAll(keepingCapacity: true)
                 for index in rules.indices {
                     if let transition = rules[index].observe(fraction: fractions[index], frame: frame.index, pts: frame.pts) {
                         transitions.append(transition)
@@ -196,8 +201,8 @@ public final class ClipAnalysis {
             if let framesWriter {
                 var line = "{\"frame\":\(frame.index),\"pts\":\(Self.rounded(frame.pts, 6))"
                 if let motion = observation.motionFraction { line += ",\"motion\":\(Self.rounded(motion, 6))" }
-                if !zoneFractions.isEmpty {
-                    let parts = zip(zones, zoneFractions).map { "\"\($0.id)\":\(Self.rounded($1, 6))" }
+                if measuredZones {
+                    let parts = zip(zones, fractions.dropFirst()).map { "\"\($0.id)\":\(Self.rounded($1, 6))" }
                     line += ",\"zones\":{" + parts.joined(separator: ",") + "}"
                 }
                 line += "}\n"

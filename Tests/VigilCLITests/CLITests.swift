@@ -63,7 +63,7 @@ struct CLITests {
     func badInputExit3() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        FileManager.default.createFile(atPath: directory.file("empty.mp4"), contents: Data())
+        #expect(FileManager.default.createFile(atPath: directory.file("empty.mp4"), contents: Data()))
         for input in [directory.file("missing.mp4"), directory.file("empty.mp4")] {
             let run = try vigil(["analyze", input])
             #expect(run.status == 3)

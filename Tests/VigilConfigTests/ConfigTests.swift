@@ -42,7 +42,7 @@ struct ConfigTests {
         #expect(configuration.queue?.path == "/var/lib/vigil/queue" && configuration.queue?.fsync == .always)
         let camera = try #require(configuration.camera("citadel-gate"))
         #expect(camera.analysis.fps == 10 && camera.analysis.width == 480)
-        #expect(camera.perspective?.personHeight(atY: 0.65) ?? 0 > 0.14)
+        #expect(camera.perspective?.near.personHeight == 0.22 && camera.perspective?.far.y == 0.35)
         #expect(camera.zones.first?.polygon.count == 4)
         #expect(camera.zones.first?.crowd?.levels == [10, 25, 50])
         let schedule = try #require(camera.zones.first?.intrusion?.schedule)

@@ -99,7 +99,7 @@ struct DecodeTests {
         var storage = Set<UnsafeRawPointer>()
         var count = 0
         while let frame = try reader.next() {
-            frame.image.pixels.withUnsafeBufferPointer { storage.insert(UnsafeRawPointer($0.baseAddress!)) }
+            _ = frame.image.pixels.withUnsafeBufferPointer { storage.insert(UnsafeRawPointer($0.baseAddress!)) }
             count += 1
             reader.recycle(frame)
         }

@@ -34,7 +34,7 @@ struct BadInputTests {
     @Test func zeroByteFile() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        FileManager.default.createFile(atPath: directory.file("empty.mp4"), contents: Data())
+        #expect(FileManager.default.createFile(atPath: directory.file("empty.mp4"), contents: Data()))
         expectError(directory.file("empty.mp4")) { if case .emptyFile = $0 { true } else { false } }
     }
 

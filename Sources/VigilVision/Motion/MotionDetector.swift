@@ -166,11 +166,12 @@ public struct MotionDetector: FrameAnalyzer {
     private mutating func absorb(blob index: Int, image: GrayImage) {
         let blob = extractor.blobs[index], root = extractor.blobRoots[index]
         let width = self.width
+        let gain = max(1, Int32(lastGain * 256))
         for y in Int(blob.box.y)..<Int(blob.box.y + blob.box.height) {
             for x in Int(blob.box.x)..<Int(blob.box.x + blob.box.width) {
                 let i = y * width + x
                 if extractor.rootLabel(at: i) == root {
-                    background[i] = (Int32(image.pixels[i]) << 8) * 256 / max(1, Int32(lastGain * 256))
+                    background[i] = (Int32(image.pixels[i]) << 16) / gain
                 }
             }
         }
