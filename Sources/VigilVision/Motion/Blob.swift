@@ -139,6 +139,13 @@ public struct BlobExtractor {
             }
             return node
         }
+        func union(_ parent: inout [Int32], _ a: Int32, _ b: Int32) -> Int32 {
+            let rootA = find(&parent, a), rootB = find(&parent, b)
+            guard rootA != rootB else { return rootA }
+            let (low, high) = rootA < rootB ? (rootA, rootB) : (rootB, rootA)
+            parent[Int(high)] = low
+            return low
+        }
         smoothed.withUnsafeBufferPointer { input in
             labels.withUnsafeMutableBufferPointer { labels in
                 let words = UnsafeRawPointer(input.baseAddress!)
@@ -151,27 +158,22 @@ public struct BlobExtractor {
                         if x + 8 <= width && words.loadUnaligned(fromByteOffset: i, as: UInt64.self) == 0 { x += 8; continue }
                         defer { x += 1 }
                         guard input[i] != 0 else { continue }
-                        var best: Int32 = 0
-                        func join(_ neighbour: Int) {
-                            // Labels of background pixels are stale; only foreground ones were written this frame.
-                            guard input[neighbour] != 0 else { return }
-                            let candidate = labels[neighbour]
-                            let other = find(&parent, candidate)
-                            if best == 0 { best = other; return }
-                            if other != best {
-                                let (low, high) = best < other ? (best, other) : (other, best)
-                                parent[Int(high)] = low
-                                best = low
-                            }
-                        }
-                        // Already-visited 8-neighbours: left, up-left, up, up-right.
-                        if x > 0 { join(i - 1) }
-                        if y > 0 {
-                            if x > 0 { join(i - width - 1) }
-                            join(i - width)
-                            if x < width - 1 { join(i - width + 1) }
-                        }
-                        if best == 0 {
+                        // Decision tree over the visited 8-neighbours (left, up-left, up,
+                        // up-right): the ones adjacent to each other were joined already, so
+                        // at most one union is needed per pixel.
+                        let hasLeft = x > 0 && input[i - 1] != 0
+                        let hasUpLeft = y > 0 && x > 0 && input[i - width - 1] != 0
+                        let hasUp = y > 0 && input[i - width] != 0
+                        let hasUpRight = y > 0 && x < width - 1 && input[i - width + 1] != 0
+                        var best: Int32
+                        if hasUp {
+                            best = labels[i - width]
+                        } else if hasLeft || hasUpLeft {
+                            best = hasLeft ? labels[i - 1] : labels[i - width - 1]
+                            if hasUpRight { best = union(&parent, best, labels[i - width + 1]) }
+                        } else if hasUpRight {
+                            best = labels[i - width + 1]
+                        } else {
                             best = Int32(parent.count)
                             parent.append(best)
                             stats.append(BlobStats())
@@ -180,19 +182,22 @@ public struct BlobExtractor {
                     }
                 }
                 // Second pass: accumulate statistics on each root.
-                var i = 0
-                while i < labels.count {
-                    if i + 8 <= labels.count && words.loadUnaligned(fromByteOffset: i, as: UInt64.self) == 0 { i += 8; continue }
-                    defer { i += 1 }
-                    guard input[i] != 0 else { continue }
-                    let root = Int(find(&parent, labels[i]))
-                    let x = i % width, y = i / width
-                    stats[root].area += 1
-                    stats[root].sumX += x; stats[root].sumY += y
-                    if x < stats[root].minX { stats[root].minX = x }
-                    if x > stats[root].maxX { stats[root].maxX = x }
-                    if y < stats[root].minY { stats[root].minY = y }
-                    if y > stats[root].maxY { stats[root].maxY = y }
+                for y in 0..<height {
+                    let row = y * width
+                    var x = 0
+                    while x < width {
+                        let i = row + x
+                        if x + 8 <= width && words.loadUnaligned(fromByteOffset: i, as: UInt64.self) == 0 { x += 8; continue }
+                        defer { x += 1 }
+                        guard input[i] != 0 else { continue }
+                        let root = Int(find(&parent, labels[i]))
+                        stats[root].area += 1
+                        stats[root].sumX += x; stats[root].sumY += y
+                        if x < stats[root].minX { stats[root].minX = x }
+                        if x > stats[root].maxX { stats[root].maxX = x }
+                        if y < stats[root].minY { stats[root].minY = y }
+                        if y > stats[root].maxY { stats[root].maxY = y }
+                    }
                 }
             }
         }

@@ -24,6 +24,7 @@ public struct MotionDetector: FrameAnalyzer {
         /// …and above this many grey levels in any case.
         public var minimumDifference: Int = 8
         /// Background learning rate for background pixels, in 1/256 per frame (≈ α 0.016).
+        /// Applied as a shift, so it is rounded down to a power of two (1 … 128).
         public var learningRate: Int = 4
         /// Frames at the start (or after a reset) used only to learn.
         public var warmUpFrames: Int = 20
@@ -57,9 +58,11 @@ public struct MotionDetector: FrameAnalyzer {
     public private(set) var isLearning = true
 
     private var width = 0, height = 0
-    // Background and its normal variation, 8.8 fixed point.
-    private var background: [Int32] = []
-    private var variation: [Int32] = []
+    // Background and its normal variation, 8.8 fixed point in 16 bits: the per-pixel
+    // passes then run eight pixels per SSE2 instruction (32-bit lanes would give four,
+    // and SSE2 has no 32-bit multiply at all).
+    private var background: [UInt16] = []
+    private var variation: [UInt16] = []
     /// Foreground before cleaning, 0/1 per pixel, this frame and the one before.
     private var raw = GrayImage(width: 0, height: 0)
     private var previous: [UInt8] = []
@@ -82,7 +85,7 @@ public struct MotionDetector: FrameAnalyzer {
         if framesSeen == 0 {
             image.pixels.withUnsafeBufferPointer { input in
                 background.withUnsafeMutableBufferPointer { model in
-                    for i in 0..<count { model[i] = Int32(input[i]) << 8 }
+                    for i in 0..<count { model[i] = UInt16(input[i]) << 8 }
                 }
             }
             variation.withUnsafeMutableBufferPointer { $0.update(repeating: 3 << 8) }
@@ -166,12 +169,12 @@ public struct MotionDetector: FrameAnalyzer {
     private mutating func absorb(blob index: Int, image: GrayImage) {
         let blob = extractor.blobs[index], root = extractor.blobRoots[index]
         let width = self.width
-        let gain = max(1, Int32(lastGain * 256))
+        let gain = max(1, Int(lastGain * 256))
         for y in Int(blob.box.y)..<Int(blob.box.y + blob.box.height) {
             for x in Int(blob.box.x)..<Int(blob.box.x + blob.box.width) {
                 let i = y * width + x
                 if extractor.rootLabel(at: i) == root {
-                    background[i] = (Int32(image.pixels[i]) << 16) / gain
+                    background[i] = UInt16(min(65535, (Int(image.pixels[i]) << 16) / gain))
                 }
             }
         }
@@ -181,8 +184,8 @@ public struct MotionDetector: FrameAnalyzer {
         self.width = width
         self.height = height
         let count = width * height
-        background = [Int32](repeating: 0, count: count)
-        variation = [Int32](repeating: 3 << 8, count: count)
+        background = [UInt16](repeating: 0, count: count)
+        variation = [UInt16](repeating: 3 << 8, count: count)
         raw = GrayImage(width: width, height: height)
         previous = [UInt8](repeating: 0, count: count)
         mask = GrayImage(width: width, height: height)
@@ -205,7 +208,7 @@ public struct MotionDetector: FrameAnalyzer {
                         var x = (y / 7) % 5
                         while x < width {
                             let index = y * width + x
-                            let level = model[index] >> 8
+                            let level = Int32(model[index] >> 8)
                             if level >= 24 && level <= 240 {
                                 // Bin = ratio × 256, clamped to 0 … 511 (gains up to 2).
                                 let bin = min(511, (Int32(input[index]) << 8) / level)
@@ -229,18 +232,20 @@ public struct MotionDetector: FrameAnalyzer {
     }
 
     /// Marks foreground pixels in `raw` (as 0/1) and returns how many there are.
-    /// Pass 1 is branch-free so the compiler vectorises it; pass 2 visits only the
-    /// few candidates for the shake test.
+    /// Pass 1 is branch-free 16-bit arithmetic so the compiler vectorises it; pass 2
+    /// visits only the few candidates for the shake test.
     private mutating func detect(_ image: GrayImage, gain: Int32) -> Int {
         let width = self.width, height = self.height, count = width * height
-        let sensitivity = Int32(settings.sensitivity)
-        let minimum = Int32(settings.minimumDifference) << 8
+        let sensitivity = UInt16(clamping: settings.sensitivity)
+        let minimum = UInt16(clamping: settings.minimumDifference << 8)
+        let compensate = GainScaling(gain: gain)
         image.pixels.withUnsafeBufferPointer { input in
             background.withUnsafeBufferPointer { model in
                 variation.withUnsafeBufferPointer { spread in
                     raw.pixels.withUnsafeMutableBufferPointer { out in
                         for i in 0..<count {
-                            let difference = abs((Int32(input[i]) << 8) &- ((model[i] &* gain) >> 8))
+                            let difference = absoluteDifference(UInt16(input[i]) &<< 8, compensate.apply(model[i]))
+                            // Cannot overflow: `variationCap` keeps spread × sensitivity in 16 bits.
                             let threshold = max(minimum, spread[i] &* sensitivity)
                             out[i] = difference > threshold ? 1 : 0
                         }
@@ -254,30 +259,34 @@ public struct MotionDetector: FrameAnalyzer {
                 variation.withUnsafeBufferPointer { spread in
                     raw.pixels.withUnsafeMutableBufferPointer { out in
                         let words = UnsafeRawPointer(out.baseAddress!)
-                        var i = 0
-                        while i < count {
-                            // Skip eight background pixels at a time.
-                            if i + 8 <= count && words.loadUnaligned(fromByteOffset: i, as: UInt64.self) == 0 { i += 8; continue }
-                            if out[i] != 0 {
-                                let x = i % width, y = i / width
-                                if x > 0 && y > 0 && x < width - 1 && y < height - 1 {
-                                    // Shake: the camera, not an object, moved if a neighbour's background matches.
-                                    let value = Int32(input[i]) << 8
-                                    let threshold = max(minimum, spread[i] &* sensitivity)
-                                    var matched = false
-                                    var n = i - width - 1
-                                    scan: for _ in 0..<3 {
-                                        for k in n..<(n + 3) where k != i {
-                                            if abs(value &- ((model[k] &* gain) >> 8)) <= threshold { matched = true; break scan }
+                        for y in 0..<height {
+                            let rowStart = y * width, rowEnd = rowStart + width
+                            let interiorRow = y > 0 && y < height - 1
+                            var i = rowStart
+                            while i < rowEnd {
+                                // Skip eight background pixels at a time.
+                                if i + 8 <= rowEnd && words.loadUnaligned(fromByteOffset: i, as: UInt64.self) == 0 { i += 8; continue }
+                                if out[i] != 0 {
+                                    let x = i - rowStart
+                                    if interiorRow && x > 0 && x < width - 1 {
+                                        // Shake: the camera, not an object, moved if a neighbour's background matches.
+                                        let value = UInt16(input[i]) << 8
+                                        let threshold = max(minimum, spread[i] &* sensitivity)
+                                        var matched = false
+                                        var n = i - width - 1
+                                        scan: for _ in 0..<3 {
+                                            for k in n..<(n + 3) where k != i {
+                                                if absoluteDifference(value, compensate.apply(model[k])) <= threshold { matched = true; break scan }
+                                            }
+                                            n += width
                                         }
-                                        n += width
+                                        if matched { out[i] = 0 } else { changed &+= 1 }
+                                    } else {
+                                        changed &+= 1
                                     }
-                                    if matched { out[i] = 0 } else { changed &+= 1 }
-                                } else {
-                                    changed &+= 1
                                 }
+                                i += 1
                             }
-                            i += 1
                         }
                     }
                 }
@@ -286,37 +295,51 @@ public struct MotionDetector: FrameAnalyzer {
         return changed
     }
 
+    /// The largest normal variation kept: 40 grey levels, lower if the sensitivity is so
+    /// high that variation × sensitivity would not fit in 16 bits.
+    private var variationCap: UInt16 {
+        UInt16(min(40 << 8, 65535 / max(1, settings.sensitivity)))
+    }
+
     /// Moves the background towards the frame (fast while learning, slowly under
     /// foreground) and the per-pixel variation towards the observed difference;
-    /// pixels that flip state raise their variation. Branch-free, vectorised.
+    /// pixels that flip state raise their variation. Branch-free 16-bit arithmetic,
+    /// learning rates as shifts, vectorised.
     private mutating func update(_ image: GrayImage, gain: Int32, learning: Bool) {
         let count = width * height
-        // 1/gain in 8.8 fixed point; the gain is clamped so the products fit in 32 bits.
-        let clampedGain = min(max(gain, 64), 511)
-        let inverseGain = Int32(65536) / clampedGain
-        let backgroundRate: Int32 = learning ? 64 : Int32(settings.learningRate)
-        // Foreground still learns, ~4× slower than 1/256 per frame: someone standing in view
+        // Gains outside 0.5 … 2 are global changes and re-learn anyway.
+        let clampedGain = min(max(gain, 129), 511)
+        let compensate = GainScaling(gain: clampedGain)
+        let normalise = GainScaling(gain: min(511, 65536 / clampedGain))
+        let backgroundShift = learning ? UInt16(2) : Self.shift(forRate: settings.learningRate)
+        // Foreground still learns, at 1/256 every fourth frame: someone standing in view
         // for a minute stays foreground, while a ghost left by a departed object heals.
-        let foregroundRate: Int32 = learning ? 64 : (framesSeen & 3 == 0 ? 1 : 0)
-        let cap: Int32 = 40 << 8
-        let flipStep = Int32(settings.flipStep)
+        let foregroundShift: UInt16 = learning ? 2 : 8
+        let foregroundLearns: UInt16 = learning || framesSeen & 3 == 0 ? 0xFFFF : 0
+        let cap = variationCap
+        let flipStep = UInt16(clamping: settings.flipStep)
         image.pixels.withUnsafeBufferPointer { input in
             background.withUnsafeMutableBufferPointer { model in
                 variation.withUnsafeMutableBufferPointer { spread in
                     raw.pixels.withUnsafeBufferPointer { current in
                         previous.withUnsafeMutableBufferPointer { before in
                             for i in 0..<count {
-                                let value = Int32(input[i]) << 8
-                                let moving = current[i] != 0
-                                let difference = min(abs(value &- ((model[i] &* clampedGain) >> 8)), cap)
-                                let target = (value &* inverseGain) >> 8
-                                let rate = moving ? foregroundRate : backgroundRate
-                                model[i] = model[i] &+ (((target &- model[i]) &* rate) >> 8)
-                                let learned = spread[i] &+ (((difference &- spread[i]) &* 8) >> 8)
-                                var next = moving ? spread[i] : learned
+                                let value = UInt16(input[i]) &<< 8
+                                let moving: UInt16 = current[i] != 0 ? 0xFFFF : 0
+                                let level = model[i]
+                                let difference = min(absoluteDifference(value, compensate.apply(level)), cap)
+                                let target = normalise.apply(value)
+                                let up = saturatingSubtract(target, level), down = saturatingSubtract(level, target)
+                                let backgroundStep = (up &>> backgroundShift) &- (down &>> backgroundShift)
+                                let foregroundStep = ((up &>> foregroundShift) &- (down &>> foregroundShift)) & foregroundLearns
+                                model[i] = level &+ ((backgroundStep & ~moving) | (foregroundStep & moving))
+                                let spreadNow = spread[i]
+                                let learned = spreadNow &+ (saturatingSubtract(difference, spreadNow) &>> 5) &- (saturatingSubtract(spreadNow, difference) &>> 5)
+                                var next = (spreadNow & moving) | (learned & ~moving)
                                 // A pixel that keeps flipping is dynamic background (leaves, water,
                                 // flicker): raise its threshold (SuBSENSE's feedback idea).
-                                next = current[i] != before[i] ? min(next &+ flipStep, cap) : next
+                                let flipped: UInt16 = current[i] != before[i] ? 0xFFFF : 0
+                                next = min(saturatingAdd(next, flipStep & flipped), cap)
                                 spread[i] = next
                                 before[i] = current[i]
                             }
@@ -326,4 +349,47 @@ public struct MotionDetector: FrameAnalyzer {
             }
         }
     }
+
+    /// Shift that multiplies by `rate`/256 (rate rounded down to a power of two).
+    static func shift(forRate rate: Int) -> UInt16 {
+        let clamped = min(max(rate, 1), 128)
+        return UInt16(8 - (Int.bitWidth - 1 - clamped.leadingZeroBitCount))
+    }
+}
+
+/// Multiplies 8.8 fixed-point values by a per-frame factor (8.8, 0 … 511/256) in 16-bit
+/// lanes: x × f = x × (f − 256)/256 + x for f ≥ 256, x × f/256 otherwise, each a
+/// high-half multiply (SSE2 `pmulhuw`) and one masked saturating add.
+struct GainScaling {
+    let multiplier: UInt16
+    let addSelf: UInt16
+
+    init(gain: Int32) {
+        let factor = min(max(gain, 0), 511)
+        if factor >= 256 {
+            multiplier = UInt16((factor - 256) << 8)
+            addSelf = 0xFFFF
+        } else {
+            multiplier = UInt16(factor << 8)
+            addSelf = 0
+        }
+    }
+
+    @inline(__always) func apply(_ value: UInt16) -> UInt16 {
+        let high = UInt16(truncatingIfNeeded: (UInt32(value) &* UInt32(multiplier)) &>> 16)
+        return saturatingAdd(high, value & addSelf)
+    }
+}
+
+@inline(__always) func absoluteDifference(_ a: UInt16, _ b: UInt16) -> UInt16 {
+    saturatingSubtract(a, b) | saturatingSubtract(b, a)
+}
+
+@inline(__always) func saturatingSubtract(_ a: UInt16, _ b: UInt16) -> UInt16 {
+    a > b ? a &- b : 0
+}
+
+@inline(__always) func saturatingAdd(_ a: UInt16, _ b: UInt16) -> UInt16 {
+    let sum = a &+ b
+    return sum < a ? 0xFFFF : sum
 }
