@@ -21,7 +21,7 @@ import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VIGIL = os.path.join(ROOT, ".build", "release", "vigil")
-SCENES = ["people", "traffic", "mixed", "lights", "sway"]
+SCENES = ["people", "traffic", "mixed", "shadows", "lights", "sway"]
 SKIP = 30
 
 

@@ -13,6 +13,8 @@ public enum ScenePreset: String, CaseIterable, Sendable {
     case lights
     /// No objects: a swaying region, noise and camera shake (nothing should be detected).
     case sway
+    /// People and vehicles casting soft shadows (30–45 % darker ground) beside them.
+    case shadows
 }
 
 extension SceneSpec {
@@ -48,6 +50,12 @@ extension SceneSpec {
                 .ramp(startFrame: 0, endFrame: frameCount / 2, from: 1.0, to: 0.7),
                 .step(frame: frameCount * 3 / 4, gain: 1.3),
             ]
+        case .shadows:
+            spec.objects = walkers(count: max(3, frameCount / 50), frameCount: frameCount, firstID: 1, random: &random)
+                + vehicles(count: max(2, frameCount / 50), frameCount: frameCount, firstID: 50, random: &random)
+            for index in spec.objects.indices { spec.objects[index].shadow = random.uniform(0.55, 0.7) }
+            spec.lines = [crossLine]
+            spec.noiseSigma = 2
         case .sway:
             spec.noiseSigma = 3
             spec.sway = SwayRegion(box: Box(x: 0.55, y: 0.05, width: 0.4, height: 0.5), amplitude: 3, period: 25)

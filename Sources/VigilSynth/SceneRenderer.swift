@@ -85,6 +85,13 @@ public struct SceneRenderer {
         var present: [(SceneObject, Point)] = []
         for object in spec.objects { if let anchor = object.anchor(at: frame) { present.append((object, anchor)) } }
         present.sort { $0.1.y < $1.1.y }
+        // Shadows first: they darken the ground and objects are drawn over them.
+        for (object, anchor) in present {
+            guard let darkness = object.shadow else { continue }
+            let boxWidth = object.width * Double(width), boxHeight = object.height * Double(height)
+            castShadow(darkness: darkness, footX: anchor.x * Double(width) - Double(shakeX), footY: anchor.y * Double(height) - Double(shakeY),
+                       objectWidth: boxWidth, objectHeight: boxHeight, image: &image)
+        }
         var truths: [FrameTruth.Object] = []
         for (object, anchor) in present {
             let boxWidth = object.width * Double(width), boxHeight = object.height * Double(height)
@@ -136,6 +143,34 @@ public struct SceneRenderer {
             }
         }
         return gain
+    }
+
+    /// A soft-edged ellipse on the ground from the object's feet towards the right, as
+    /// cast by a low sun on the left: its length follows the object's height.
+    private func castShadow(darkness: Double, footX: Double, footY: Double, objectWidth: Double, objectHeight: Double,
+                            image: inout GrayImage) {
+        let length = objectHeight * 0.9 + objectWidth / 2
+        let thickness = max(objectWidth * 0.35, objectHeight * 0.12)
+        let centreX = footX + length / 2 - objectWidth / 4, centreY = footY - thickness / 2
+        let radiusX = length / 2, radiusY = thickness / 2
+        let softness = 3.0
+        let width = spec.width, height = spec.height
+        let x0 = max(0, Int(centreX - radiusX)), x1 = min(width - 1, Int(centreX + radiusX) + 1)
+        let y0 = max(0, Int(centreY - radiusY)), y1 = min(height - 1, Int(centreY + radiusY) + 1)
+        guard x0 <= x1 && y0 <= y1 else { return }
+        image.pixels.withUnsafeMutableBufferPointer { out in
+            for y in y0...y1 {
+                for x in x0...x1 {
+                    let dx = (Double(x) + 0.5 - centreX) / radiusX, dy = (Double(y) + 0.5 - centreY) / radiusY
+                    let distance = (dx * dx + dy * dy).squareRoot()
+                    guard distance < 1 else { continue }
+                    // Full darkness inside, fading to none over `softness` pixels at the edge.
+                    let alpha = min(1, (1 - distance) * min(radiusX, radiusY) / softness)
+                    let factor = 1 - (1 - darkness) * alpha
+                    out[y * width + x] = UInt8(clamping: Int((Double(out[y * width + x]) * factor).rounded()))
+                }
+            }
+        }
     }
 
     /// Draws one object; returns the box of its visible pixels, or nil when none are visible.

@@ -46,6 +46,9 @@ public struct SceneObject: Sendable, Codable, Equatable {
     /// Base grey level of the object's surface.
     public var intensity: Int
     public var path: [Keyframe]
+    /// A soft cast shadow on the ground beside the object: the background under it is
+    /// multiplied by this factor (0.6 = 40 % darker). Shadow pixels are not foreground.
+    public var shadow: Double?
 
     public struct Keyframe: Sendable, Codable, Equatable {
         public var frame: Int
@@ -54,10 +57,11 @@ public struct SceneObject: Sendable, Codable, Equatable {
         public init(frame: Int, x: Double, y: Double) { self.frame = frame; self.x = x; self.y = y }
     }
 
-    public init(id: Int, kind: ObjectKind, width: Double, height: Double, intensity: Int, path: [Keyframe]) {
+    public init(id: Int, kind: ObjectKind, width: Double, height: Double, intensity: Int, path: [Keyframe], shadow: Double? = nil) {
         precondition(!path.isEmpty, "an object needs at least one keyframe")
         self.id = id; self.kind = kind; self.width = width; self.height = height
         self.intensity = intensity; self.path = path.sorted { $0.frame < $1.frame }
+        self.shadow = shadow
     }
 
     public var firstFrame: Int { path.first!.frame }

@@ -19,9 +19,9 @@ struct MotionTests {
         }
     }
 
-    func evaluate(_ spec: SceneSpec, skip: Int = 25) -> Score {
+    func evaluate(_ spec: SceneSpec, skip: Int = 25, settings: MotionDetector.Settings = .init()) -> Score {
         let renderer = SceneRenderer(spec: spec)
-        var detector = MotionDetector()
+        var detector = MotionDetector(settings: settings)
         var image = GrayImage(width: spec.width, height: spec.height)
         var truth = GrayImage(width: spec.width, height: spec.height)
         var score = Score()
@@ -46,6 +46,20 @@ struct MotionTests {
     func objects(preset: ScenePreset) {
         let score = evaluate(.preset(preset, width: 240, height: 136, frameCount: 120, seed: 5))
         #expect(score.fMeasure > 0.95, "F = \(score.fMeasure)")
+    }
+
+    @Test("soft cast shadows on textured ground are mostly not foreground; objects are kept")
+    func shadows() {
+        // Full size: at half size the synthetic shadows are only two or three pixels thick.
+        let spec = SceneSpec.preset(.shadows, width: 480, height: 270, frameCount: 100, seed: 5)
+        var plain = MotionDetector.Settings()
+        plain.suppressShadows = false
+        let without = evaluate(spec, settings: plain), with = evaluate(spec)
+        #expect(with.fMeasure > 0.96, "F = \(with.fMeasure)")
+        #expect(with.fMeasure > without.fMeasure + 0.01, "F \(with.fMeasure) with suppression, \(without.fMeasure) without")
+        #expect(Double(with.falsePositives) < 0.7 * Double(without.falsePositives), "false pixels \(with.falsePositives) vs \(without.falsePositives)")
+        // Object pixels taken for shadow would show as lost recall.
+        #expect(with.falseNegatives <= without.falseNegatives + without.truePositives / 200)
     }
 
     @Test("light changes, sway, noise and shake alone raise no motion", arguments: [ScenePreset.lights, .sway])

@@ -41,6 +41,13 @@ public struct MotionDetector: FrameAnalyzer {
         /// own position are dropped too: a leaf near the camera is not a person far away.
         public var perspective: PerspectiveScale?
         public var minimumPersonFraction: Double = 0.1
+        /// Drop pixels that look like a cast shadow on textured ground: the frame is
+        /// `shadowDarkest` … `shadowLightest` times the background and the ground's
+        /// texture is intact around them. On flat ground a shadow cannot be told from a dark object,
+        /// so there it stays foreground.
+        public var suppressShadows = true
+        public var shadowDarkest = 0.45
+        public var shadowLightest = 0.92
         public init() {}
     }
 
@@ -239,6 +246,8 @@ public struct MotionDetector: FrameAnalyzer {
         let sensitivity = UInt16(clamping: settings.sensitivity)
         let minimum = UInt16(clamping: settings.minimumDifference << 8)
         let compensate = GainScaling(gain: gain)
+        let suppressShadows = settings.suppressShadows
+        let shadowDarkest = Int(settings.shadowDarkest * 256), shadowLightest = Int(settings.shadowLightest * 256)
         image.pixels.withUnsafeBufferPointer { input in
             background.withUnsafeBufferPointer { model in
                 variation.withUnsafeBufferPointer { spread in
@@ -280,6 +289,11 @@ public struct MotionDetector: FrameAnalyzer {
                                             }
                                             n += width
                                         }
+                                            if !matched && suppressShadows && y >= 2 && y < height - 2 && x >= 2 && x < width - 2
+                                            && Self.isCastShadow(at: i, width: width, input: input, model: model, compensate: compensate,
+                                                                 darkest: shadowDarkest, lightest: shadowLightest) {
+                                            matched = true
+                                        }
                                         if matched { out[i] = 0 } else { changed &+= 1 }
                                     } else {
                                         changed &+= 1
@@ -293,6 +307,35 @@ public struct MotionDetector: FrameAnalyzer {
             }
         }
         return changed
+    }
+
+    /// A cast shadow darkens the ground and keeps its texture; an object replaces it.
+    /// The test (the idea of SuBSENSE's local binary patterns, on the candidate pixels
+    /// only): on the ring of pixels two steps away, wherever the ground differs from the
+    /// centre by 4 levels or more, the frame must differ the same way and by at least a
+    /// quarter as much. At least three such textured pixels are needed (flat ground
+    /// proves nothing) and one may disagree (a soft shadow's edge).
+    @inline(__always)
+    private static func isCastShadow(at i: Int, width: Int, input: UnsafeBufferPointer<UInt8>, model: UnsafeBufferPointer<UInt16>,
+                                     compensate: GainScaling, darkest: Int, lightest: Int) -> Bool {
+        let level = Int(compensate.apply(model[i]) >> 8)
+        guard level >= 24 else { return false }
+        let ratio = (Int(input[i]) << 8) / level
+        guard ratio >= darkest && ratio <= lightest else { return false }
+        // The ground's texture, as the order between the centre and each pixel of the
+        // ring, must survive: a shadow scales it, an object replaces it.
+        let centreGround = level, centre = Int(input[i])
+        var textured = 0, broken = 0
+        for row in stride(from: -2 * width, through: 2 * width, by: 2 * width) {
+            for column in stride(from: -2, through: 2, by: 2) where row != 0 || column != 0 {
+                let ground = Int(compensate.apply(model[i + row + column]) >> 8) - centreGround
+                guard abs(ground) >= 4 else { continue }
+                textured += 1
+                let seen = Int(input[i + row + column]) - centre
+                if (ground > 0) != (seen > 0) || abs(seen) * 4 < abs(ground) { broken += 1 }
+            }
+        }
+        return textured >= 3 && broken <= 1
     }
 
     /// The largest normal variation kept: 40 grey levels, lower if the sensitivity is so
