@@ -24,7 +24,7 @@ let package = Package(
         .target(name: "VigilVision"),
         .target(name: "VigilSynth", dependencies: ["VigilVision"]),
         // Rules that turn per-frame observations into events; no image processing.
-        .target(name: "VigilAnalytics", dependencies: ["VigilVision"]),
+        .target(name: "VigilAnalytics", dependencies: ["VigilVision", "VigilEvents"]),
         // Events and the durable queue file: no dependency on video code.
         .target(name: "VigilEvents"),
         .target(name: "VigilConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
@@ -42,7 +42,7 @@ let package = Package(
         .executableTarget(name: "vigil-bench", dependencies: ["VigilEvents", "VigilSynth", "VigilVision"]),
         .testTarget(name: "VigilMediaTests", dependencies: ["VigilMedia", "VigilSynth", "VigilVision", "VigilPipeline", "VigilTestSupport"]),
         .testTarget(name: "VigilVisionTests", dependencies: ["VigilVision", "VigilSynth", "VigilAnalytics"]),
-        .testTarget(name: "VigilAnalyticsTests", dependencies: ["VigilAnalytics"]),
+        .testTarget(name: "VigilAnalyticsTests", dependencies: ["VigilAnalytics", "VigilVision", "VigilSynth"]),
         .testTarget(name: "VigilSynthTests", dependencies: ["VigilSynth", "VigilVision"]),
         .testTarget(name: "VigilEventsTests", dependencies: ["VigilEvents", "VigilSynth", "VigilVision"]),
         .testTarget(name: "VigilConfigTests", dependencies: ["VigilConfig"]),

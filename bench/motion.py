@@ -21,7 +21,9 @@ import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VIGIL = os.path.join(ROOT, ".build", "release", "vigil")
-SCENES = ["people", "traffic", "mixed", "shadows", "lights", "sway"]
+# (row label, synthetic scene, extra `vigil analyze` flags)
+SCENES = [("people", "people", []), ("traffic", "traffic", []), ("mixed", "mixed", []), ("shadows", "shadows", []),
+          ("shadows, --shadows", "shadows", ["--shadows"]), ("lights", "lights", []), ("sway", "sway", [])]
 SKIP = 30
 
 
@@ -67,20 +69,20 @@ def main():
     work = tempfile.mkdtemp(prefix="vigil-motion-")
     default_threads = cv2.getNumThreads()
     rows = []
-    for scene in SCENES:
+    for label, scene, flags in SCENES:
         clip, truth_dir = os.path.join(work, scene + ".mp4"), os.path.join(work, scene + "-truth")
         subprocess.run([VIGIL, "synth", clip, "--scene", scene, "--seed", "21", "--frames", str(args.frames), "--crf", "18",
                         "--truth", truth_dir], check=True, stdout=subprocess.DEVNULL)
         frames = read_gray_frames(clip)
         truths = [cv2.imread(os.path.join(truth_dir, "masks", f"{i:06d}.png"), cv2.IMREAD_GRAYSCALE) for i in range(len(frames))]
-        row = {"scene": scene, "frames": len(frames)}
+        row = {"scene": label, "frames": len(frames)}
         vigil_times = []
         for run in range(args.runs):
             masks_dir = os.path.join(work, f"{scene}-masks")
             report = os.path.join(work, f"{scene}-report.json")
             # One decoder thread: decoding then runs between frames instead of competing with the
             # motion step for the two cores, as OpenCV's timings see pre-decoded frames.
-            command = [VIGIL, "analyze", clip, "--no-progress", "--threads", "1", "--report", report] + (["--masks-out", masks_dir] if run == 0 else [])
+            command = [VIGIL, "analyze", clip, "--no-progress", "--threads", "1", "--report", report] + flags + (["--masks-out", masks_dir] if run == 0 else [])
             subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
             vigil_times.append(json.load(open(report))["stage_milliseconds_per_frame"]["analysis_motion"])
         vigil_masks = [cv2.imread(os.path.join(work, f"{scene}-masks", f"{i:06d}.png"), cv2.IMREAD_GRAYSCALE) for i in range(len(frames))]
@@ -104,7 +106,7 @@ def main():
         cv2.setNumThreads(default_threads)
         rows.append(row)
         v, m, k = row["vigil"], row["mog2"], row["knn_median"]
-        print(f"{scene}: vigil F {v['f']:.3f} fp/frame {v['fp_per_frame']:.0f} {v['ms']:.3f} ms | "
+        print(f"{label}: vigil F {v['f']:.3f} fp/frame {v['fp_per_frame']:.0f} {v['ms']:.3f} ms | "
               f"MOG2 F {m['f']:.3f} fp/frame {m['fp_per_frame']:.0f} {m['ms_1_thread']:.3f} ms (1 thread) {m['ms_default_threads']:.3f} ms ({default_threads}) | "
               f"KNN+median F {k['f']:.3f} fp/frame {k['fp_per_frame']:.0f} | KNN F {row['knn']['f']:.3f}", flush=True)
     # Real footage with no object: tree.avi frames 20-52 (a swaying tree; a hand enters at 53).

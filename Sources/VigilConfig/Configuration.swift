@@ -28,10 +28,14 @@ public struct CameraSettings: Sendable, Equatable {
     public var perspective: Perspective?
     /// Path of an optional calibrated model file.
     public var model: String?
+    /// Object-class thresholds (Models/classes.json format); nil = the shipped default.
+    public var classesModel: String?
     public var zones: [ZoneSettings]
     public var lines: [LineSettings]
     /// Areas where motion is never reported.
     public var motionIgnore: [[NormalizedPoint]] = []
+    /// Remove cast shadows on textured ground from the motion mask (`motion.shadows`).
+    public var suppressShadows = false
 }
 
 public struct AnalysisSettings: Sendable, Equatable {
@@ -98,4 +102,9 @@ public struct LineSettings: Sendable, Equatable {
     /// Operator's names for crossing from side A to B and back (e.g. "in", "out").
     public var aToBName: String
     public var bToAName: String
+    /// Dead band around the line, as a fraction of the frame height: a track's side only
+    /// counts once its anchor is this far from the line.
+    public var minimumDistance: Double = 0.015
+    /// Seconds between `traffic_flow` reports for this line.
+    public var flowInterval: Double = 60
 }

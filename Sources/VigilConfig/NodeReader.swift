@@ -58,6 +58,14 @@ struct NodeReader {
         return value
     }
 
+    mutating func boolean(_ node: Node, _ path: String) -> Bool? {
+        guard case .scalar = node, let value = node.bool else {
+            fail(path, node, "expected true or false, found \(describe(node))")
+            return nil
+        }
+        return value
+    }
+
     mutating func integer(_ node: Node, _ path: String) -> Int? {
         guard case .scalar = node, let value = node.int else {
             fail(path, node, "expected a whole number, found \(describe(node))")
@@ -147,7 +155,7 @@ struct NodeReader {
     }
 
     mutating func camera(_ node: Node, _ path: String) -> CameraSettings? {
-        guard let fields = mapping(node, path, allowed: ["id", "source", "analysis", "perspective", "model", "zones", "lines", "motion"]) else { return nil }
+        guard let fields = mapping(node, path, allowed: ["id", "source", "analysis", "perspective", "model", "classes_model", "zones", "lines", "motion"]) else { return nil }
         let idNode = required(fields, "id", path, node)
         let sourceNode = required(fields, "source", path, node)
         let id = idNode.flatMap { string($0, path + ".id") }
@@ -159,6 +167,7 @@ struct NodeReader {
         if let analysisNode = fields["analysis"], let settings = self.analysis(analysisNode, path + ".analysis") { analysis = settings }
         let perspective = fields["perspective"].flatMap { self.perspective($0, path + ".perspective") }
         let model = fields["model"].flatMap { string($0, path + ".model") }
+        let classesModel = fields["classes_model"].flatMap { string($0, path + ".classes_model") }
         var zones: [ZoneSettings] = []
         if let zonesNode = fields["zones"], let items = sequence(zonesNode, path + ".zones") {
             for (index, item) in items.enumerated() {
@@ -178,15 +187,20 @@ struct NodeReader {
             }
         }
         var ignore: [[NormalizedPoint]] = []
-        if let motionNode = fields["motion"], let motionFields = mapping(motionNode, path + ".motion", allowed: ["ignore"]),
-           let ignoreNode = motionFields["ignore"], let polygons = sequence(ignoreNode, path + ".motion.ignore") {
-            for (index, polygonNode) in polygons.enumerated() {
-                if let polygon = polygon(polygonNode, "\(path).motion.ignore[\(index)]") { ignore.append(polygon) }
+        var shadows = false
+        if let motionNode = fields["motion"], let motionFields = mapping(motionNode, path + ".motion", allowed: ["ignore", "shadows"]) {
+            if let ignoreNode = motionFields["ignore"], let polygons = sequence(ignoreNode, path + ".motion.ignore") {
+                for (index, polygonNode) in polygons.enumerated() {
+                    if let polygon = polygon(polygonNode, "\(path).motion.ignore[\(index)]") { ignore.append(polygon) }
+                }
             }
+            if let node = motionFields["shadows"], let value = boolean(node, path + ".motion.shadows") { shadows = value }
         }
         guard let id, let source else { return nil }
         var camera = CameraSettings(id: id, source: source, analysis: analysis, perspective: perspective, model: model, zones: zones, lines: lines)
+        camera.classesModel = classesModel
         camera.motionIgnore = ignore
+        camera.suppressShadows = shadows
         return camera
     }
 
@@ -280,7 +294,7 @@ struct NodeReader {
     }
 
     mutating func line(_ node: Node, _ path: String) -> LineSettings? {
-        guard let fields = mapping(node, path, allowed: ["id", "from", "to", "names"]) else { return nil }
+        guard let fields = mapping(node, path, allowed: ["id", "from", "to", "names", "min_distance", "flow_interval"]) else { return nil }
         let id = required(fields, "id", path, node).flatMap { string($0, path + ".id") }
         let from = required(fields, "from", path, node).flatMap { point($0, path + ".from") }
         let to = required(fields, "to", path, node).flatMap { point($0, path + ".to") }
@@ -290,9 +304,19 @@ struct NodeReader {
             if let node = names["b_to_a"], let text = string(node, path + ".names.b_to_a") { bToA = text }
             if aToB == bToA { fail(path + ".names", namesNode, "the two directions need different names") }
         }
+        var minimumDistance = 0.015, flowInterval = 60.0
+        if let node = fields["min_distance"], let value = number(node, path + ".min_distance") {
+            if value >= 0 && value < 0.5 { minimumDistance = value } else { fail(path + ".min_distance", node, "must be a fraction of the frame height from 0 to 0.5, found \(value)") }
+        }
+        if let node = fields["flow_interval"], let value = number(node, path + ".flow_interval") {
+            if value >= 1 { flowInterval = value } else { fail(path + ".flow_interval", node, "must be at least 1 second, found \(value)") }
+        }
         guard let id, let from, let to else { return nil }
         if from == to { fail(path + ".to", fields["to"], "a line needs two different end points"); return nil }
-        return LineSettings(id: id, from: from, to: to, aToBName: aToB, bToAName: bToA)
+        var line = LineSettings(id: id, from: from, to: to, aToBName: aToB, bToAName: bToA)
+        line.minimumDistance = minimumDistance
+        line.flowInterval = flowInterval
+        return line
     }
 
     static func twiceSignedArea(_ points: [NormalizedPoint]) -> Double {

@@ -34,6 +34,11 @@ public struct ClipAnalysisOptions: Sendable {
     public var eventsOut: String?
     /// A queue folder to append events to.
     public var queue: String?
+    /// Tracks in MOTChallenge CSV, source pixels.
+    public var tracksOut: String?
+    /// Object-class thresholds, and where they came from (for the report).
+    public var classifier = ObjectClassifier()
+    public var classifierSource = "built-in defaults"
 
     public init(input: SourceLocation) { self.input = input }
 }
@@ -84,6 +89,10 @@ public struct ClipReport: Codable, Sendable {
     public var meanMotion: Double?
     /// Events emitted, by type.
     public var events: [String: Int] = [:]
+    /// Confirmed tracks over the clip, and counted crossings per line.
+    public var tracks: Int?
+    public var lineCounts: [String: Int]?
+    public var classifier: String?
 }
 
 /// The offline pipeline: reads every frame of a clip (or every frame the analysis
@@ -105,6 +114,7 @@ public final class ClipAnalysis {
         switch options.analysis {
         case .motion:
             var settings = options.motion
+            if options.camera?.suppressShadows == true { settings.suppressShadows = true }
             if let perspective = options.camera?.perspective, settings.perspective == nil {
                 settings.perspective = PerspectiveScale(nearY: perspective.near.y, nearPersonHeight: perspective.near.personHeight,
                                                         farY: perspective.far.y, farPersonHeight: perspective.far.personHeight)
@@ -115,11 +125,22 @@ public final class ClipAnalysis {
         }
         let cameraID = options.camera?.id ?? "clip"
         let zones = options.camera?.zones ?? []
+        let tracking = options.analysis == .motion
+        var tracker = Tracker(classifier: options.classifier, perspective: (analyzer as? MotionDetector)?.settings.perspective)
+        var trackRules = TrackRules(camera: cameraID, lines: Self.ruleLines(options.camera), zones: Self.ruleZones(options.camera))
+        var confirmedTracks = Set<Int>()
+        var tracksWriter: LineFileWriter? = nil
+        if let path = options.tracksOut { tracksWriter = try LineFileWriter(path: path) }
         var zoneMasks: [ZoneMask] = []
         var rules = [MotionRule(zone: nil)] + zones.map { MotionRule(zone: $0.id) }
         var events = try EventOutput(eventsOut: options.eventsOut, queue: options.queue)
         defer { events.close() }
         var eventCounts: [String: Int] = [:]
+        func emitEvents(_ built: [Event]) throws {
+            guard !built.isEmpty else { return }
+            try events.write(built)
+            for event in built { eventCounts[event.type.rawValue, default: 0] += 1 }
+        }
         func emit(_ transitions: [MotionTransition]) throws {
             guard !transitions.isEmpty else { return }
             let built = transitions.map { transition in
@@ -127,8 +148,7 @@ public final class ClipAnalysis {
                       state: transition.state == .start ? .start : .end, zone: transition.zone,
                       data: ["fraction": .double(Self.rounded(transition.fraction, 4))])
             }
-            try events.write(built)
-            eventCounts["motion", default: 0] += built.count
+            try emitEvents(built)
         }
         var lastIndex = 0, lastPTS = 0.0
         // Reused every frame: slot 0 is the whole frame, then one per zone.
@@ -144,7 +164,7 @@ public final class ClipAnalysis {
         }
 
         var analysed = 0
-        var analyseSeconds = 0.0, outputSeconds = 0.0
+        var analyseSeconds = 0.0, outputSeconds = 0.0, trackingSeconds = 0.0
         var motionSum = 0.0, motionFrames = 0
         var lastProgress = started
         var analysisWidth = 0, analysisHeight = 0
@@ -189,9 +209,25 @@ public final class ClipAnalysis {
                 }
                 try emit(transitions)
             }
+            analyseSeconds += MonotonicClock.seconds(since: analyseStart)
+            if tracking {
+                let trackingStart = MonotonicClock.now()
+                defer { trackingSeconds += MonotonicClock.seconds(since: trackingStart) }
+                let width = frame.image.width, height = frame.image.height
+                tracker.update(blobs: analyzer.blobs, pts: frame.pts, frameWidth: width, frameHeight: height)
+                try emitEvents(trackRules.observe(tracks: tracker.tracks, frame: frame.index, pts: frame.pts, frameWidth: width, frameHeight: height))
+                for track in tracker.tracks where track.isConfirmed { confirmedTracks.insert(track.id) }
+                if let tracksWriter {
+                    let scaleX = Double(source.info.width) / Double(width), scaleY = Double(source.info.height) / Double(height)
+                    for track in tracker.tracks where track.isConfirmed {
+                        let box = track.box
+                        try tracksWriter.write("\(frame.index + 1),\(track.id),\(Self.rounded(box.x * scaleX, 2)),\(Self.rounded(box.y * scaleY, 2)),"
+                            + "\(Self.rounded(box.width * scaleX, 2)),\(Self.rounded(box.height * scaleY, 2)),\(track.isCoasting ? 0.5 : 1),-1,-1,-1\n")
+                    }
+                }
+            }
             lastIndex = frame.index
             lastPTS = frame.pts
-            analyseSeconds += MonotonicClock.seconds(since: analyseStart)
             analysed += 1
             analysisWidth = frame.image.width
             analysisHeight = frame.image.height
@@ -222,8 +258,10 @@ public final class ClipAnalysis {
             }
         }
         try framesWriter?.close()
-        // Motion still going at the end of the clip ends there.
+        try tracksWriter?.close()
+        // Motion still going at the end of the clip ends there; so do flow intervals and zone rules.
         try emit(rules.indices.compactMap { rules[$0].finish(frame: lastIndex, pts: lastPTS) })
+        if tracking { try emitEvents(trackRules.finish(frame: lastIndex, pts: lastPTS)) }
 
         let wall = MonotonicClock.seconds(since: started)
         progress?(ClipProgress(framesDecoded: source.framesDecoded, framesAnalysed: analysed,
@@ -252,6 +290,7 @@ public final class ClipAnalysis {
             "output": perFrame(outputSeconds),
         ]
         stages["analysis_" + options.analysis.rawValue] = perFrame(analyseSeconds)
+        if tracking { stages["tracks_and_rules"] = perFrame(trackingSeconds) }
         return ClipReport(
             source: .init(location: options.input.redacted, container: info.containerName, codec: info.codecName,
                           width: info.width, height: info.height, fps: info.framesPerSecond, duration: info.duration),
@@ -262,7 +301,34 @@ public final class ClipAnalysis {
             wallSeconds: Self.rounded(wall, 4), framesPerSecond: Self.rounded(Double(analysed) / max(wall, 1e-9), 2),
             openMilliseconds: Self.rounded(openMilliseconds, 3), stageMillisecondsPerFrame: stages,
             meanMotion: motionFrames > 0 ? Self.rounded(motionSum / Double(motionFrames), 6) : nil,
-            events: eventCounts)
+            events: eventCounts,
+            tracks: tracking ? confirmedTracks.count : nil,
+            lineCounts: tracking && !(options.camera?.lines.isEmpty ?? true) ? trackRules.totals : nil,
+            classifier: tracking ? options.classifierSource : nil)
+    }
+
+    static func ruleLines(_ camera: CameraSettings?) -> [TrackRules.Line] {
+        (camera?.lines ?? []).map { line in
+            TrackRules.Line(definition: .init(id: line.id, segment: LineSegment(from: Point(x: line.from.x, y: line.from.y), to: Point(x: line.to.x, y: line.to.y)),
+                                              aToBName: line.aToBName, bToAName: line.bToAName, minimumDistance: line.minimumDistance),
+                            flowInterval: line.flowInterval)
+        }
+    }
+
+    static func ruleZones(_ camera: CameraSettings?) -> [TrackRules.Zone] {
+        (camera?.zones ?? []).map { zone in
+            var rule = TrackRules.Zone(id: zone.id, polygon: Polygon(zone.polygon.map { Point(x: $0.x, y: $0.y) }),
+                                       intrusionClasses: zone.intrusion.map { Set($0.classes.compactMap(ObjectClass.init(rawValue:))) },
+                                       loiteringSeconds: zone.loitering?.seconds)
+            if let schedule = zone.intrusion?.schedule {
+                // Schedules are local wall-clock time where Vigil runs.
+                rule.intrusionArmed = {
+                    let parts = Calendar.current.dateComponents([.hour, .minute], from: Date())
+                    return schedule.contains(minuteOfDay: (parts.hour ?? 0) * 60 + (parts.minute ?? 0))
+                }
+            }
+            return rule
+        }
     }
 
     /// Stops after the current frame (for SIGINT); the outputs stay consistent.

@@ -23,6 +23,12 @@ public protocol FrameAnalyzer {
     var lastMask: GrayImage? { get }
     /// Forget learned state, as after a reconnect or a cut in the clip.
     mutating func reset()
+    /// Moving regions of the last analysed frame, for the tracker (none if the step makes none).
+    var blobs: [Blob] { get }
+}
+
+extension FrameAnalyzer {
+    public var blobs: [Blob] { [] }
 }
 
 /// The analysis switched off: used to measure ingest cost on its own.

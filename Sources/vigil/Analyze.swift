@@ -50,6 +50,9 @@ struct Analyze: ParsableCommand {
     @Option(help: "Motion: how much each on/off flip raises a pixel's threshold (1/256 grey levels).")
     var flipStep: Int = MotionDetector.Settings().flipStep
 
+    @Flag(help: "Motion: remove cast shadows on textured ground (can eat smooth objects darker than smooth ground).")
+    var shadows = false
+
     @Option(help: "Seconds allowed to open the input and for each read.")
     var timeout: Double = 10
 
@@ -64,6 +67,12 @@ struct Analyze: ParsableCommand {
 
     @Option(help: "Write events (motion start/end per zone) as JSON Lines to this file.")
     var eventsOut: String?
+
+    @Option(help: "Write confirmed tracks per frame in MOTChallenge CSV (source pixels) to this file.")
+    var tracksOut: String?
+
+    @Option(help: "Object-class model (default: the camera's classes_model, else Models/classes.json).")
+    var classesModel: String?
 
     @Option(help: "Append events to this queue folder.")
     var queue: String?
@@ -120,8 +129,19 @@ struct Analyze: ParsableCommand {
         options.motion.sensitivity = sensitivity
         options.motion.minimumDifference = minDifference
         options.motion.flipStep = flipStep
+        options.motion.suppressShadows = shadows
         options.eventsOut = eventsOut
         options.queue = queue
+        options.tracksOut = tracksOut
+        if let path = classesModel ?? cameraSettings?.classesModel ?? ModelFiles.defaultClassesPath() {
+            do {
+                options.classifier = try ModelFiles.classifier(at: path)
+                options.classifierSource = path
+            } catch {
+                FileHandleOutput.standardError("vigil: \(error)")
+                throw ExitCode(ExitStatus.usage)
+            }
+        }
 
         let runner = ClipAnalysis(options: options)
         InterruptSignal.install { runner.cancel() }
@@ -170,6 +190,13 @@ enum Summary {
         let stages = report.stageMillisecondsPerFrame.sorted { $0.key < $1.key }.map { "\($0.key) \(trimmed($0.value))" }
         lines.append("ms per frame: " + stages.joined(separator: ", ") + "; open \(trimmed(report.openMilliseconds)) ms once")
         if let motion = report.meanMotion { lines.append("mean motion: \(trimmed(motion * 100))% of the frame") }
+        if let tracks = report.tracks { lines.append("tracks: \(tracks) confirmed (classes from \(report.classifier ?? "built-in defaults"))") }
+        if let counts = report.lineCounts, !counts.isEmpty {
+            lines.append("line crossings: " + counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        }
+        if !report.events.isEmpty {
+            lines.append("events: " + report.events.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        }
         return lines.joined(separator: "\n")
     }
 

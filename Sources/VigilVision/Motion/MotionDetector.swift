@@ -43,9 +43,11 @@ public struct MotionDetector: FrameAnalyzer {
         public var minimumPersonFraction: Double = 0.1
         /// Drop pixels that look like a cast shadow on textured ground: the frame is
         /// `shadowDarkest` … `shadowLightest` times the background and the ground's
-        /// texture is intact around them. On flat ground a shadow cannot be told from a dark object,
-        /// so there it stays foreground.
-        public var suppressShadows = true
+        /// texture is intact around them. Off by default: a smooth object darker than
+        /// smooth ground (a silver car on grey asphalt) looks exactly like a shadow and
+        /// loses pixels (seen on highway-cctv.avi). Worth it where long shadows fall on
+        /// paving or grass; on flat ground shadows stay foreground either way.
+        public var suppressShadows = false
         public var shadowDarkest = 0.45
         public var shadowLightest = 0.92
         public init() {}
@@ -313,8 +315,8 @@ public struct MotionDetector: FrameAnalyzer {
     /// The test (the idea of SuBSENSE's local binary patterns, on the candidate pixels
     /// only): on the ring of pixels two steps away, wherever the ground differs from the
     /// centre by 4 levels or more, the frame must differ the same way and by at least a
-    /// quarter as much. At least three such textured pixels are needed (flat ground
-    /// proves nothing) and one may disagree (a soft shadow's edge).
+    /// quarter as much; at least three such textured pixels (flat ground proves nothing),
+    /// one may disagree (a soft shadow's edge).
     @inline(__always)
     private static func isCastShadow(at i: Int, width: Int, input: UnsafeBufferPointer<UInt8>, model: UnsafeBufferPointer<UInt16>,
                                      compensate: GainScaling, darkest: Int, lightest: Int) -> Bool {

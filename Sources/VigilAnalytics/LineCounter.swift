@@ -1,0 +1,130 @@
+import VigilVision
+
+/// One counted crossing of a line by a track.
+public struct CountedCrossing: Sendable, Equatable {
+    public var line: String
+    /// The configured name of the direction (`a_to_b` / `b_to_a` names).
+    public var direction: String
+    public var towardsB: Bool
+    public var track: Int
+    public var objectClass: ObjectClass
+    public var frame: Int
+    public var pts: Double
+    /// The track's box at the crossing, analysis pixels.
+    public var box: Box
+}
+
+/// Counts tracks crossing one line segment, once per track, by their anchor (bottom
+/// centre). A track's side only counts once the anchor is clear of the line by a dead
+/// band (`minimumDistance` of the frame height, or a tenth of the object's height when
+/// that is more), so jitter on the line, stopping on it or walking along it never
+/// counts; the crossing must pass through the segment, not around its ends. A track
+/// crossing while still tentative is counted when it is confirmed.
+public struct LineCounter: Sendable {
+    public struct Definition: Sendable, Equatable {
+        public var id: String
+        /// Normalized 0…1 coordinates; side A is on the left walking from `from` to `to`.
+        public var segment: LineSegment
+        public var aToBName: String
+        public var bToAName: String
+        public var minimumDistance: Double
+        public init(id: String, segment: LineSegment, aToBName: String = "a_to_b", bToAName: String = "b_to_a", minimumDistance: Double = 0.015) {
+            self.id = id; self.segment = segment; self.aToBName = aToBName; self.bToAName = bToAName
+            self.minimumDistance = minimumDistance
+        }
+    }
+
+    struct TrackState {
+        /// Side (true = B) where the track was first seen clear of the line, and its latest clear side.
+        var firstSide: Bool
+        var side: Bool
+        var lastClearAnchor: Point
+        /// A crossing through the segment seen, waiting for confirmation or already counted.
+        var crossedThrough = false
+        var crossedTowardsB = false
+        var counted = false
+        var lastSeenFrame: Int
+    }
+
+    public let definition: Definition
+    private var states: [Int: TrackState] = [:]
+    /// Crossings per direction (true = towards B) and class since the last `takeCounts()`.
+    public private(set) var counts: [Bool: [ObjectClass: Int]] = [true: [:], false: [:]]
+    public private(set) var totalCrossings = 0
+
+    public init(_ definition: Definition) { self.definition = definition }
+
+    /// Feeds the frame's tracks (analysis pixels); returns the crossings counted now.
+    public mutating func observe(tracks: [Track], frame: Int, pts: Double, frameWidth: Int, frameHeight: Int) -> [CountedCrossing] {
+        let w = Double(frameWidth), h = Double(frameHeight)
+        let from = Point(x: definition.segment.from.x * w, y: definition.segment.from.y * h)
+        let to = Point(x: definition.segment.to.x * w, y: definition.segment.to.y * h)
+        let dx = to.x - from.x, dy = to.y - from.y
+        let length = max(1e-9, (dx * dx + dy * dy).squareRoot())
+        var crossings: [CountedCrossing] = []
+        for track in tracks where !track.isCoasting || track.isConfirmed {
+            let anchor = track.anchor
+            // Signed distance in pixels: positive on side B (`LineSegment.side`'s convention).
+            let distance = (dx * (anchor.y - from.y) - dy * (anchor.x - from.x)) / length
+            let band = max(definition.minimumDistance * h, 0.1 * track.box.height, 1.5)
+            var state = states[track.id]
+            if abs(distance) >= band {
+                let sideB = distance > 0
+                if var known = state {
+                    if sideB != known.side {
+                        if Self.segmentCrossed(from: from, to: to, start: known.lastClearAnchor, end: anchor) && !known.crossedThrough {
+                            known.crossedThrough = true
+                            known.crossedTowardsB = sideB
+                        }
+                        known.side = sideB
+                    }
+                    known.lastClearAnchor = anchor
+                    state = known
+                } else {
+                    state = TrackState(firstSide: sideB, side: sideB, lastClearAnchor: anchor, lastSeenFrame: frame)
+                }
+            }
+            guard var current = state else { continue }
+            current.lastSeenFrame = frame
+            if current.crossedThrough && !current.counted && track.isConfirmed {
+                current.counted = true
+                let towardsB = current.crossedTowardsB
+                counts[towardsB, default: [:]][track.objectClass, default: 0] += 1
+                totalCrossings += 1
+                crossings.append(CountedCrossing(line: definition.id, direction: towardsB ? definition.aToBName : definition.bToAName,
+                                              towardsB: towardsB, track: track.id, objectClass: track.objectClass,
+                                              frame: frame, pts: pts, box: track.box))
+            }
+            states[track.id] = current
+        }
+        // Forget tracks the tracker has dropped (ids are never reused).
+        if states.count > 2 * max(8, tracks.count) {
+            let live = Set(tracks.map(\.id))
+            states = states.filter { live.contains($0.key) }
+        }
+        return crossings
+    }
+
+    /// The counts since the last call, then zero (for periodic flow reports).
+    public mutating func takeCounts() -> [Bool: [ObjectClass: Int]] {
+        defer { counts = [true: [:], false: [:]] }
+        return counts
+    }
+
+    /// Whether the path start→end passes through the segment from→to (between its ends).
+    static func segmentCrossed(from: Point, to: Point, start: Point, end: Point) -> Bool {
+        let d1 = cross(from, to, start), d2 = cross(from, to, end)
+        guard (d1 > 0) != (d2 > 0) else { return false }
+        // Where the path meets the line, as a fraction along the segment; a little slack
+        // at the ends for the dead band.
+        let t = d1 / (d1 - d2)
+        let hitX = start.x + (end.x - start.x) * t, hitY = start.y + (end.y - start.y) * t
+        let sx = to.x - from.x, sy = to.y - from.y
+        let along = ((hitX - from.x) * sx + (hitY - from.y) * sy) / max(1e-9, sx * sx + sy * sy)
+        return along >= -0.02 && along <= 1.02
+    }
+
+    private static func cross(_ a: Point, _ b: Point, _ p: Point) -> Double {
+        (b.x - a.x) * (p.y - a.y) - (b.y - a.y) * (p.x - a.x)
+    }
+}

@@ -1,0 +1,213 @@
+import VigilEvents
+import VigilVision
+
+/// Everything a camera's tracks are checked against, turned into events: counting lines
+/// (`line_crossing` per counted track, `traffic_flow` per interval) and per-zone security
+/// rules (`intrusion`, `loitering`). Geometry is normalized 0…1 as in the configuration;
+/// tracks come in analysis pixels.
+public struct TrackRules: Sendable {
+    public struct Line: Sendable, Equatable {
+        public var definition: LineCounter.Definition
+        public var flowInterval: Double
+        public init(definition: LineCounter.Definition, flowInterval: Double = 60) {
+            self.definition = definition
+            self.flowInterval = flowInterval
+        }
+    }
+
+    public struct Zone: Sendable, Equatable {
+        public var id: String
+        public var polygon: Polygon
+        /// Intrusion: tracks of these classes entering raise it (nil = no intrusion rule).
+        public var intrusionClasses: Set<ObjectClass>?
+        /// Whether the intrusion rule is armed now (a schedule, evaluated by the caller).
+        public var intrusionArmed: @Sendable () -> Bool = { true }
+        /// Loitering: a track staying longer than this many seconds (nil = no rule).
+        public var loiteringSeconds: Double?
+        public init(id: String, polygon: Polygon, intrusionClasses: Set<ObjectClass>? = nil, loiteringSeconds: Double? = nil) {
+            self.id = id; self.polygon = polygon; self.intrusionClasses = intrusionClasses; self.loiteringSeconds = loiteringSeconds
+        }
+        public static func == (lhs: Zone, rhs: Zone) -> Bool {
+            lhs.id == rhs.id && lhs.polygon == rhs.polygon && lhs.intrusionClasses == rhs.intrusionClasses && lhs.loiteringSeconds == rhs.loiteringSeconds
+        }
+    }
+
+    public struct Settings: Sendable, Equatable {
+        /// A track must be inside a zone this long before it counts as inside (no event
+        /// for an anchor grazing the edge).
+        public var enterSeconds = 0.5
+        /// An intrusion ends once the zone has had no intruder for this long; a new one
+        /// cannot start within `cooldownSeconds` of the last end (one incident, one event).
+        public var intrusionEndSeconds = 3.0
+        public var cooldownSeconds = 10.0
+        public init() {}
+    }
+
+    struct ZoneState {
+        var insideSince: [Int: Double] = [:]
+        var intrusionActive = false
+        var intrusionTracks: Set<Int> = []
+        var intrusionStartFrame = 0
+        var lastIntruderAt = -Double.infinity
+        var intrusionEndedAt = -Double.infinity
+        var loitering: [Int: (startFrame: Int, startPTS: Double)] = [:]
+    }
+
+    public let camera: String
+    public var settings: Settings
+    private var counters: [LineCounter]
+    private let lines: [Line]
+    private var flowStart: [Double?]
+    private let zones: [Zone]
+    private var zoneStates: [ZoneState]
+
+    public init(camera: String, lines: [Line], zones: [Zone], settings: Settings = Settings()) {
+        self.camera = camera
+        self.lines = lines
+        self.zones = zones
+        self.settings = settings
+        counters = lines.map { LineCounter($0.definition) }
+        flowStart = lines.map { _ in nil }
+        zoneStates = zones.map { _ in ZoneState() }
+    }
+
+    public var isEmpty: Bool { lines.isEmpty && zones.allSatisfy { $0.intrusionClasses == nil && $0.loiteringSeconds == nil } }
+
+    /// Crossings counted so far per line id, for reports.
+    public var totals: [String: Int] {
+        Dictionary(uniqueKeysWithValues: counters.map { ($0.definition.id, $0.totalCrossings) })
+    }
+
+    public mutating func observe(tracks: [Track], frame: Int, pts: Double, frameWidth: Int, frameHeight: Int) -> [Event] {
+        var events: [Event] = []
+        let w = Double(frameWidth), h = Double(frameHeight)
+        func bbox(_ box: Box) -> [Double] {
+            [box.x / w, box.y / h, box.width / w, box.height / h].map { ($0 * 10000).rounded() / 10000 }
+        }
+        for index in counters.indices {
+            for crossing in counters[index].observe(tracks: tracks, frame: frame, pts: pts, frameWidth: frameWidth, frameHeight: frameHeight) {
+                events.append(Event(type: .lineCrossing, camera: camera, frame: frame, pts: Self.round(pts), line: crossing.line,
+                                    direction: crossing.direction, track: crossing.track, objectClass: Event.ObjectClass(crossing.objectClass),
+                                    bbox: bbox(crossing.box)))
+            }
+            let start = flowStart[index] ?? pts
+            flowStart[index] = start
+            if pts - start >= lines[index].flowInterval {
+                events.append(flowEvent(index, frame: frame, pts: pts, seconds: pts - start))
+                flowStart[index] = pts
+            }
+        }
+        for index in zones.indices { events += observeZone(index, tracks: tracks, frame: frame, pts: pts, width: w, height: h, boxOf: bbox) }
+        return events
+    }
+
+    /// Closes what is open at the end of a clip (or before a reconnect): the partial
+    /// flow interval and any running intrusion or loitering.
+    public mutating func finish(frame: Int, pts: Double) -> [Event] {
+        var events: [Event] = []
+        for index in counters.indices {
+            if let start = flowStart[index], pts > start {
+                events.append(flowEvent(index, frame: frame, pts: pts, seconds: pts - start))
+                flowStart[index] = nil
+            }
+        }
+        for index in zones.indices {
+            if zoneStates[index].intrusionActive {
+                events.append(intrusionEnd(index, frame: frame, pts: pts))
+            }
+            for (track, start) in zoneStates[index].loitering.sorted(by: { $0.key < $1.key }) {
+                events.append(Event(type: .loitering, camera: camera, frame: frame, pts: Self.round(pts), state: .end, zone: zones[index].id,
+                                    track: track, data: ["seconds": .double(Self.round(pts - start.startPTS))]))
+            }
+            zoneStates[index] = ZoneState()
+        }
+        return events
+    }
+
+    private mutating func flowEvent(_ index: Int, frame: Int, pts: Double, seconds: Double) -> Event {
+        let counts = counters[index].takeCounts()
+        let definition = lines[index].definition
+        func byClass(_ towardsB: Bool) -> JSONValue {
+            var object: [String: JSONValue] = [:]
+            for objectClass in ObjectClass.allCases { object[objectClass.rawValue] = .int(Int64(counts[towardsB]?[objectClass] ?? 0)) }
+            return .object(object)
+        }
+        return Event(type: .trafficFlow, camera: camera, frame: frame, pts: Self.round(pts), line: definition.id,
+                     data: ["seconds": .double(Self.round(seconds)),
+                            "counts": .object([definition.aToBName: byClass(true), definition.bToAName: byClass(false)])])
+    }
+
+    private mutating func observeZone(_ index: Int, tracks: [Track], frame: Int, pts: Double, width: Double, height: Double,
+                                      boxOf: (Box) -> [Double]) -> [Event] {
+        let zone = zones[index]
+        var state = zoneStates[index]
+        defer { zoneStates[index] = state }
+        var events: [Event] = []
+        var present: Set<Int> = []
+        var intruders: [Track] = []
+        for track in tracks where track.isConfirmed {
+            let anchor = Point(x: track.anchor.x / width, y: track.anchor.y / height)
+            guard zone.polygon.contains(anchor) else { continue }
+            present.insert(track.id)
+            let since = state.insideSince[track.id] ?? pts
+            state.insideSince[track.id] = since
+            guard pts - since >= settings.enterSeconds else { continue }
+            if let classes = zone.intrusionClasses, classes.contains(track.objectClass) { intruders.append(track) }
+            if let limit = zone.loiteringSeconds, pts - since >= limit, state.loitering[track.id] == nil {
+                state.loitering[track.id] = (frame, pts)
+                events.append(Event(type: .loitering, camera: camera, frame: frame, pts: Self.round(pts), state: .start, zone: zone.id,
+                                    track: track.id, objectClass: Event.ObjectClass(track.objectClass), bbox: boxOf(track.box),
+                                    data: ["seconds": .double(Self.round(pts - since))]))
+            }
+        }
+        // Tracks that left (or vanished) stop being inside; their loitering ends.
+        for id in state.insideSince.keys where !present.contains(id) { state.insideSince[id] = nil }
+        for (id, start) in state.loitering.sorted(by: { $0.key < $1.key }) where !present.contains(id) {
+            state.loitering[id] = nil
+            events.append(Event(type: .loitering, camera: camera, frame: frame, pts: Self.round(pts), state: .end, zone: zone.id,
+                                track: id, data: ["seconds": .double(Self.round(pts - start.startPTS))]))
+        }
+        if zone.intrusionClasses != nil {
+            let armed = zone.intrusionArmed()
+            if !intruders.isEmpty && armed {
+                state.lastIntruderAt = pts
+                state.intrusionTracks.formUnion(intruders.map(\.id))
+                if !state.intrusionActive && pts - state.intrusionEndedAt >= settings.cooldownSeconds {
+                    state.intrusionActive = true
+                    state.intrusionStartFrame = frame
+                    let first = intruders.min { $0.id < $1.id }!
+                    events.append(Event(type: .intrusion, camera: camera, frame: frame, pts: Self.round(pts), state: .start, zone: zone.id,
+                                        track: first.id, objectClass: Event.ObjectClass(first.objectClass), bbox: boxOf(first.box)))
+                }
+            } else if state.intrusionActive && pts - state.lastIntruderAt >= settings.intrusionEndSeconds {
+                zoneStates[index] = state
+                events.append(intrusionEnd(index, frame: frame, pts: pts))
+                state = zoneStates[index]
+            }
+        }
+        return events
+    }
+
+    private mutating func intrusionEnd(_ index: Int, frame: Int, pts: Double) -> Event {
+        var state = zoneStates[index]
+        let event = Event(type: .intrusion, camera: camera, frame: frame, pts: Self.round(pts), state: .end, zone: zones[index].id,
+                          data: ["tracks": .int(Int64(state.intrusionTracks.count))])
+        state.intrusionActive = false
+        state.intrusionEndedAt = pts
+        state.intrusionTracks = []
+        zoneStates[index] = state
+        return event
+    }
+
+    static func round(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
+}
+
+extension Event.ObjectClass {
+    init(_ objectClass: ObjectClass) {
+        switch objectClass {
+        case .person: self = .person
+        case .vehicle: self = .vehicle
+        case .unknown: self = .unknown
+        }
+    }
+}

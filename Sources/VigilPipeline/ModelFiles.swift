@@ -1,0 +1,58 @@
+import FoundationEssentials
+import VigilVision
+
+/// Model files under Models/: found, read and checked here, so a bad file is a clear
+/// error naming the file, never a silent fallback.
+public enum ModelFiles {
+    public struct LoadError: Error, CustomStringConvertible {
+        public var path: String
+        public var reason: String
+        public var description: String { "\(path): \(reason)" }
+    }
+
+    struct Header: Decodable {
+        var kind: String?
+        var version: Int?
+    }
+
+    public static let classesKind = "vigil-object-classes"
+
+    /// Reads an object-class model (Models/classes.json format).
+    public static func classifier(at path: String) throws -> ObjectClassifier {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw LoadError(path: path, reason: "cannot read the model file (\(FileManager.default.fileExists(atPath: path) ? "unreadable" : "no such file"))")
+        }
+        do {
+            let header = try JSONDecoder().decode(Header.self, from: data)
+            guard header.kind == classesKind else {
+                throw LoadError(path: path, reason: "not an object-class model: \"kind\" is \(header.kind.map { "'\($0)'" } ?? "missing"), expected '\(classesKind)'")
+            }
+            guard header.version == 1 else {
+                throw LoadError(path: path, reason: "model version \(header.version.map(String.init) ?? "missing") is not supported (this Vigil reads version 1)")
+            }
+            return try JSONDecoder().decode(ObjectClassifier.self, from: data)
+        } catch let error as LoadError {
+            throw error
+        } catch let DecodingError.dataCorrupted(context) {
+            throw LoadError(path: path, reason: "not valid JSON or a bad value: \(context.debugDescription)")
+        } catch let DecodingError.typeMismatch(_, context) {
+            throw LoadError(path: path, reason: "'\(context.codingPath.map(\.stringValue).joined(separator: "."))' has the wrong type")
+        } catch {
+            throw LoadError(path: path, reason: "\(error)")
+        }
+    }
+
+    /// Where the shipped default lives: Models/classes.json in the working folder, or
+    /// beside the executable (a build in .build/…/vigil, or an install in bin/ with
+    /// share/vigil/Models).
+    public static func defaultClassesPath(executable: String = CommandLine.arguments.first ?? "") -> String? {
+        var candidates = ["Models/classes.json"]
+        let binary = URL(fileURLWithPath: executable).deletingLastPathComponent()
+        candidates.append(binary.appendingPathComponent("../../../Models/classes.json").path)
+        candidates.append(binary.appendingPathComponent("../share/vigil/Models/classes.json").path)
+        return candidates.first { FileManager.default.fileExists(atPath: $0) }
+    }
+}

@@ -1,0 +1,47 @@
+/// One moving object followed across frames, in analysis-frame pixels.
+public struct Track: Sendable, Equatable {
+    /// Stable for the track's life; ids are never reused within a tracker.
+    public let id: Int
+    /// Current estimate of the object's box (the measured box when this frame had one).
+    public internal(set) var box: Box
+    /// Estimated velocity of the box centre in pixels per second.
+    public internal(set) var velocity: Point
+    /// Class by majority of per-frame votes; `.unknown` until one class has enough votes.
+    public internal(set) var objectClass: ObjectClass = .unknown
+    /// Seen in enough consecutive frames to be reported (tentative tracks are noise until then).
+    public internal(set) var isConfirmed = false
+    /// No blob of its own this frame: merged with another object, hidden, or lost.
+    public internal(set) var isCoasting = false
+    /// Frames with a measurement, and consecutive frames without one.
+    public internal(set) var hits = 1
+    public internal(set) var misses = 0
+    public let firstSeen: Double
+    /// Time of the last frame with a measurement.
+    public internal(set) var lastSeen: Double
+
+    var x: KalmanAxis
+    var y: KalmanAxis
+    var votes: (person: Int, vehicle: Int, unknown: Int) = (0, 0, 0)
+
+    /// Bottom centre: where the object touches the ground, the point zones and lines test.
+    public var anchor: Point { box.anchor }
+    public var speed: Double { (velocity.x * velocity.x + velocity.y * velocity.y).squareRoot() }
+
+    init(id: Int, box: Box, pts: Double) {
+        self.id = id
+        self.box = box
+        velocity = Point(x: 0, y: 0)
+        firstSeen = pts
+        lastSeen = pts
+        let size = max(box.width, box.height)
+        // Unknown velocity at birth: up to about three object sizes per second.
+        x = KalmanAxis(position: box.x + box.width / 2, positionVariance: 4, velocityVariance: 9 * size * size)
+        y = KalmanAxis(position: box.y + box.height / 2, positionVariance: 4, velocityVariance: 9 * size * size)
+    }
+
+    public static func == (lhs: Track, rhs: Track) -> Bool {
+        lhs.id == rhs.id && lhs.box == rhs.box && lhs.velocity == rhs.velocity && lhs.objectClass == rhs.objectClass
+            && lhs.isConfirmed == rhs.isConfirmed && lhs.isCoasting == rhs.isCoasting && lhs.hits == rhs.hits
+            && lhs.misses == rhs.misses && lhs.firstSeen == rhs.firstSeen && lhs.lastSeen == rhs.lastSeen
+    }
+}

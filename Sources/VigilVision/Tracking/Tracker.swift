@@ -1,0 +1,234 @@
+/// Turns each frame's blobs into tracks with stable ids.
+///
+/// Per frame: every track's centre is predicted by a constant-velocity Kalman filter;
+/// blobs and predictions are paired greedily by overlap and distance; fragments of one
+/// object (a vehicle split by a lamp post) are folded into its measurement; a track whose
+/// predicted box lies inside another track's blob (two people passing) coasts on its
+/// prediction instead of dying, so it comes out of the merge with its own id; a track
+/// that finds nothing coasts for `maximumCoastSeconds` (short occlusions) and is then
+/// deleted. New tracks are tentative until seen `confirmationHits` times.
+public struct Tracker: Sendable {
+    public struct Settings: Sendable, Equatable {
+        public var confirmationHits = 3
+        /// A confirmed track without measurements survives this long…
+        public var maximumCoastSeconds = 1.0
+        /// …or this long while it is inside another object's blob.
+        public var maximumMergedSeconds = 3.0
+        /// A tentative track is dropped after this many frames without a measurement.
+        public var tentativeMisses = 2
+        /// Pairing gate: centre distance below this many box sizes (plus the predicted motion).
+        public var gate = 0.8
+        public init() {}
+    }
+
+    public var settings: Settings
+    public var classifier: ObjectClassifier
+    public var perspective: PerspectiveScale?
+    public private(set) var tracks: [Track] = []
+    private var nextID = 1
+    private var lastPTS: Double?
+    // Reused every frame.
+    private var pairs: [(score: Double, track: Int, blob: Int)] = []
+    private var blobOwner: [Int] = []
+    private var trackBlob: [Int] = []
+    private var measurement: [Box] = []
+    private var merged: [Bool] = []
+
+    public init(settings: Settings = Settings(), classifier: ObjectClassifier = ObjectClassifier(), perspective: PerspectiveScale? = nil) {
+        self.settings = settings
+        self.classifier = classifier
+        self.perspective = perspective
+        tracks.reserveCapacity(64)
+        pairs.reserveCapacity(256)
+    }
+
+    /// Forgets every track (after a reconnect or a scene cut); ids keep counting up.
+    public mutating func reset() {
+        tracks.removeAll(keepingCapacity: true)
+        lastPTS = nil
+    }
+
+    /// Feeds one analysed frame's blobs (analysis pixels) at time `pts` (seconds).
+    public mutating func update(blobs: [Blob], pts: Double, frameWidth: Int, frameHeight: Int) {
+        let dt = min(1, max(0, pts - (lastPTS ?? pts)))
+        lastPTS = pts
+        predict(dt: dt)
+        associate(blobs)
+        absorbFragments(blobs)
+        markMerged(blobs)
+        apply(blobs, pts: pts, frameWidth: frameWidth, frameHeight: frameHeight)
+        spawn(blobs, pts: pts)
+        prune(pts: pts, frameWidth: frameWidth, frameHeight: frameHeight)
+    }
+
+    private mutating func predict(dt: Double) {
+        for index in tracks.indices {
+            let size = max(tracks[index].box.width, tracks[index].box.height)
+            // Let the velocity wander by about half an object size per second, per second.
+            let acceleration = 0.25 * size * size
+            tracks[index].x.predict(dt: dt, acceleration: acceleration)
+            tracks[index].y.predict(dt: dt, acceleration: acceleration)
+            let box = tracks[index].box
+            tracks[index].box = Box(x: tracks[index].x.position - box.width / 2, y: tracks[index].y.position - box.height / 2,
+                                    width: box.width, height: box.height)
+        }
+    }
+
+    private mutating func associate(_ blobs: [Blob]) {
+        pairs.removeAll(keepingCapacity: true)
+        for (t, track) in tracks.enumerated() {
+            let predicted = track.box
+            let centre = Point(x: predicted.x + predicted.width / 2, y: predicted.y + predicted.height / 2)
+            for (b, blob) in blobs.enumerated() {
+                let overlap = predicted.intersectionOverUnion(blob.box)
+                let dx = blob.box.x + blob.box.width / 2 - centre.x, dy = blob.box.y + blob.box.height / 2 - centre.y
+                let distance = (dx * dx + dy * dy).squareRoot()
+                let gate = settings.gate * max(predicted.width, predicted.height, blob.box.width, blob.box.height)
+                guard overlap > 0.05 || distance < gate else { continue }
+                // Sizes that disagree badly are a different object (or a merge, handled below).
+                let sizeRatio = max(blob.box.area, 1) / max(predicted.area, 1)
+                guard sizeRatio < 4 && sizeRatio > 0.25 else { continue }
+                pairs.append((overlap + max(0, 1 - distance / gate), t, b))
+            }
+        }
+        pairs.sort { $0.score != $1.score ? $0.score > $1.score : ($0.track, $0.blob) < ($1.track, $1.blob) }
+        trackBlob.removeAll(keepingCapacity: true)
+        trackBlob.append(contentsOf: repeatElement(-1, count: tracks.count))
+        blobOwner.removeAll(keepingCapacity: true)
+        blobOwner.append(contentsOf: repeatElement(-1, count: blobs.count))
+        for pair in pairs where trackBlob[pair.track] < 0 && blobOwner[pair.blob] < 0 {
+            trackBlob[pair.track] = pair.blob
+            blobOwner[pair.blob] = pair.track
+        }
+        measurement.removeAll(keepingCapacity: true)
+        for index in tracks.indices { measurement.append(trackBlob[index] >= 0 ? blobs[trackBlob[index]].box : tracks[index].box) }
+    }
+
+    /// A free blob lying mostly inside a matched track's predicted box is part of it.
+    private mutating func absorbFragments(_ blobs: [Blob]) {
+        for (b, blob) in blobs.enumerated() where blobOwner[b] < 0 {
+            var best = -1, bestCover = 0.5
+            for (t, track) in tracks.enumerated() where trackBlob[t] >= 0 {
+                let grown = track.box.expanded(by: 0.15)
+                let cover = grown.intersectionArea(blob.box) / max(blob.box.area, 1)
+                if cover > bestCover { best = t; bestCover = cover }
+            }
+            guard best >= 0 else { continue }
+            let joined = measurement[best].union(blob.box)
+            // Never grow a track into something much bigger than it was.
+            guard joined.area <= 1.6 * max(tracks[best].box.area, measurement[best].area) else { continue }
+            measurement[best] = joined
+            blobOwner[b] = best
+        }
+    }
+
+    /// An unmatched track whose predicted box is mostly covered by a blob that belongs to
+    /// another track is inside a merge: it coasts; the other track coasts too when the
+    /// blob is far bigger than it, since that blob's box describes neither object.
+    private mutating func markMerged(_ blobs: [Blob]) {
+        merged.removeAll(keepingCapacity: true)
+        merged.append(contentsOf: repeatElement(false, count: tracks.count))
+        for (t, track) in tracks.enumerated() where trackBlob[t] < 0 {
+            for (b, blob) in blobs.enumerated() {
+                let cover = track.box.intersectionArea(blob.box) / max(track.box.area, 1)
+                guard cover >= 0.4 else { continue }
+                merged[t] = true
+                let owner = blobOwner[b]
+                if owner >= 0 && owner != t && blob.box.area > 1.5 * tracks[owner].box.area {
+                    merged[owner] = true
+                    trackBlob[owner] = -1
+                }
+                if owner < 0 { blobOwner[b] = t }
+                break
+            }
+        }
+    }
+
+    private mutating func apply(_ blobs: [Blob], pts: Double, frameWidth: Int, frameHeight: Int) {
+        for index in tracks.indices {
+            if trackBlob[index] >= 0 {
+                let box = measurement[index]
+                let size = max(box.width, box.height)
+                let noise = max(1, 0.0025 * size * size)
+                tracks[index].x.update(measurement: box.x + box.width / 2, noise: noise)
+                tracks[index].y.update(measurement: box.y + box.height / 2, noise: noise)
+                // Size follows the measurement with some smoothing; position comes from the filter.
+                let old = tracks[index].box
+                let width = old.width * 0.4 + box.width * 0.6, height = old.height * 0.4 + box.height * 0.6
+                tracks[index].box = Box(x: tracks[index].x.position - width / 2, y: tracks[index].y.position - height / 2,
+                                        width: width, height: height)
+                tracks[index].velocity = Point(x: tracks[index].x.velocity, y: tracks[index].y.velocity)
+                tracks[index].hits += 1
+                tracks[index].misses = 0
+                tracks[index].lastSeen = pts
+                tracks[index].isCoasting = false
+                if tracks[index].hits >= settings.confirmationHits { tracks[index].isConfirmed = true }
+                let vote = classifier.vote(box: box, speed: tracks[index].speed, frameWidth: frameWidth, frameHeight: frameHeight,
+                                           perspective: perspective)
+                switch vote {
+                case .person: tracks[index].votes.person += 1
+                case .vehicle: tracks[index].votes.vehicle += 1
+                case .unknown: tracks[index].votes.unknown += 1
+                }
+                tracks[index].objectClass = Self.leadingClass(tracks[index].votes, minimum: classifier.minimumVotes)
+            } else {
+                tracks[index].misses += 1
+                tracks[index].isCoasting = true
+                if merged[index] { tracks[index].lastSeen = min(tracks[index].lastSeen, pts) }
+            }
+        }
+    }
+
+    static func leadingClass(_ votes: (person: Int, vehicle: Int, unknown: Int), minimum: Int) -> ObjectClass {
+        if votes.person >= minimum && votes.person > votes.vehicle && votes.person * 2 >= votes.unknown { return .person }
+        if votes.vehicle >= minimum && votes.vehicle >= votes.person && votes.vehicle * 2 >= votes.unknown { return .vehicle }
+        return .unknown
+    }
+
+    private mutating func spawn(_ blobs: [Blob], pts: Double) {
+        for (b, blob) in blobs.enumerated() where blobOwner[b] < 0 {
+            // Not where a track already is: a piece of a known object, not a new one.
+            let covered = tracks.contains { $0.box.intersectionArea(blob.box) > 0.3 * max(blob.box.area, 1) }
+            guard !covered else { continue }
+            tracks.append(Track(id: nextID, box: blob.box, pts: pts))
+            nextID += 1
+        }
+    }
+
+    private mutating func prune(pts: Double, frameWidth: Int, frameHeight: Int) {
+        let maxMisses = settings.tentativeMisses
+        let coast = settings.maximumCoastSeconds, mergedCoast = settings.maximumMergedSeconds
+        var index = 0
+        while index < tracks.count {
+            let track = tracks[index]
+            let centreX = track.box.x + track.box.width / 2, centreY = track.box.y + track.box.height / 2
+            let outside = centreX < 0 || centreY < 0 || centreX > Double(frameWidth) || centreY > Double(frameHeight)
+            let wasMerged = index < merged.count && merged[index]
+            let limit = wasMerged ? mergedCoast : coast
+            let dead = outside || (track.isConfirmed ? pts - track.lastSeen > limit : track.misses >= maxMisses)
+            if dead {
+                tracks.remove(at: index)
+                if index < merged.count { merged.remove(at: index) }
+            } else {
+                index += 1
+            }
+        }
+    }
+}
+
+extension Box {
+    func expanded(by fraction: Double) -> Box {
+        Box(x: x - width * fraction, y: y - height * fraction, width: width * (1 + 2 * fraction), height: height * (1 + 2 * fraction))
+    }
+
+    func intersectionArea(_ other: Box) -> Double {
+        let w = min(x + width, other.x + other.width) - max(x, other.x)
+        let h = min(y + height, other.y + other.height) - max(y, other.y)
+        return w > 0 && h > 0 ? w * h : 0
+    }
+
+    func union(_ other: Box) -> Box {
+        let left = min(x, other.x), top = min(y, other.y)
+        return Box(x: left, y: top, width: max(x + width, other.x + other.width) - left, height: max(y + height, other.y + other.height) - top)
+    }
+}
