@@ -47,6 +47,6 @@ let package = Package(
         .testTarget(name: "VigilEventsTests", dependencies: ["VigilEvents", "VigilSynth", "VigilVision"]),
         .testTarget(name: "VigilConfigTests", dependencies: ["VigilConfig"]),
         .testTarget(name: "VigilCLITests", dependencies: ["vigil", "VigilSynth", "VigilMedia", "VigilTestSupport"]),
-        .testTarget(name: "VigilPipelineTests", dependencies: ["VigilPipeline", "VigilMedia", "VigilSynth", "VigilTestSupport"]),
+        .testTarget(name: "VigilPipelineTests", dependencies: ["VigilPipeline", "VigilMedia", "VigilSynth", "VigilConfig", "VigilTestSupport"]),
     ]
 )

@@ -33,6 +33,7 @@ public struct Tracker: Sendable {
     private var trackBlob: [Int] = []
     private var measurement: [Box] = []
     private var merged: [Bool] = []
+    private var grouping = BlobGrouping()
 
     public init(settings: Settings = Settings(), classifier: ObjectClassifier = ObjectClassifier(), perspective: PerspectiveScale? = nil) {
         self.settings = settings
@@ -49,7 +50,8 @@ public struct Tracker: Sendable {
     }
 
     /// Feeds one analysed frame's blobs (analysis pixels) at time `pts` (seconds).
-    public mutating func update(blobs: [Blob], pts: Double, frameWidth: Int, frameHeight: Int) {
+    public mutating func update(blobs rawBlobs: [Blob], pts: Double, frameWidth: Int, frameHeight: Int) {
+        let blobs = grouping.group(rawBlobs, frameHeight: frameHeight, perspective: perspective)
         let dt = min(1, max(0, pts - (lastPTS ?? pts)))
         lastPTS = pts
         predict(dt: dt)

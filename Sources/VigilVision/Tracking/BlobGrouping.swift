@@ -1,0 +1,55 @@
+/// Joins blobs that are pieces of one object. A real vehicle near the camera often
+/// comes out of the motion mask as several blobs (windows, roof and bumper differ from
+/// the road; the paint in between may not), and each piece would otherwise become a
+/// track of its own and count again at every line. Blobs whose boxes come within a gap
+/// of each other are joined; the gap is a fraction of the frame height, or of a
+/// person's height at that row when the camera has a perspective.
+public struct BlobGrouping: Sendable {
+    public var gapFraction = 0.03
+    public var gapPersonFraction = 0.2
+    public private(set) var grouped: [Blob] = []
+    private var parent: [Int] = []
+
+    public init() { grouped.reserveCapacity(64) }
+
+    public mutating func group(_ blobs: [Blob], frameHeight: Int, perspective: PerspectiveScale?) -> [Blob] {
+        let count = blobs.count
+        parent.removeAll(keepingCapacity: true)
+        parent.append(contentsOf: 0..<count)
+        func find(_ start: Int) -> Int {
+            var node = start
+            while parent[node] != node { parent[node] = parent[parent[node]]; node = parent[node] }
+            return node
+        }
+        let height = Double(frameHeight)
+        for i in 0..<count {
+            let a = blobs[i].box
+            for j in (i + 1)..<max(i + 1, count) {
+                let b = blobs[j].box
+                var gap = gapFraction * height
+                if let perspective {
+                    let feet = max(a.y + a.height, b.y + b.height) / height
+                    gap = gapPersonFraction * perspective.personHeight(atY: feet) * height
+                }
+                let dx = max(0, max(a.x, b.x) - min(a.x + a.width, b.x + b.width))
+                let dy = max(0, max(a.y, b.y) - min(a.y + a.height, b.y + b.height))
+                guard dx <= gap && dy <= gap else { continue }
+                let rootA = find(i), rootB = find(j)
+                if rootA != rootB { parent[max(rootA, rootB)] = min(rootA, rootB) }
+            }
+        }
+        grouped.removeAll(keepingCapacity: true)
+        for i in 0..<count where find(i) == i {
+            var box = blobs[i].box, area = 0, sumX = 0.0, sumY = 0.0
+            for j in i..<count where find(j) == i {
+                let blob = blobs[j]
+                box = box.union(blob.box)
+                area += blob.area
+                sumX += blob.centroid.x * Double(blob.area)
+                sumY += blob.centroid.y * Double(blob.area)
+            }
+            grouped.append(Blob(box: box, area: area, centroid: Point(x: sumX / Double(max(1, area)), y: sumY / Double(max(1, area)))))
+        }
+        return grouped
+    }
+}
