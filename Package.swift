@@ -42,7 +42,7 @@ let package = Package(
         .executableTarget(name: "vigil-bench", dependencies: ["VigilEvents", "VigilSynth", "VigilVision"]),
         .testTarget(name: "VigilMediaTests", dependencies: ["VigilMedia", "VigilSynth", "VigilVision", "VigilPipeline", "VigilTestSupport"]),
         .testTarget(name: "VigilVisionTests", dependencies: ["VigilVision", "VigilSynth", "VigilAnalytics"]),
-        .testTarget(name: "VigilAnalyticsTests", dependencies: ["VigilAnalytics", "VigilVision", "VigilSynth"]),
+        .testTarget(name: "VigilAnalyticsTests", dependencies: ["VigilAnalytics", "VigilVision", "VigilSynth", "VigilEvents"]),
         .testTarget(name: "VigilSynthTests", dependencies: ["VigilSynth", "VigilVision"]),
         .testTarget(name: "VigilEventsTests", dependencies: ["VigilEvents", "VigilSynth", "VigilVision"]),
         .testTarget(name: "VigilConfigTests", dependencies: ["VigilConfig"]),

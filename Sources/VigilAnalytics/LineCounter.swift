@@ -62,7 +62,9 @@ public struct LineCounter: Sendable {
         let dx = to.x - from.x, dy = to.y - from.y
         let length = max(1e-9, (dx * dx + dy * dy).squareRoot())
         var crossings: [CountedCrossing] = []
-        for track in tracks where !track.isCoasting || track.isConfirmed {
+        // Only measured positions move a track across a line: a coasting track's position is
+        // a prediction, which runs on after an object vanishes or stops behind another.
+        for track in tracks where !track.isCoasting {
             let anchor = track.anchor
             // Signed distance in pixels: positive on side B (`LineSegment.side`'s convention).
             let distance = (dx * (anchor.y - from.y) - dy * (anchor.x - from.x)) / length

@@ -34,8 +34,8 @@ public struct TrackRules: Sendable {
 
     public struct Settings: Sendable, Equatable {
         /// A track must be inside a zone this long before it counts as inside (no event
-        /// for an anchor grazing the edge).
-        public var enterSeconds = 0.5
+        /// for an anchor grazing the edge). Events still carry the moment it entered.
+        public var enterSeconds = 0.25
         /// An intrusion ends once the zone has had no intruder for this long; a new one
         /// cannot start within `cooldownSeconds` of the last end (one incident, one event).
         public var intrusionEndSeconds = 3.0
@@ -44,7 +44,7 @@ public struct TrackRules: Sendable {
     }
 
     struct ZoneState {
-        var insideSince: [Int: Double] = [:]
+        var insideSince: [Int: (pts: Double, frame: Int)] = [:]
         var intrusionActive = false
         var intrusionTracks: Set<Int> = []
         var intrusionStartFrame = 0
@@ -144,15 +144,22 @@ public struct TrackRules: Sendable {
         defer { zoneStates[index] = state }
         var events: [Event] = []
         var present: Set<Int> = []
-        var intruders: [Track] = []
+        var intruders: [(track: Track, pts: Double, frame: Int)] = []
         for track in tracks where track.isConfirmed {
             let anchor = Point(x: track.anchor.x / width, y: track.anchor.y / height)
+            // A coasting track stays where it was last measured (its prediction may run on
+            // into a zone the object never entered).
+            if track.isCoasting {
+                if state.insideSince[track.id] != nil { present.insert(track.id) }
+                continue
+            }
             guard zone.polygon.contains(anchor) else { continue }
             present.insert(track.id)
-            let since = state.insideSince[track.id] ?? pts
-            state.insideSince[track.id] = since
+            let entered = state.insideSince[track.id] ?? (pts, frame)
+            state.insideSince[track.id] = entered
+            let since = entered.pts
             guard pts - since >= settings.enterSeconds else { continue }
-            if let classes = zone.intrusionClasses, classes.contains(track.objectClass) { intruders.append(track) }
+            if let classes = zone.intrusionClasses, classes.contains(track.objectClass) { intruders.append((track, entered.pts, entered.frame)) }
             if let limit = zone.loiteringSeconds, pts - since >= limit, state.loitering[track.id] == nil {
                 state.loitering[track.id] = (frame, pts)
                 events.append(Event(type: .loitering, camera: camera, frame: frame, pts: Self.round(pts), state: .start, zone: zone.id,
@@ -171,13 +178,14 @@ public struct TrackRules: Sendable {
             let armed = zone.intrusionArmed()
             if !intruders.isEmpty && armed {
                 state.lastIntruderAt = pts
-                state.intrusionTracks.formUnion(intruders.map(\.id))
+                state.intrusionTracks.formUnion(intruders.map(\.track.id))
                 if !state.intrusionActive && pts - state.intrusionEndedAt >= settings.cooldownSeconds {
                     state.intrusionActive = true
                     state.intrusionStartFrame = frame
-                    let first = intruders.min { $0.id < $1.id }!
-                    events.append(Event(type: .intrusion, camera: camera, frame: frame, pts: Self.round(pts), state: .start, zone: zone.id,
-                                        track: first.id, objectClass: Event.ObjectClass(first.objectClass), bbox: boxOf(first.box)))
+                    // Reported at the moment the first intruder entered, not when it was confirmed.
+                    let first = intruders.min { ($0.pts, $0.track.id) < ($1.pts, $1.track.id) }!
+                    events.append(Event(type: .intrusion, camera: camera, frame: first.frame, pts: Self.round(first.pts), state: .start, zone: zone.id,
+                                        track: first.track.id, objectClass: Event.ObjectClass(first.track.objectClass), bbox: boxOf(first.track.box)))
                 }
             } else if state.intrusionActive && pts - state.lastIntruderAt >= settings.intrusionEndSeconds {
                 zoneStates[index] = state

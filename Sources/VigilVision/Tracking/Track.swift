@@ -23,13 +23,17 @@ public struct Track: Sendable, Equatable {
     var y: KalmanAxis
     var votes: (person: Int, vehicle: Int, unknown: Int) = (0, 0, 0)
 
-    /// Bottom centre: where the object touches the ground, the point zones and lines test.
-    public var anchor: Point { box.anchor }
+    /// The box of the last measurement itself, before smoothing: what lines and zones
+    /// test, since smoothing lags an object that changes size (one driving away shrinks).
+    public internal(set) var measuredBox: Box
+    /// Bottom centre of the last measurement: where the object touches the ground.
+    public var anchor: Point { measuredBox.anchor }
     public var speed: Double { (velocity.x * velocity.x + velocity.y * velocity.y).squareRoot() }
 
     init(id: Int, box: Box, pts: Double) {
         self.id = id
         self.box = box
+        measuredBox = box
         velocity = Point(x: 0, y: 0)
         firstSeen = pts
         lastSeen = pts
@@ -42,6 +46,6 @@ public struct Track: Sendable, Equatable {
     public static func == (lhs: Track, rhs: Track) -> Bool {
         lhs.id == rhs.id && lhs.box == rhs.box && lhs.velocity == rhs.velocity && lhs.objectClass == rhs.objectClass
             && lhs.isConfirmed == rhs.isConfirmed && lhs.isCoasting == rhs.isCoasting && lhs.hits == rhs.hits
-            && lhs.misses == rhs.misses && lhs.firstSeen == rhs.firstSeen && lhs.lastSeen == rhs.lastSeen
+            && lhs.misses == rhs.misses && lhs.measuredBox == rhs.measuredBox && lhs.firstSeen == rhs.firstSeen && lhs.lastSeen == rhs.lastSeen
     }
 }

@@ -160,6 +160,7 @@ public struct Tracker: Sendable {
                 tracks[index].box = Box(x: tracks[index].x.position - width / 2, y: tracks[index].y.position - height / 2,
                                         width: width, height: height)
                 tracks[index].velocity = Point(x: tracks[index].x.velocity, y: tracks[index].y.velocity)
+                tracks[index].measuredBox = box
                 tracks[index].hits += 1
                 tracks[index].misses = 0
                 tracks[index].lastSeen = pts

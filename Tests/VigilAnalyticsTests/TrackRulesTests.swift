@@ -1,0 +1,116 @@
+import Testing
+import VigilAnalytics
+import VigilEvents
+import VigilSynth
+import VigilVision
+
+/// Zone and flow rules on synthetic scenes whose timing is known exactly, through the
+/// whole chain (motion → tracker → rules).
+@Suite("Security and flow rules against ground truth")
+struct TrackRulesTests {
+    static let fps = 25.0
+    /// The right third of the frame, from the middle down.
+    static let restricted = Polygon([Point(x: 0.62, y: 0.35), Point(x: 0.98, y: 0.35), Point(x: 0.98, y: 0.99), Point(x: 0.62, y: 0.99)])
+
+    func run(_ spec: SceneSpec, lines: [TrackRules.Line] = [], zones: [TrackRules.Zone]) -> [Event] {
+        let renderer = SceneRenderer(spec: spec)
+        var detector = MotionDetector()
+        var tracker = Tracker()
+        var rules = TrackRules(camera: "test", lines: lines, zones: zones)
+        var image = GrayImage(width: spec.width, height: spec.height)
+        var mask = GrayImage(width: spec.width, height: spec.height)
+        var events: [Event] = []
+        for frame in 0..<spec.frameCount {
+            _ = renderer.render(frame: frame, into: &image, mask: &mask)
+            _ = detector.analyze(image)
+            let pts = Double(frame) / Self.fps
+            tracker.update(blobs: detector.blobs, pts: pts, frameWidth: spec.width, frameHeight: spec.height)
+            events += rules.observe(tracks: tracker.tracks, frame: frame, pts: pts, frameWidth: spec.width, frameHeight: spec.height)
+        }
+        events += rules.finish(frame: spec.frameCount - 1, pts: Double(spec.frameCount - 1) / Self.fps)
+        return events
+    }
+
+    func person(_ keyframes: [SceneObject.Keyframe], id: Int = 1) -> SceneObject {
+        SceneObject(id: id, kind: .person, width: 0.04, height: 0.2, intensity: 30, path: keyframes)
+    }
+
+    func scene(_ objects: [SceneObject], frames: Int) -> SceneSpec {
+        var spec = SceneSpec(name: "rules", width: 320, height: 180, frameCount: frames, seed: 4, noiseSigma: 2)
+        spec.objects = objects
+        return spec
+    }
+
+    /// First frame at which the object's anchor is inside the polygon.
+    func entryFrame(_ object: SceneObject, _ polygon: Polygon) -> Int? {
+        (object.firstFrame...object.lastFrame).first { object.anchor(at: $0).map(polygon.contains) ?? false }
+    }
+
+    @Test("a person entering a restricted zone: one intrusion, starting within 0.5 s of the entry, ending after they leave")
+    func intrusion() {
+        let walker = person([.init(frame: 0, x: 0.1, y: 0.7), .init(frame: 100, x: 0.8, y: 0.7), .init(frame: 150, x: 0.8, y: 0.75),
+                             .init(frame: 230, x: 0.1, y: 0.75)])
+        let spec = scene([walker], frames: 320)
+        let events = run(spec, zones: [TrackRules.Zone(id: "site", polygon: Self.restricted, intrusionClasses: [.person])])
+        let intrusions = events.filter { $0.type == .intrusion }
+        #expect(intrusions.map(\.state) == [.start, .end], "\(intrusions.map { ($0.state, $0.frame) })")
+        let entry = entryFrame(walker, Self.restricted)!
+        if let start = intrusions.first {
+            #expect(abs((start.pts ?? -1) - Double(entry) / Self.fps) <= 0.5, "start \(start.pts ?? -1) s, entry at \(Double(entry) / Self.fps) s")
+            #expect(start.zone == "site" && start.objectClass == .person)
+        }
+        // It leaves the zone at the frame its anchor is last inside; the end follows within the 3 s quiet period + 0.5 s.
+        let leave = (entry...walker.lastFrame).first { !(walker.anchor(at: $0).map(Self.restricted.contains) ?? false) }!
+        if intrusions.count == 2, let end = intrusions.last?.pts {
+            #expect(end >= Double(leave) / Self.fps && end <= Double(leave) / Self.fps + 3.5, "end \(end) s, left at \(Double(leave) / Self.fps) s")
+        }
+    }
+
+    @Test("no intrusion for a person passing outside the zone, for a class not listed, or outside the schedule")
+    func noIntrusion() {
+        let outside = scene([person([.init(frame: 0, x: 0.05, y: 0.7), .init(frame: 120, x: 0.55, y: 0.72)])], frames: 150)
+        #expect(run(outside, zones: [TrackRules.Zone(id: "site", polygon: Self.restricted, intrusionClasses: [.person])]).isEmpty)
+        let inside = scene([person([.init(frame: 0, x: 0.1, y: 0.7), .init(frame: 100, x: 0.8, y: 0.7), .init(frame: 149, x: 0.9, y: 0.7)])], frames: 150)
+        #expect(run(inside, zones: [TrackRules.Zone(id: "site", polygon: Self.restricted, intrusionClasses: [.vehicle])]).isEmpty)
+        var disarmed = TrackRules.Zone(id: "site", polygon: Self.restricted, intrusionClasses: [.person])
+        disarmed.intrusionArmed = { false }
+        #expect(run(inside, zones: [disarmed]).isEmpty)
+    }
+
+    @Test("loitering: a person staying longer than the limit raises it once, within 0.5 s of the limit; passing through does not")
+    func loitering() {
+        // Enters, then drifts slowly about inside for 12 s, then leaves.
+        let loiterer = person([.init(frame: 0, x: 0.2, y: 0.8), .init(frame: 60, x: 0.7, y: 0.8), .init(frame: 180, x: 0.85, y: 0.6),
+                               .init(frame: 360, x: 0.7, y: 0.85), .init(frame: 420, x: 0.3, y: 0.8)])
+        let passer = person([.init(frame: 100, x: 0.55, y: 0.5), .init(frame: 160, x: 1.05, y: 0.5)], id: 2)
+        let spec = scene([loiterer, passer], frames: 440)
+        let zone = TrackRules.Zone(id: "gate", polygon: Self.restricted, loiteringSeconds: 8)
+        let events = run(spec, zones: [zone]).filter { $0.type == .loitering }
+        #expect(events.map(\.state) == [.start, .end], "\(events.map { ($0.state, $0.frame, $0.track) })")
+        let entry = entryFrame(loiterer, Self.restricted)!
+        if let start = events.first {
+            let expected = Double(entry) / Self.fps + 8
+            #expect(abs((start.pts ?? -1) - expected) <= 0.5, "start \(start.pts ?? -1) s, expected \(expected) s")
+        }
+    }
+
+    @Test("traffic_flow reports add up to the line crossings, per direction, for every interval")
+    func flow() {
+        var spec = SceneSpec.preset(.traffic, width: 320, height: 180, frameCount: 250, seed: 3)
+        spec.noiseSigma = 2
+        let line = TrackRules.Line(definition: .init(id: "gate", segment: spec.lines[0].segment, aToBName: "west", bToAName: "east"), flowInterval: 3)
+        let events = run(spec, lines: [line], zones: [])
+        let crossings = events.filter { $0.type == .lineCrossing }
+        let flows = events.filter { $0.type == .trafficFlow }
+        #expect(flows.count == 4, "10 s at 3 s intervals: three full and one partial, got \(flows.count)")
+        func total(_ direction: String) -> Int64 {
+            flows.reduce(0) { sum, flow in
+                guard case let .object(counts)? = flow.data?["counts"], case let .object(byClass)? = counts[direction] else { return sum }
+                return sum + byClass.values.reduce(0) { if case let .int(n) = $1 { return $0 + n }; return $0 }
+            }
+        }
+        #expect(total("west") == Int64(crossings.filter { $0.direction == "west" }.count))
+        #expect(total("east") == Int64(crossings.filter { $0.direction == "east" }.count))
+        #expect(crossings.count == spec.lineCrossings().count)
+    }
+}
