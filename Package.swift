@@ -39,14 +39,14 @@ let package = Package(
         // Shared by the tests: temporary folders and synthetic clips.
         .target(name: "VigilTestSupport", dependencies: ["VigilMedia", "VigilPipeline", "VigilSynth"]),
         // In-process micro-benchmarks, driven by the scripts in bench/.
-        .executableTarget(name: "vigil-bench", dependencies: ["VigilEvents", "VigilSynth", "VigilVision"]),
+        .executableTarget(name: "vigil-bench", dependencies: ["VigilAnalytics", "VigilEvents", "VigilSynth", "VigilVision"]),
         .testTarget(name: "VigilMediaTests", dependencies: ["VigilMedia", "VigilSynth", "VigilVision", "VigilPipeline", "VigilTestSupport"]),
         .testTarget(name: "VigilVisionTests", dependencies: ["VigilVision", "VigilSynth", "VigilAnalytics"]),
         .testTarget(name: "VigilAnalyticsTests", dependencies: ["VigilAnalytics", "VigilVision", "VigilSynth", "VigilEvents"]),
         .testTarget(name: "VigilSynthTests", dependencies: ["VigilSynth", "VigilVision"]),
         .testTarget(name: "VigilEventsTests", dependencies: ["VigilEvents", "VigilSynth", "VigilVision"]),
         .testTarget(name: "VigilConfigTests", dependencies: ["VigilConfig"]),
-        .testTarget(name: "VigilCLITests", dependencies: ["vigil", "VigilSynth", "VigilMedia", "VigilTestSupport"]),
+        .testTarget(name: "VigilCLITests", dependencies: ["vigil", "VigilSynth", "VigilVision", "VigilMedia", "VigilTestSupport"]),
         .testTarget(name: "VigilPipelineTests", dependencies: ["VigilPipeline", "VigilMedia", "VigilSynth", "VigilConfig", "VigilTestSupport"]),
     ]
 )

@@ -1,6 +1,7 @@
 // Micro-benchmarks that need Vigil's modules in-process. Run in release through the
 // scripts in bench/, which take medians over several runs.
 import FoundationEssentials
+import VigilAnalytics
 import VigilEvents
 import VigilSynth
 import VigilVision
@@ -152,6 +153,50 @@ func motionSteadyState(frames: Int) {
     print("frames \(frames), mean motion \(total / Double(max(1, frames)))")
 }
 
+/// tracking N: cost of the tracker and the track rules (two lines, two zones with
+/// intrusion and loitering) per frame with N objects moving across a 480×270 frame,
+/// fed as blobs (the motion step's output) so only tracking and rules are timed.
+/// Prints one JSON line: median ms per frame over 5 runs of 1,000 frames.
+func trackingBenchmark(objects: Int) {
+    let width = 480, height = 270
+    var random = SeededRandom(seed: 11)
+    // Objects on straight paths at their own speeds, wrapping around the frame.
+    let starts = (0..<objects).map { _ in (x: random.uniform(0, 480), y: random.uniform(40, 250), vx: random.uniform(-4, 4), vy: random.uniform(-1, 1)) }
+    let line = { (id: String, x: Double) in
+        TrackRules.Line(definition: .init(id: id, segment: LineSegment(from: Point(x: x, y: 0.05), to: Point(x: x, y: 0.95))), flowInterval: 10)
+    }
+    let square = { (x: Double) in Polygon([Point(x: x, y: 0.2), Point(x: x + 0.3, y: 0.2), Point(x: x + 0.3, y: 0.9), Point(x: x, y: 0.9)]) }
+    var runs: [Double] = []
+    var crossings = 0
+    for _ in 0..<5 {
+        var tracker = Tracker()
+        var rules = TrackRules(camera: "bench", lines: [line("a", 0.33), line("b", 0.66)],
+                               zones: [TrackRules.Zone(id: "z1", polygon: square(0.1), intrusionClasses: [.person, .vehicle, .unknown], loiteringSeconds: 5),
+                                       TrackRules.Zone(id: "z2", polygon: square(0.6), intrusionClasses: [.person], loiteringSeconds: 5)])
+        var blobs: [Blob] = []
+        blobs.reserveCapacity(objects)
+        var elapsed = 0.0
+        for frame in 0..<1000 {
+            blobs.removeAll(keepingCapacity: true)
+            for start in starts {
+                var x = (start.x + start.vx * Double(frame)).truncatingRemainder(dividingBy: Double(width))
+                if x < 0 { x += Double(width) }
+                let y = min(250, max(20, start.y + start.vy * Double(frame % 100)))
+                let box = Box(x: x, y: y - 30, width: 12, height: 30)
+                blobs.append(Blob(box: box, area: 300, centroid: Point(x: x + 6, y: y - 15)))
+            }
+            let began = now()
+            tracker.update(blobs: blobs, pts: Double(frame) / 25, frameWidth: width, frameHeight: height)
+            let events = rules.observe(tracks: tracker.tracks, frame: frame, pts: Double(frame) / 25, frameWidth: width, frameHeight: height)
+            elapsed += now() - began
+            crossings += events.count
+        }
+        runs.append(elapsed * 1000 / 1000)
+    }
+    runs.sort()
+    print("{\"objects\": \(objects), \"ms_per_frame\": \(runs[runs.count / 2]), \"events\": \(crossings / 5)}")
+}
+
 nonisolated(unsafe) var latencyAppendedAt: (Int, Double) -> Void = { _, _ in }
 
 let arguments = CommandLine.arguments
@@ -164,6 +209,8 @@ case "queue":
     try queueBenchmark(base: arguments.count > 2 ? arguments[2] : "/tmp")
 case "motion-steady":
     motionSteadyState(frames: arguments.count > 2 ? Int(arguments[2]) ?? 100 : 100)
+case "tracking":
+    trackingBenchmark(objects: arguments.count > 2 ? Int(arguments[2]) ?? 10 : 10)
 case "motion":
     motionBenchmark(frames: arguments.count > 2 ? Int(arguments[2]) ?? 250 : 250)
 default:

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
+import VigilSynth
 import VigilTestSupport
+import VigilVision
 
 /// Runs the built `vigil` executable the way a user or a script does, checking
 /// exit codes and what it prints.
@@ -11,6 +13,12 @@ struct CLITests {
         var stdout: String
         var stderr: String
     }
+
+    static let repository: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
 
     /// The `vigil` binary built next to this test bundle.
     static let executable: String = {
@@ -109,6 +117,50 @@ struct CLITests {
         let run = try vigil(["analyze", "--config", directory.file("c.yaml"), "--camera", "gate"])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains("analysed 10 of 50 decoded frames at 160×90"), "\(run.stdout)")
+    }
+
+    @Test("tracks and line counts: MOT rows in source pixels, crossings as events, the class model named in the summary")
+    func tracksAndLines() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        // Traffic at 480×270 analysed at 240 wide: tracks come back in source pixels.
+        let clip = try makeClip(in: directory, preset: .traffic, width: 480, height: 270, frames: 100)
+        let config = directory.file("c.yaml")
+        try "cameras:\n  - id: road\n    source: \(clip.path)\n    analysis: { width: 240 }\n    lines:\n      - { id: gate, from: [0.5, 0.05], to: [0.5, 0.98] }\n"
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        let run = try vigil(["analyze", "--config", config, "--camera", "road", "--tracks-out", directory.file("t.txt"),
+                             "--events-out", directory.file("e.jsonl"), "--classes-model", Self.repository + "/Models/classes.json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("classes from \(Self.repository)/Models/classes.json"), "\(run.stdout)")
+        let rows = try String(contentsOfFile: directory.file("t.txt"), encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",") }
+        #expect(!rows.isEmpty && rows.allSatisfy { $0.count == 10 && $0[7] == "-1" })
+        // Boxes reach beyond the 240-wide analysis frame: they were scaled to the 480-wide source.
+        #expect(rows.contains { (Double($0[2]) ?? 0) + (Double($0[4]) ?? 0) > 300 })
+        #expect(rows.allSatisfy { (Int($0[0]) ?? 0) >= 1 }, "frames are 1-based")
+        // Crossings after the detector's 20-frame warm-up (and its track's confirmation).
+        let truth = spec(clip.spec).filter { $0.frame >= 24 }.map(\.frame)
+        let events = try String(contentsOfFile: directory.file("e.jsonl"), encoding: .utf8)
+        #expect(events.components(separatedBy: "\"line_crossing\"").count - 1 == truth.count, "truth at frames \(truth)")
+    }
+
+    func spec(_ spec: SceneSpec) -> [VigilSynth.LineCrossing] {
+        var withLine = spec
+        withLine.lines = [SceneLine(id: "gate", segment: LineSegment(from: Point(x: 0.5, y: 0.05), to: Point(x: 0.5, y: 0.98)))]
+        return withLine.lineCrossings()
+    }
+
+    @Test("a bad class model is a usage error naming the file")
+    func badModel() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let clip = try makeClip(in: directory, frames: 10)
+        try #"{"kind": "something-else", "version": 1}"#.write(toFile: directory.file("m.json"), atomically: true, encoding: .utf8)
+        try #"{"kind": "vigil-object-classes", "version": 1, "person_height_ratio": "tall"}"#.write(toFile: directory.file("t.json"), atomically: true, encoding: .utf8)
+        for (file, expected) in [("m.json", "not an object-class model"), ("t.json", "person_height_ratio"), ("missing.json", "no such file")] {
+            let run = try vigil(["analyze", clip.path, "--classes-model", directory.file(file)])
+            #expect(run.status == 2, "\(file): \(run.stderr)")
+            #expect(run.stderr.contains(directory.file(file)) && run.stderr.contains(expected), "\(run.stderr)")
+        }
     }
 
     @Test("synth writes a clip and its ground truth")

@@ -102,6 +102,28 @@ struct ConfigTests {
                                        "cameras[1].zones[0].polygon", "cameras[1].zones[0].intrusion.schedule"]))
     }
 
+    @Test("line dead band, flow interval, class model and shadow settings load and are checked")
+    func trackingSettings() throws {
+        let configuration = try ConfigLoader.parse(yaml: """
+            cameras:
+              - id: a
+                source: x.mp4
+                classes_model: Models/mine.json
+                motion: { shadows: true }
+                lines:
+                  - { id: l, from: [0.1, 0.5], to: [0.9, 0.5], min_distance: 0.03, flow_interval: 30 }
+                  - { id: m, from: [0.1, 0.6], to: [0.9, 0.6] }
+            """)
+        let camera = try #require(configuration.cameras.first)
+        #expect(camera.classesModel == "Models/mine.json")
+        #expect(camera.suppressShadows)
+        #expect(camera.lines[0].minimumDistance == 0.03 && camera.lines[0].flowInterval == 30)
+        #expect(camera.lines[1].minimumDistance == 0.015 && camera.lines[1].flowInterval == 60)
+        let found = issues("cameras:\n  - id: a\n    source: x\n    motion: { shadows: maybe }\n    lines:\n      - { id: l, from: [0, 0], to: [1, 1], min_distance: 0.7, flow_interval: 0 }\n")
+        #expect(Set(found.map(\.field)) == ["cameras[0].motion.shadows", "cameras[0].lines[0].min_distance", "cameras[0].lines[0].flow_interval"],
+                "\(found)")
+    }
+
     @Test("duplicate camera ids are rejected")
     func duplicateCamera() {
         let found = issues("cameras:\n  - {id: a, source: x}\n  - {id: a, source: y}\n")

@@ -6,6 +6,9 @@ public struct Blob: Sendable, Equatable {
     public var area: Int
     /// Mean position of the pixels.
     public var centroid: Point
+    public init(box: Box, area: Int, centroid: Point) {
+        self.box = box; self.area = area; self.centroid = centroid
+    }
 }
 
 /// Cleans a raw foreground mask and splits it into blobs: a 3×3 majority vote removes
