@@ -24,11 +24,23 @@ public struct TrackRules: Sendable {
         public var intrusionArmed: @Sendable () -> Bool = { true }
         /// Loitering: a track staying longer than this many seconds (nil = no rule).
         public var loiteringSeconds: Double?
+        /// Stopped vehicle: a vehicle standing still longer than this many seconds.
+        public var stoppedSeconds: Double?
+        /// Wrong way: the allowed direction of travel (normalized image vector) and how long
+        /// a track must move against it.
+        public var allowedDirection: Point?
+        public var wrongWaySeconds = 1.0
+        /// Congestion: at least `vehicles` vehicles at a mean speed below `speed` vehicle
+        /// lengths per second, for `seconds`.
+        public var congestion: (vehicles: Int, speed: Double, seconds: Double)?
         public init(id: String, polygon: Polygon, intrusionClasses: Set<ObjectClass>? = nil, loiteringSeconds: Double? = nil) {
             self.id = id; self.polygon = polygon; self.intrusionClasses = intrusionClasses; self.loiteringSeconds = loiteringSeconds
         }
         public static func == (lhs: Zone, rhs: Zone) -> Bool {
             lhs.id == rhs.id && lhs.polygon == rhs.polygon && lhs.intrusionClasses == rhs.intrusionClasses && lhs.loiteringSeconds == rhs.loiteringSeconds
+                && lhs.stoppedSeconds == rhs.stoppedSeconds && lhs.allowedDirection == rhs.allowedDirection && lhs.wrongWaySeconds == rhs.wrongWaySeconds
+                && lhs.congestion?.vehicles == rhs.congestion?.vehicles && lhs.congestion?.speed == rhs.congestion?.speed
+                && lhs.congestion?.seconds == rhs.congestion?.seconds
         }
     }
 
@@ -40,6 +52,12 @@ public struct TrackRules: Sendable {
         /// cannot start within `cooldownSeconds` of the last end (one incident, one event).
         public var intrusionEndSeconds = 3.0
         public var cooldownSeconds = 10.0
+        /// Below this many of its own lengths per second a vehicle is standing still…
+        public var stillSpeed = 0.15
+        /// …and above this, moving (against the allowed direction, for wrong way).
+        public var movingSpeed = 0.4
+        /// Congestion ends after the condition has been false this long.
+        public var congestionEndSeconds = 10.0
         public init() {}
     }
 
@@ -51,6 +69,14 @@ public struct TrackRules: Sendable {
         var lastIntruderAt = -Double.infinity
         var intrusionEndedAt = -Double.infinity
         var loitering: [Int: (startFrame: Int, startPTS: Double)] = [:]
+        var stillSince: [Int: Double] = [:]
+        var stopped: [Int: Double] = [:]
+        var againstSince: [Int: Double] = [:]
+        var wrongWay: Set<Int> = []
+        var congested = Debounce()
+        var clearing = Debounce()
+        var congestionActive = false
+        var congestionStart = 0.0
     }
 
     public let camera: String
@@ -71,7 +97,11 @@ public struct TrackRules: Sendable {
         zoneStates = zones.map { _ in ZoneState() }
     }
 
-    public var isEmpty: Bool { lines.isEmpty && zones.allSatisfy { $0.intrusionClasses == nil && $0.loiteringSeconds == nil } }
+    public var isEmpty: Bool {
+        lines.isEmpty && zones.allSatisfy {
+            $0.intrusionClasses == nil && $0.loiteringSeconds == nil && $0.stoppedSeconds == nil && $0.allowedDirection == nil && $0.congestion == nil
+        }
+    }
 
     /// Crossings counted so far per line id, for reports.
     public var totals: [String: Int] {
@@ -118,6 +148,17 @@ public struct TrackRules: Sendable {
             for (track, start) in zoneStates[index].loitering.sorted(by: { $0.key < $1.key }) {
                 events.append(Event(type: .loitering, camera: camera, frame: frame, pts: Self.round(pts), state: .end, zone: zones[index].id,
                                     track: track, data: ["seconds": .double(Self.round(pts - start.startPTS))]))
+            }
+            for (track, since) in zoneStates[index].stopped.sorted(by: { $0.key < $1.key }) {
+                events.append(Event(type: .stoppedVehicle, camera: camera, frame: frame, pts: Self.round(pts), state: .end, zone: zones[index].id,
+                                    track: track, data: ["seconds": .double(Self.round(pts - since))]))
+            }
+            for track in zoneStates[index].wrongWay.sorted() {
+                events.append(Event(type: .wrongWay, camera: camera, frame: frame, pts: Self.round(pts), state: .end, zone: zones[index].id, track: track))
+            }
+            if zoneStates[index].congestionActive {
+                events.append(Event(type: .congestion, camera: camera, frame: frame, pts: Self.round(pts), state: .end, zone: zones[index].id,
+                                    data: ["seconds": .double(Self.round(pts - zoneStates[index].congestionStart))]))
             }
             zoneStates[index] = ZoneState()
         }
@@ -167,6 +208,8 @@ public struct TrackRules: Sendable {
                                     data: ["seconds": .double(Self.round(pts - since))]))
             }
         }
+        events += trafficRules(zone: zone, state: &state, tracks: tracks, present: present, frame: frame, pts: pts,
+                               width: width, height: height, boxOf: boxOf)
         // Tracks that left (or vanished) stop being inside; their loitering ends.
         for id in state.insideSince.keys where !present.contains(id) { state.insideSince[id] = nil }
         for (id, start) in state.loitering.sorted(by: { $0.key < $1.key }) where !present.contains(id) {
@@ -191,6 +234,84 @@ public struct TrackRules: Sendable {
                 zoneStates[index] = state
                 events.append(intrusionEnd(index, frame: frame, pts: pts))
                 state = zoneStates[index]
+            }
+        }
+        return events
+    }
+
+    /// Stopped vehicles, wrong-way travel and congestion among the measured tracks inside.
+    private func trafficRules(zone: Zone, state: inout ZoneState, tracks: [Track], present: Set<Int>, frame: Int, pts: Double,
+                              width: Double, height: Double, boxOf: (Box) -> [Double]) -> [Event] {
+        // The allowed direction is given in normalized coordinates; velocities are in pixels.
+        let allowedPixels = zone.allowedDirection.map { Point(x: $0.x * width, y: $0.y * height) }
+        var events: [Event] = []
+        var vehicles = 0, speedSum = 0.0
+        for track in tracks where present.contains(track.id) && !track.isCoasting && track.objectClass != .person {
+            let length = max(1, max(track.box.width, track.box.height))
+            let relativeSpeed = track.speed / length
+            if track.objectClass == .vehicle { vehicles += 1; speedSum += relativeSpeed }
+            if let seconds = zone.stoppedSeconds, track.objectClass == .vehicle {
+                if relativeSpeed < settings.stillSpeed {
+                    let since = state.stillSince[track.id] ?? pts
+                    state.stillSince[track.id] = since
+                    if pts - since >= seconds && state.stopped[track.id] == nil {
+                        state.stopped[track.id] = since
+                        events.append(Event(type: .stoppedVehicle, camera: camera, frame: frame, pts: Self.round(pts), state: .start, zone: zone.id,
+                                            track: track.id, objectClass: .vehicle, bbox: boxOf(track.box),
+                                            data: ["seconds": .double(Self.round(pts - since))]))
+                    }
+                } else if relativeSpeed > settings.movingSpeed {
+                    state.stillSince[track.id] = nil
+                    if let since = state.stopped.removeValue(forKey: track.id) {
+                        events.append(Event(type: .stoppedVehicle, camera: camera, frame: frame, pts: Self.round(pts), state: .end, zone: zone.id,
+                                            track: track.id, data: ["seconds": .double(Self.round(pts - since))]))
+                    }
+                }
+            }
+            if let allowed = allowedPixels, state.wrongWay.contains(track.id) == false {
+                let dot = track.velocity.x * allowed.x + track.velocity.y * allowed.y
+                let norm = (allowed.x * allowed.x + allowed.y * allowed.y).squareRoot() * max(track.speed, 1e-9)
+                if relativeSpeed > settings.movingSpeed && dot / norm < -0.5 {
+                    let since = state.againstSince[track.id] ?? pts
+                    state.againstSince[track.id] = since
+                    if pts - since >= zone.wrongWaySeconds {
+                        state.wrongWay.insert(track.id)
+                        events.append(Event(type: .wrongWay, camera: camera, frame: frame, pts: Self.round(pts), state: .start, zone: zone.id,
+                                            track: track.id, objectClass: Event.ObjectClass(track.objectClass), bbox: boxOf(track.box)))
+                    }
+                } else {
+                    state.againstSince[track.id] = nil
+                }
+            }
+        }
+        // Tracks gone from the zone end their stop and wrong-way events.
+        for id in state.stillSince.keys where !present.contains(id) { state.stillSince[id] = nil }
+        for id in state.againstSince.keys where !present.contains(id) { state.againstSince[id] = nil }
+        for (id, since) in state.stopped.sorted(by: { $0.key < $1.key }) where !present.contains(id) {
+            state.stopped[id] = nil
+            events.append(Event(type: .stoppedVehicle, camera: camera, frame: frame, pts: Self.round(pts), state: .end, zone: zone.id,
+                                track: id, data: ["seconds": .double(Self.round(pts - since))]))
+        }
+        for id in state.wrongWay.sorted() where !present.contains(id) {
+            state.wrongWay.remove(id)
+            events.append(Event(type: .wrongWay, camera: camera, frame: frame, pts: Self.round(pts), state: .end, zone: zone.id, track: id))
+        }
+        if let rule = zone.congestion {
+            let meanSpeed = vehicles > 0 ? speedSum / Double(vehicles) : 0
+            let jammed = vehicles >= rule.vehicles && meanSpeed <= rule.speed
+            if !state.congestionActive {
+                if state.congested.held(jammed, at: pts, for: rule.seconds) {
+                    state.congestionActive = true
+                    state.congestionStart = pts
+                    state.clearing.reset()
+                    events.append(Event(type: .congestion, camera: camera, frame: frame, pts: Self.round(pts), state: .start, zone: zone.id,
+                                        data: ["vehicles": .int(Int64(vehicles)), "mean_speed": .double(Self.round(meanSpeed))]))
+                }
+            } else if state.clearing.held(!jammed, at: pts, for: settings.congestionEndSeconds) {
+                state.congestionActive = false
+                state.congested.reset()
+                events.append(Event(type: .congestion, camera: camera, frame: frame, pts: Self.round(pts), state: .end, zone: zone.id,
+                                    data: ["seconds": .double(Self.round(pts - state.congestionStart))]))
             }
         }
         return events

@@ -68,6 +68,29 @@ public struct ZoneSettings: Sendable, Equatable {
     public var crowd: CrowdRule?
     public var intrusion: IntrusionRule?
     public var loitering: LoiteringRule?
+    public var stoppedVehicle: StoppedVehicleRule? = nil
+    public var wrongWay: WrongWayRule? = nil
+    public var congestion: CongestionRule? = nil
+}
+
+/// A vehicle standing still in the zone (a no-stopping area) longer than `seconds`.
+public struct StoppedVehicleRule: Sendable, Equatable {
+    public var seconds: Double
+}
+
+/// Sustained motion against the zone's allowed direction (a normalized image vector,
+/// e.g. [0, 1] = down the picture) for `seconds`.
+public struct WrongWayRule: Sendable, Equatable {
+    public var direction: NormalizedPoint
+    public var seconds: Double = 1
+}
+
+/// The zone holds at least `vehicles` vehicles moving slower than `speed` vehicle
+/// lengths per second on average, for `seconds`.
+public struct CongestionRule: Sendable, Equatable {
+    public var vehicles: Int = 4
+    public var speed: Double = 0.5
+    public var seconds: Double = 20
 }
 
 public struct CrowdRule: Sendable, Equatable {

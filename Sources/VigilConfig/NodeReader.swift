@@ -66,6 +66,12 @@ struct NodeReader {
         return value
     }
 
+    mutating func positive(_ node: Node, _ path: String) -> Double? {
+        guard let value = number(node, path) else { return nil }
+        guard value > 0 else { fail(path, node, "must be above 0, found \(value)"); return nil }
+        return value
+    }
+
     mutating func integer(_ node: Node, _ path: String) -> Int? {
         guard case .scalar = node, let value = node.int else {
             fail(path, node, "expected a whole number, found \(describe(node))")
@@ -242,7 +248,7 @@ struct NodeReader {
     }
 
     mutating func zone(_ node: Node, _ path: String) -> ZoneSettings? {
-        guard let fields = mapping(node, path, allowed: ["id", "polygon", "crowd", "intrusion", "loitering"]) else { return nil }
+        guard let fields = mapping(node, path, allowed: ["id", "polygon", "crowd", "intrusion", "loitering", "stopped_vehicle", "wrong_way", "congestion"]) else { return nil }
         let id = required(fields, "id", path, node).flatMap { string($0, path + ".id") }
         let polygon = required(fields, "polygon", path, node).flatMap { self.polygon($0, path + ".polygon") }
         var crowd: CrowdRule? = nil
@@ -277,8 +283,39 @@ struct NodeReader {
            let secondsNode = required(loiteringFields, "seconds", path + ".loitering", loiteringNode), let seconds = number(secondsNode, path + ".loitering.seconds") {
             if seconds > 0 { loitering = LoiteringRule(seconds: seconds) } else { fail(path + ".loitering.seconds", secondsNode, "must be above 0, found \(seconds)") }
         }
+        var stopped: StoppedVehicleRule? = nil
+        if let ruleNode = fields["stopped_vehicle"], let ruleFields = mapping(ruleNode, path + ".stopped_vehicle", allowed: ["seconds"]) {
+            stopped = StoppedVehicleRule(seconds: 20)
+            if let node = ruleFields["seconds"], let value = positive(node, path + ".stopped_vehicle.seconds") { stopped?.seconds = value }
+        }
+        var wrongWay: WrongWayRule? = nil
+        if let ruleNode = fields["wrong_way"], let ruleFields = mapping(ruleNode, path + ".wrong_way", allowed: ["direction", "seconds"]),
+           let directionNode = required(ruleFields, "direction", path + ".wrong_way", ruleNode) {
+            if let items = sequence(directionNode, path + ".wrong_way.direction"), items.count == 2,
+               let dx = number(items[0], path + ".wrong_way.direction[0]"), let dy = number(items[1], path + ".wrong_way.direction[1]") {
+                if dx == 0 && dy == 0 { fail(path + ".wrong_way.direction", directionNode, "the allowed direction needs a length, found [0, 0]") }
+                else { wrongWay = WrongWayRule(direction: NormalizedPoint(x: dx, y: dy)) }
+            } else if case .sequence = directionNode {
+                fail(path + ".wrong_way.direction", directionNode, "expected [dx, dy], the allowed direction of travel in the picture")
+            }
+            if let node = ruleFields["seconds"], let value = positive(node, path + ".wrong_way.seconds") { wrongWay?.seconds = value }
+        }
+        var congestion: CongestionRule? = nil
+        if let ruleNode = fields["congestion"], let ruleFields = mapping(ruleNode, path + ".congestion", allowed: ["vehicles", "speed", "seconds"]) {
+            var rule = CongestionRule()
+            if let node = ruleFields["vehicles"], let value = integer(node, path + ".congestion.vehicles") {
+                if value >= 1 { rule.vehicles = value } else { fail(path + ".congestion.vehicles", node, "must be at least 1, found \(value)") }
+            }
+            if let node = ruleFields["speed"], let value = positive(node, path + ".congestion.speed") { rule.speed = value }
+            if let node = ruleFields["seconds"], let value = positive(node, path + ".congestion.seconds") { rule.seconds = value }
+            congestion = rule
+        }
         guard let id, let polygon else { return nil }
-        return ZoneSettings(id: id, polygon: polygon, crowd: crowd, intrusion: intrusion, loitering: loitering)
+        var zone = ZoneSettings(id: id, polygon: polygon, crowd: crowd, intrusion: intrusion, loitering: loitering)
+        zone.stoppedVehicle = stopped
+        zone.wrongWay = wrongWay
+        zone.congestion = congestion
+        return zone
     }
 
     mutating func polygon(_ node: Node, _ path: String) -> [NormalizedPoint]? {

@@ -320,6 +320,12 @@ public final class ClipAnalysis {
             var rule = TrackRules.Zone(id: zone.id, polygon: Polygon(zone.polygon.map { Point(x: $0.x, y: $0.y) }),
                                        intrusionClasses: zone.intrusion.map { Set($0.classes.compactMap(ObjectClass.init(rawValue:))) },
                                        loiteringSeconds: zone.loitering?.seconds)
+            rule.stoppedSeconds = zone.stoppedVehicle?.seconds
+            if let wrongWay = zone.wrongWay {
+                rule.allowedDirection = Point(x: wrongWay.direction.x, y: wrongWay.direction.y)
+                rule.wrongWaySeconds = wrongWay.seconds
+            }
+            if let congestion = zone.congestion { rule.congestion = (congestion.vehicles, congestion.speed, congestion.seconds) }
             if let schedule = zone.intrusion?.schedule {
                 // Schedules are local wall-clock time where Vigil runs.
                 rule.intrusionArmed = {

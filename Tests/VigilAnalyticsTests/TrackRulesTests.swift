@@ -114,3 +114,74 @@ struct TrackRulesTests {
         #expect(crossings.count == spec.lineCrossings().count)
     }
 }
+
+@Suite("Traffic rules against ground truth")
+struct TrafficRulesTests {
+    let harness = TrackRulesTests()
+
+    func vehicle(_ id: Int, _ keyframes: [SceneObject.Keyframe], intensity: Int = 30) -> SceneObject {
+        SceneObject(id: id, kind: .vehicle, width: 0.15, height: 0.12, intensity: intensity, path: keyframes)
+    }
+
+    @Test("a vehicle standing in a no-stopping zone: stopped_vehicle once, within 0.5 s of the limit, ending when it drives off")
+    func stoppedVehicle() {
+        // Drives in, stands 10 s (frames 60–310), drives off.
+        let car = vehicle(1, [.init(frame: 0, x: 0.05, y: 0.8), .init(frame: 60, x: 0.75, y: 0.8), .init(frame: 310, x: 0.75, y: 0.8),
+                              .init(frame: 360, x: 1.2, y: 0.8)])
+        let passing = vehicle(2, [.init(frame: 100, x: 1.2, y: 0.5), .init(frame: 180, x: -0.2, y: 0.5)], intensity: 220)
+        let spec = harness.scene([car, passing], frames: 380)
+        var zone = TrackRules.Zone(id: "no-stopping", polygon: TrackRulesTests.restricted)
+        zone.stoppedSeconds = 5
+        let events = harness.run(spec, zones: [zone]).filter { $0.type == .stoppedVehicle }
+        #expect(events.map(\.state) == [.start, .end], "\(events.map { ($0.state, $0.frame, $0.track) })")
+        if let start = events.first?.pts { #expect(abs(start - (60.0 / 25 + 5)) <= 0.5, "start at \(start) s") }
+        if events.count == 2, let end = events.last?.pts { #expect(end >= 310.0 / 25 && end <= 310.0 / 25 + 1.5, "end at \(end) s") }
+    }
+
+    @Test("wrong way: every vehicle against the zone's direction once, none going the right way")
+    func wrongWay() {
+        // The traffic preset: the lower lane (y 0.8) drives right, the upper lane (y 0.55) left.
+        let spec = SceneSpec.preset(.traffic, width: 320, height: 180, frameCount: 250, seed: 3)
+        let lower = Polygon([Point(x: 0.1, y: 0.7), Point(x: 0.9, y: 0.7), Point(x: 0.9, y: 0.95), Point(x: 0.1, y: 0.95)])
+        let upper = Polygon([Point(x: 0.1, y: 0.45), Point(x: 0.9, y: 0.45), Point(x: 0.9, y: 0.65), Point(x: 0.1, y: 0.65)])
+        var rightLane = TrackRules.Zone(id: "lower", polygon: lower)
+        rightLane.allowedDirection = Point(x: 1, y: 0)
+        var oncoming = TrackRules.Zone(id: "upper", polygon: upper)
+        oncoming.allowedDirection = Point(x: 1, y: 0)
+        let events = harness.run(spec, zones: [rightLane, oncoming]).filter { $0.type == .wrongWay && $0.state == .start }
+        #expect(!events.contains { $0.zone == "lower" }, "\(events.map { ($0.zone, $0.frame) })")
+        // Upper-lane vehicles that pass through the middle of the picture after the warm-up.
+        let expected = spec.objects.filter { object in
+            object.path.first!.y < 0.7 && (object.firstFrame...object.lastFrame).contains { frame in
+                frame > 30 && (object.anchor(at: frame).map { abs($0.x - 0.5) < 0.05 } ?? false)
+            }
+        }.count
+        #expect(expected >= 3)
+        #expect(events.filter { $0.zone == "upper" }.count == expected, "\(events.map { ($0.zone, $0.frame, $0.track) }), expected \(expected)")
+    }
+
+    @Test("congestion: five vehicles crawling through the zone start it; the road clearing ends it")
+    func congestion() {
+        // Five vehicles crawl across at 0.2 of their length per second, bumper to bumper, then clear at speed.
+        var objects: [SceneObject] = []
+        for index in 0..<5 {
+            let x = 0.2 + Double(index) * 0.17
+            let y = index % 2 == 0 ? 0.8 : 0.6
+            objects.append(vehicle(index + 1, [.init(frame: 0, x: x - 0.3, y: y), .init(frame: 50, x: x, y: y), .init(frame: 300, x: x + 0.06, y: y),
+                                               .init(frame: 340, x: x + 1.0, y: y)], intensity: index % 2 == 0 ? 30 : 220))
+        }
+        let spec = harness.scene(objects, frames: 640)
+        var zone = TrackRules.Zone(id: "junction", polygon: Polygon([Point(x: 0.0, y: 0.3), Point(x: 1.0, y: 0.3), Point(x: 1.0, y: 1.0), Point(x: 0.0, y: 1.0)]))
+        zone.congestion = (vehicles: 4, speed: 0.5, seconds: 4)
+        let events = harness.run(spec, zones: [zone]).filter { $0.type == .congestion }
+        #expect(events.map(\.state) == [.start, .end], "\(events.map { ($0.state, $0.pts) })")
+        if let start = events.first?.pts {
+            // All five in and crawling from frame 50 (2 s): start 4 s later, give or take confirmation.
+            #expect(start >= 5.5 && start <= 7, "start at \(start) s")
+        }
+        if events.count == 2, let end = events.last?.pts {
+            // They leave at 12–13.6 s; the end follows 10 s of a clear road.
+            #expect(end >= 22 && end <= 24.5, "end at \(end) s")
+        }
+    }
+}
