@@ -34,6 +34,10 @@ public struct CameraSettings: Sendable, Equatable {
     public var lines: [LineSettings]
     /// Areas where motion is never reported.
     public var motionIgnore: [[NormalizedPoint]] = []
+    /// Camera tamper checks (covered, defocused, moved): on unless `tamper: { enabled: false }`;
+    /// a condition must persist this many seconds.
+    public var tamperEnabled = true
+    public var tamperSeconds = 3.0
     /// Remove cast shadows on textured ground from the motion mask (`motion.shadows`).
     public var suppressShadows = false
 }

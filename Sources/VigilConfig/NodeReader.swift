@@ -161,7 +161,7 @@ struct NodeReader {
     }
 
     mutating func camera(_ node: Node, _ path: String) -> CameraSettings? {
-        guard let fields = mapping(node, path, allowed: ["id", "source", "analysis", "perspective", "model", "classes_model", "zones", "lines", "motion"]) else { return nil }
+        guard let fields = mapping(node, path, allowed: ["id", "source", "analysis", "perspective", "model", "classes_model", "zones", "lines", "motion", "tamper"]) else { return nil }
         let idNode = required(fields, "id", path, node)
         let sourceNode = required(fields, "source", path, node)
         let id = idNode.flatMap { string($0, path + ".id") }
@@ -207,6 +207,10 @@ struct NodeReader {
         camera.classesModel = classesModel
         camera.motionIgnore = ignore
         camera.suppressShadows = shadows
+        if let tamperNode = fields["tamper"], let tamperFields = mapping(tamperNode, path + ".tamper", allowed: ["enabled", "seconds"]) {
+            if let node = tamperFields["enabled"], let value = boolean(node, path + ".tamper.enabled") { camera.tamperEnabled = value }
+            if let node = tamperFields["seconds"], let value = positive(node, path + ".tamper.seconds") { camera.tamperSeconds = value }
+        }
         return camera
     }
 

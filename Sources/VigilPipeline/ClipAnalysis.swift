@@ -129,6 +129,14 @@ public final class ClipAnalysis {
         var tracker = Tracker(classifier: options.classifier, perspective: (analyzer as? MotionDetector)?.settings.perspective)
         var trackRules = TrackRules(camera: cameraID, lines: Self.ruleLines(options.camera), zones: Self.ruleZones(options.camera))
         var confirmedTracks = Set<Int>()
+        // Tamper runs with the motion analysis, for every camera unless its config turns it off.
+        let checkingTamper = tracking && (options.camera?.tamperEnabled ?? true)
+        var tamperDetector = TamperDetector()
+        var tamperRule = TamperRule(persistSeconds: options.camera?.tamperSeconds ?? 3)
+        func tamperEvent(_ transition: TamperRule.Transition) -> Event {
+            Event(type: .tamper, camera: cameraID, frame: transition.frame, pts: Self.rounded(transition.pts, 3),
+                  state: transition.started ? .start : .end, data: ["reason": .string(transition.reason.rawValue)])
+        }
         var tracksWriter: LineFileWriter? = nil
         if let path = options.tracksOut { tracksWriter = try LineFileWriter(path: path) }
         var zoneMasks: [ZoneMask] = []
@@ -217,6 +225,9 @@ public final class ClipAnalysis {
                 tracker.update(blobs: analyzer.blobs, pts: frame.pts, frameWidth: width, frameHeight: height)
                 try emitEvents(trackRules.observe(tracks: tracker.tracks, frame: frame.index, pts: frame.pts, frameWidth: width, frameHeight: height))
                 for track in tracker.tracks where track.isConfirmed { confirmedTracks.insert(track.id) }
+                if checkingTamper, let transition = tamperRule.observe(tamperDetector.analyze(frame.image), frame: frame.index, pts: frame.pts) {
+                    try emitEvents([tamperEvent(transition)])
+                }
                 if let tracksWriter {
                     let scaleX = Double(source.info.width) / Double(width), scaleY = Double(source.info.height) / Double(height)
                     for track in tracker.tracks where track.isConfirmed {
@@ -262,6 +273,7 @@ public final class ClipAnalysis {
         // Motion still going at the end of the clip ends there; so do flow intervals and zone rules.
         try emit(rules.indices.compactMap { rules[$0].finish(frame: lastIndex, pts: lastPTS) })
         if tracking { try emitEvents(trackRules.finish(frame: lastIndex, pts: lastPTS)) }
+        if let transition = tamperRule.finish(frame: lastIndex, pts: lastPTS) { try emitEvents([tamperEvent(transition)]) }
 
         let wall = MonotonicClock.seconds(since: started)
         progress?(ClipProgress(framesDecoded: source.framesDecoded, framesAnalysed: analysed,

@@ -1,0 +1,141 @@
+/// Watches the camera itself rather than the scene: is the lens covered, the picture out of
+/// focus, or the camera pointing somewhere else? Each frame is measured on a sparse grid
+/// (every 4th pixel of every 4th row) against a reference learned while the view was
+/// normal:
+/// - **covered**: the picture's contrast collapses (standard deviation under a quarter of
+///   the reference's): a hand, a bag, spray paint, or darkness no lighting explains;
+/// - **defocused**: the contrast is there but the edges are gone (gradient energy per unit
+///   of contrast under 40 % of the reference's): a knocked focus ring, condensation;
+/// - **moved**: the layout of the picture no longer matches: in a 16×9 thumbnail of block
+///   means, each normalised to the picture's own mean and contrast, under 45 % of the cells
+///   still match the reference's (vehicles passing close cover some cells, a turned camera
+///   changes nearly all: a different view still matches about 30 % by chance).
+/// All three measures are relative (normalised cells, and edges per unit of contrast), so a
+/// light change, dusk or an IR switch does not look like tampering. Which condition holds
+/// is reported per frame; how long it must persist is the rule's business (VigilAnalytics).
+public struct TamperDetector: Sendable {
+    public enum Condition: String, Sendable, Equatable { case covered, defocused, moved }
+
+    public struct Measures: Sendable, Equatable {
+        public var mean = 0.0
+        public var deviation = 0.0
+        /// Mean absolute gradient divided by the standard deviation.
+        public var sharpness = 0.0
+        /// Fraction of thumbnail cells that still match the reference's (1 = same layout).
+        public var layout = 1.0
+    }
+
+    public struct Settings: Sendable, Equatable {
+        public var coveredContrast = 0.25
+        public var defocusSharpness = 0.5
+        public var movedLayout = 0.45
+        /// Frames used to learn the first reference.
+        public var learningFrames = 25
+        /// How fast the reference follows a normal view (per frame): slow, so a tamper that
+        /// develops gradually is still seen.
+        public var referenceRate = 0.002
+        public init() {}
+    }
+
+    public var settings: Settings
+    public private(set) var reference = Measures()
+    public private(set) var last = Measures()
+    private var thumbnail = [Double](repeating: 0, count: 16 * 9)
+    private var referenceThumbnail = [Double](repeating: 0, count: 16 * 9)
+    private var counts = [Int](repeating: 0, count: 16 * 9)
+    private var learned = 0
+
+    public init(settings: Settings = Settings()) { self.settings = settings }
+
+    public mutating func reset() { learned = 0 }
+
+    /// True while the reference is still being learned (nothing is reported).
+    public var isLearning: Bool { learned < settings.learningFrames }
+
+    /// Measures one frame; returns the condition that holds now, if any.
+    public mutating func analyze(_ image: GrayImage) -> Condition? {
+        measure(image)
+        if isLearning {
+            let weight = 1 / Double(learned + 1)
+            blend(weight)
+            learned += 1
+            return nil
+        }
+        last.layout = matchingCells(thumbnail, referenceThumbnail)
+        let condition: Condition?
+        if last.deviation < settings.coveredContrast * reference.deviation || last.deviation < 2 {
+            condition = .covered
+        } else if last.layout < settings.movedLayout {
+            condition = .moved
+        } else if last.sharpness < settings.defocusSharpness * reference.sharpness {
+            condition = .defocused
+        } else {
+            condition = nil
+        }
+        if condition == nil { blend(settings.referenceRate) }
+        return condition
+    }
+
+    /// Takes the current view as the new normal (after an operator accepts a moved camera).
+    public mutating func adoptCurrentView() {
+        reference = last
+        reference.layout = 1
+        referenceThumbnail = thumbnail
+    }
+
+    private mutating func blend(_ weight: Double) {
+        reference.mean += (last.mean - reference.mean) * weight
+        reference.deviation += (last.deviation - reference.deviation) * weight
+        reference.sharpness += (last.sharpness - reference.sharpness) * weight
+        for i in thumbnail.indices { referenceThumbnail[i] += (thumbnail[i] - referenceThumbnail[i]) * weight }
+    }
+
+    private mutating func measure(_ image: GrayImage) {
+        let width = image.width, height = image.height
+        guard width >= 16 && height >= 9 else { last = Measures(); return }
+        var sum = 0, sumSquares = 0, gradient = 0, samples = 0, gradientSamples = 0
+        for i in thumbnail.indices { thumbnail[i] = 0; counts[i] = 0 }
+        image.pixels.withUnsafeBufferPointer { pixels in
+            var y = 0
+            while y < height {
+                let row = y * width, cellY = min(8, y * 9 / height)
+                var x = 0
+                while x < width {
+                    let value = Int(pixels[row + x])
+                    sum += value
+                    sumSquares += value * value
+                    samples += 1
+                    if x + 1 < width && y + 1 < height {
+                        gradient += abs(Int(pixels[row + x + 1]) - value) + abs(Int(pixels[row + width + x]) - value)
+                        gradientSamples += 1
+                    }
+                    let cell = cellY * 16 + min(15, x * 16 / width)
+                    thumbnail[cell] += Double(value)
+                    counts[cell] += 1
+                    x += 4
+                }
+                y += 4
+            }
+        }
+        for i in thumbnail.indices { thumbnail[i] /= Double(max(1, counts[i])) }
+        let mean = Double(sum) / Double(max(1, samples))
+        let deviation = (max(0, Double(sumSquares) / Double(max(1, samples)) - mean * mean)).squareRoot()
+        last = Measures(mean: mean, deviation: deviation,
+                        sharpness: Double(gradient) / Double(max(1, gradientSamples)) / max(1, deviation), layout: last.layout)
+    }
+
+    /// Cells whose value, in units of the picture's own contrast around its own mean,
+    /// is within half a unit of the reference's.
+    private func matchingCells(_ a: [Double], _ b: [Double]) -> Double {
+        func normalised(_ values: [Double], _ index: Int, mean: Double, deviation: Double) -> Double { (values[index] - mean) / deviation }
+        let n = Double(a.count)
+        let meanA = a.reduce(0, +) / n, meanB = b.reduce(0, +) / n
+        let deviationA = max(1, (a.reduce(0) { $0 + ($1 - meanA) * ($1 - meanA) } / n).squareRoot())
+        let deviationB = max(1, (b.reduce(0) { $0 + ($1 - meanB) * ($1 - meanB) } / n).squareRoot())
+        var matching = 0
+        for i in a.indices where abs(normalised(a, i, mean: meanA, deviation: deviationA) - normalised(b, i, mean: meanB, deviation: deviationB)) < 0.5 {
+            matching += 1
+        }
+        return Double(matching) / n
+    }
+}
