@@ -51,6 +51,9 @@ public struct LineCounter: Sendable {
     /// Crossings per direction (true = towards B) and class since the last `takeCounts()`.
     public private(set) var counts: [Bool: [ObjectClass: Int]] = [true: [:], false: [:]]
     public private(set) var totalCrossings = 0
+    /// Crossings since the start, towards side B and towards side A.
+    public private(set) var totalTowardsB = 0
+    public private(set) var totalTowardsA = 0
 
     public init(_ definition: Definition) { self.definition = definition }
 
@@ -93,6 +96,7 @@ public struct LineCounter: Sendable {
                 let towardsB = current.crossedTowardsB
                 counts[towardsB, default: [:]][track.objectClass, default: 0] += 1
                 totalCrossings += 1
+                if towardsB { totalTowardsB += 1 } else { totalTowardsA += 1 }
                 crossings.append(CountedCrossing(line: definition.id, direction: towardsB ? definition.aToBName : definition.bToAName,
                                               towardsB: towardsB, track: track.id, objectClass: track.objectClass,
                                               frame: frame, pts: pts, box: track.box))

@@ -103,6 +103,11 @@ public struct TrackRules: Sendable {
         }
     }
 
+    /// Each line with its crossings so far per direction, for drawing.
+    public var lineTotals: [(definition: LineCounter.Definition, towardsB: Int, towardsA: Int)] {
+        counters.map { ($0.definition, $0.totalTowardsB, $0.totalTowardsA) }
+    }
+
     /// Crossings counted so far per line id, for reports.
     public var totals: [String: Int] {
         Dictionary(uniqueKeysWithValues: counters.map { ($0.definition.id, $0.totalCrossings) })

@@ -36,6 +36,10 @@ public struct ClipAnalysisOptions: Sendable {
     public var queue: String?
     /// Tracks in MOTChallenge CSV, source pixels.
     public var tracksOut: String?
+    /// A video of the analysis frames with masks, tracks, zones and lines drawn.
+    public var annotate: String?
+    /// A PNG of where things moved, over the first frame.
+    public var heatmap: String?
     /// Object-class thresholds, and where they came from (for the report).
     public var classifier = ObjectClassifier()
     public var classifierSource = "built-in defaults"
@@ -139,6 +143,11 @@ public final class ClipAnalysis {
         }
         var tracksWriter: LineFileWriter? = nil
         if let path = options.tracksOut { tracksWriter = try LineFileWriter(path: path) }
+        let annotator = options.annotate.map {
+            ClipAnnotator(path: $0, framesPerSecond: Int((options.analysisFPS ?? source.info.framesPerSecond ?? 25).rounded()))
+        }
+        let drawnZones = zones.map { (id: $0.id, polygon: Polygon($0.polygon.map { Point(x: $0.x, y: $0.y) })) }
+        var heatmap = OccupancyHeatmap()
         var zoneMasks: [ZoneMask] = []
         var rules = [MotionRule(zone: nil)] + zones.map { MotionRule(zone: $0.id) }
         var events = try EventOutput(eventsOut: options.eventsOut, queue: options.queue)
@@ -245,6 +254,11 @@ public final class ClipAnalysis {
             if let motion = observation.motionFraction { motionSum += motion; motionFrames += 1 }
 
             let outputStart = MonotonicClock.now()
+            if let annotator {
+                try annotator.write(frame.image, mask: analyzer.lastMask, tracks: tracking ? tracker.tracks : [], zones: drawnZones,
+                                    lines: tracking ? trackRules.lineTotals : [], frameIndex: frame.index)
+            }
+            if options.heatmap != nil, let mask = analyzer.lastMask { heatmap.add(frame: frame.image, mask: mask) }
             if let framesWriter {
                 var line = "{\"frame\":\(frame.index),\"pts\":\(Self.rounded(frame.pts, 6))"
                 if let motion = observation.motionFraction { line += ",\"motion\":\(Self.rounded(motion, 6))" }
@@ -270,6 +284,13 @@ public final class ClipAnalysis {
         }
         try framesWriter?.close()
         try tracksWriter?.close()
+        try annotator?.finish()
+        if let path = options.heatmap {
+            guard let picture = heatmap.render() else {
+                throw MediaError.writeFailed(path: path, reason: "no analysed frame to draw the heatmap on")
+            }
+            try ImageEncoder(format: .png).write(picture, to: path)
+        }
         // Motion still going at the end of the clip ends there; so do flow intervals and zone rules.
         try emit(rules.indices.compactMap { rules[$0].finish(frame: lastIndex, pts: lastPTS) })
         if tracking { try emitEvents(trackRules.finish(frame: lastIndex, pts: lastPTS)) }

@@ -71,6 +71,12 @@ struct Analyze: ParsableCommand {
     @Option(help: "Write confirmed tracks per frame in MOTChallenge CSV (source pixels) to this file.")
     var tracksOut: String?
 
+    @Option(help: "Write a video of the analysis frames with mask, tracks, zones and line counts drawn (.mp4, .mkv, .avi).")
+    var annotate: String?
+
+    @Option(help: "Write a PNG of where things moved over the clip, drawn over the first frame.")
+    var heatmap: String?
+
     @Option(help: "Object-class model (default: the camera's classes_model, else Models/classes.json).")
     var classesModel: String?
 
@@ -133,6 +139,8 @@ struct Analyze: ParsableCommand {
         options.eventsOut = eventsOut
         options.queue = queue
         options.tracksOut = tracksOut
+        options.annotate = annotate
+        options.heatmap = heatmap
         if let path = classesModel ?? cameraSettings?.classesModel ?? ModelFiles.defaultClassesPath() {
             do {
                 options.classifier = try ModelFiles.classifier(at: path)

@@ -3,19 +3,28 @@
 /// the road; the paint in between may not), and each piece would otherwise become a
 /// track of its own and count again at every line. Blobs whose boxes come within a gap
 /// of each other are joined; the gap is a fraction of the frame height, or of a
-/// person's height at that row when the camera has a perspective.
+/// person's height at that row when the camera has a perspective. Two groups only join
+/// when the result stays compact (its box no more than twice the area of the two boxes)
+/// and under 15 % of the frame, so a chain of nearby blobs in dense traffic never grows
+/// into one object covering half the picture.
 public struct BlobGrouping: Sendable {
     public var gapFraction = 0.03
     public var gapPersonFraction = 0.2
+    public var compactness = 2.0
+    public var largestFraction = 0.15
     public private(set) var grouped: [Blob] = []
     private var parent: [Int] = []
+    private var groupBox: [Box] = []
 
     public init() { grouped.reserveCapacity(64) }
 
-    public mutating func group(_ blobs: [Blob], frameHeight: Int, perspective: PerspectiveScale?) -> [Blob] {
+    public mutating func group(_ blobs: [Blob], frameWidth: Int, frameHeight: Int, perspective: PerspectiveScale?) -> [Blob] {
         let count = blobs.count
         parent.removeAll(keepingCapacity: true)
         parent.append(contentsOf: 0..<count)
+        groupBox.removeAll(keepingCapacity: true)
+        for blob in blobs { groupBox.append(blob.box) }
+        let largest = largestFraction * Double(frameWidth) * Double(frameHeight)
         func find(_ start: Int) -> Int {
             var node = start
             while parent[node] != node { parent[node] = parent[parent[node]]; node = parent[node] }
@@ -35,7 +44,12 @@ public struct BlobGrouping: Sendable {
                 let dy = max(0, max(a.y, b.y) - min(a.y + a.height, b.y + b.height))
                 guard dx <= gap && dy <= gap else { continue }
                 let rootA = find(i), rootB = find(j)
-                if rootA != rootB { parent[max(rootA, rootB)] = min(rootA, rootB) }
+                guard rootA != rootB else { continue }
+                let joined = groupBox[rootA].union(groupBox[rootB])
+                guard joined.area <= compactness * (groupBox[rootA].area + groupBox[rootB].area) && joined.area <= largest else { continue }
+                let root = min(rootA, rootB)
+                parent[max(rootA, rootB)] = root
+                groupBox[root] = joined
             }
         }
         grouped.removeAll(keepingCapacity: true)

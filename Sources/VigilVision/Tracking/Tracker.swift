@@ -51,7 +51,7 @@ public struct Tracker: Sendable {
 
     /// Feeds one analysed frame's blobs (analysis pixels) at time `pts` (seconds).
     public mutating func update(blobs rawBlobs: [Blob], pts: Double, frameWidth: Int, frameHeight: Int) {
-        let blobs = grouping.group(rawBlobs, frameHeight: frameHeight, perspective: perspective)
+        let blobs = grouping.group(rawBlobs, frameWidth: frameWidth, frameHeight: frameHeight, perspective: perspective)
         let dt = min(1, max(0, pts - (lastPTS ?? pts)))
         lastPTS = pts
         predict(dt: dt)
@@ -117,8 +117,11 @@ public struct Tracker: Sendable {
             }
             guard best >= 0 else { continue }
             let joined = measurement[best].union(blob.box)
-            // Never grow a track into something much bigger than it was.
-            guard joined.area <= 1.6 * max(tracks[best].box.area, measurement[best].area) else { continue }
+            // Never grow a measurement into something much bigger than its own blob (a chain
+            // of absorbed neighbours would otherwise swallow the traffic around a lorry).
+            // It may fill the object's known extent, or half as much again as its own blob.
+            let limit = max(1.5 * blobs[trackBlob[best]].box.area, tracks[best].box.expanded(by: 0.1).area)
+            guard joined.area <= limit else { continue }
             measurement[best] = joined
             blobOwner[b] = best
         }

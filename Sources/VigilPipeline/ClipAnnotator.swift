@@ -1,0 +1,82 @@
+import VigilAnalytics
+import VigilMedia
+import VigilVision
+
+/// `--annotate`: the analysis frames as a video with what Vigil saw drawn on them — the
+/// motion mask lightened, confirmed tracks boxed with id and class, zones dashed, lines
+/// with their counts per direction — encoded through libavcodec at the analysis size.
+final class ClipAnnotator {
+    let path: String
+    let framesPerSecond: Int
+    private var writer: VideoWriter?
+
+    init(path: String, framesPerSecond: Int) {
+        self.path = path
+        self.framesPerSecond = max(1, framesPerSecond)
+    }
+
+    func write(_ frame: GrayImage, mask: GrayImage?, tracks: [Track], zones: [(id: String, polygon: Polygon)],
+               lines: [(definition: LineCounter.Definition, towardsB: Int, towardsA: Int)], frameIndex: Int) throws {
+        if writer == nil {
+            writer = try VideoWriter(path: path, width: frame.width, height: frame.height, framesPerSecond: framesPerSecond)
+        }
+        var canvas = Canvas(frame)
+        let width = Double(frame.width), height = Double(frame.height)
+        if let mask, mask.width == frame.width, mask.height == frame.height {
+            for i in canvas.image.pixels.indices where mask.pixels[i] != 0 { canvas.image.pixels[i] = canvas.image.pixels[i] / 2 + 128 }
+        }
+        for zone in zones {
+            let points = zone.polygon.points.map { Point(x: $0.x * width, y: $0.y * height) }
+            canvas.polygon(points, value: 255, dash: 4)
+            if let first = points.first { canvas.text(zone.id, x: Int(first.x) + 2, y: Int(first.y) + 2) }
+        }
+        for line in lines {
+            let from = Point(x: line.definition.segment.from.x * width, y: line.definition.segment.from.y * height)
+            let to = Point(x: line.definition.segment.to.x * width, y: line.definition.segment.to.y * height)
+            canvas.line(from: from, to: to, value: 255)
+            canvas.text("\(line.definition.id) \(line.definition.aToBName):\(line.towardsB) \(line.definition.bToAName):\(line.towardsA)",
+                        x: Int(min(from.x, to.x)) + 2, y: max(1, Int(min(from.y, to.y)) - 8))
+        }
+        for track in tracks where track.isConfirmed {
+            canvas.rectangle(track.box, value: track.isCoasting ? 160 : 255)
+            let tag = track.objectClass == .unknown ? "?" : String(track.objectClass.rawValue.prefix(1))
+            canvas.text("\(track.id)\(tag)", x: Int(track.box.x), y: max(1, Int(track.box.y) - 7))
+        }
+        canvas.text("\(frameIndex)", x: 2, y: frame.height - 7)
+        try writer?.write(canvas.image)
+    }
+
+    func finish() throws { try writer?.finish() }
+}
+
+/// `--heatmap`: where things moved over the whole clip, drawn over the first frame (dimmed):
+/// brighter = foreground more often (square root, so rare paths still show).
+struct OccupancyHeatmap {
+    private(set) var first: GrayImage?
+    private var counts: [UInt32] = []
+    private var frames = 0
+
+    mutating func add(frame: GrayImage, mask: GrayImage) {
+        if first == nil {
+            first = frame
+            counts = [UInt32](repeating: 0, count: mask.pixels.count)
+        }
+        guard mask.pixels.count == counts.count else { return }
+        frames += 1
+        mask.pixels.withUnsafeBufferPointer { bits in
+            counts.withUnsafeMutableBufferPointer { totals in
+                for i in 0..<totals.count where bits[i] != 0 { totals[i] &+= 1 }
+            }
+        }
+    }
+
+    func render() -> GrayImage? {
+        guard var image = first else { return nil }
+        let peak = Double(max(1, counts.max() ?? 1))
+        for i in image.pixels.indices {
+            let heat = (Double(counts[i]) / peak).squareRoot()
+            image.pixels[i] = UInt8(min(255, Double(image.pixels[i]) * 0.35 + heat * 220))
+        }
+        return image
+    }
+}
