@@ -33,6 +33,9 @@ public struct TrackRules: Sendable {
         /// Congestion: at least `vehicles` vehicles at a mean speed below `speed` vehicle
         /// lengths per second, for `seconds`.
         public var congestion: (vehicles: Int, speed: Double, seconds: Double)?
+        /// Abandoned object: something that is not a person, standing still this long with
+        /// no person near it.
+        public var abandonedSeconds: Double?
         public init(id: String, polygon: Polygon, intrusionClasses: Set<ObjectClass>? = nil, loiteringSeconds: Double? = nil) {
             self.id = id; self.polygon = polygon; self.intrusionClasses = intrusionClasses; self.loiteringSeconds = loiteringSeconds
         }
@@ -40,7 +43,7 @@ public struct TrackRules: Sendable {
             lhs.id == rhs.id && lhs.polygon == rhs.polygon && lhs.intrusionClasses == rhs.intrusionClasses && lhs.loiteringSeconds == rhs.loiteringSeconds
                 && lhs.stoppedSeconds == rhs.stoppedSeconds && lhs.allowedDirection == rhs.allowedDirection && lhs.wrongWaySeconds == rhs.wrongWaySeconds
                 && lhs.congestion?.vehicles == rhs.congestion?.vehicles && lhs.congestion?.speed == rhs.congestion?.speed
-                && lhs.congestion?.seconds == rhs.congestion?.seconds
+                && lhs.congestion?.seconds == rhs.congestion?.seconds && lhs.abandonedSeconds == rhs.abandonedSeconds
         }
     }
 
@@ -73,6 +76,8 @@ public struct TrackRules: Sendable {
         var stopped: [Int: Double] = [:]
         var againstSince: [Int: Double] = [:]
         var wrongWay: Set<Int> = []
+        var unattendedSince: [Int: Double] = [:]
+        var abandoned: [Int: Double] = [:]
         var congested = Debounce()
         var clearing = Debounce()
         var congestionActive = false
@@ -99,7 +104,8 @@ public struct TrackRules: Sendable {
 
     public var isEmpty: Bool {
         lines.isEmpty && zones.allSatisfy {
-            $0.intrusionClasses == nil && $0.loiteringSeconds == nil && $0.stoppedSeconds == nil && $0.allowedDirection == nil && $0.congestion == nil
+            $0.intrusionClasses == nil && $0.loiteringSeconds == nil && $0.stoppedSeconds == nil && $0.allowedDirection == nil
+                && $0.congestion == nil && $0.abandonedSeconds == nil
         }
     }
 
@@ -160,6 +166,10 @@ public struct TrackRules: Sendable {
             }
             for track in zoneStates[index].wrongWay.sorted() {
                 events.append(Event(type: .wrongWay, camera: camera, frame: frame, pts: Self.round(pts), state: .end, zone: zones[index].id, track: track))
+            }
+            for (track, since) in zoneStates[index].abandoned.sorted(by: { $0.key < $1.key }) {
+                events.append(Event(type: .abandonedObject, camera: camera, frame: frame, pts: Self.round(pts), state: .end, zone: zones[index].id,
+                                    track: track, data: ["seconds": .double(Self.round(pts - since))]))
             }
             if zoneStates[index].congestionActive {
                 events.append(Event(type: .congestion, camera: camera, frame: frame, pts: Self.round(pts), state: .end, zone: zones[index].id,
@@ -289,6 +299,9 @@ public struct TrackRules: Sendable {
                 }
             }
         }
+        if let seconds = zone.abandonedSeconds {
+            events += abandonedObjects(zone: zone, seconds: seconds, state: &state, tracks: tracks, present: present, frame: frame, pts: pts, boxOf: boxOf)
+        }
         // Tracks gone from the zone end their stop and wrong-way events.
         for id in state.stillSince.keys where !present.contains(id) { state.stillSince[id] = nil }
         for id in state.againstSince.keys where !present.contains(id) { state.againstSince[id] = nil }
@@ -318,6 +331,55 @@ public struct TrackRules: Sendable {
                 events.append(Event(type: .congestion, camera: camera, frame: frame, pts: Self.round(pts), state: .end, zone: zone.id,
                                     data: ["seconds": .double(Self.round(pts - state.congestionStart))]))
             }
+        }
+        return events
+    }
+
+    /// A new static object: a track that is not a person, still for `seconds`, with no
+    /// person within three of its own sizes during that time (someone standing by their
+    /// bag has not abandoned it). Ends when the object is taken away (its track ends or moves).
+    private func abandonedObjects(zone: Zone, seconds: Double, state: inout ZoneState, tracks: [Track], present: Set<Int>,
+                                  frame: Int, pts: Double, boxOf: (Box) -> [Double]) -> [Event] {
+        var events: [Event] = []
+        // Only people actually seen this frame: a coasting track's position is a guess.
+        let people = tracks.filter { $0.isConfirmed && !$0.isCoasting && $0.objectClass == .person }
+        for track in tracks where present.contains(track.id) {
+            if track.isCoasting { continue }
+            // Something person-sized standing there is a person (perhaps with their bag), not
+            // a left object: taller than 1.3 × its width, as a bag or a box rarely is.
+            guard track.box.height <= 1.3 * track.box.width else { state.unattendedSince[track.id] = nil; continue }
+            let size = max(1, max(track.box.width, track.box.height))
+            let still = track.speed / size < settings.stillSpeed
+            let anchor = track.anchor
+            let attended = people.contains { person in
+                let dx = person.anchor.x - anchor.x, dy = person.anchor.y - anchor.y
+                return person.id != track.id && (dx * dx + dy * dy).squareRoot() < 3 * max(size, person.box.height / 2)
+            }
+            if still && !attended {
+                let since = state.unattendedSince[track.id] ?? pts
+                state.unattendedSince[track.id] = since
+                // The clock runs from when it was left; the class is checked when raising, since a
+                // track the owner leaves on the bag takes a moment to stop voting "person".
+                if pts - since >= seconds && state.abandoned[track.id] == nil && track.objectClass != .person {
+                    state.abandoned[track.id] = since
+                    events.append(Event(type: .abandonedObject, camera: camera, frame: frame, pts: Self.round(pts), state: .start, zone: zone.id,
+                                        track: track.id, objectClass: Event.ObjectClass(track.objectClass), bbox: boxOf(track.box),
+                                        data: ["seconds": .double(Self.round(pts - since))]))
+                }
+            } else if !still || state.abandoned[track.id] == nil {
+                // Moving, or attended before it was ever raised: start the clock again.
+                state.unattendedSince[track.id] = nil
+                if !still, let since = state.abandoned.removeValue(forKey: track.id) {
+                    events.append(Event(type: .abandonedObject, camera: camera, frame: frame, pts: Self.round(pts), state: .end, zone: zone.id,
+                                        track: track.id, data: ["seconds": .double(Self.round(pts - since))]))
+                }
+            }
+        }
+        for id in state.unattendedSince.keys where !present.contains(id) { state.unattendedSince[id] = nil }
+        for (id, since) in state.abandoned.sorted(by: { $0.key < $1.key }) where !present.contains(id) {
+            state.abandoned[id] = nil
+            events.append(Event(type: .abandonedObject, camera: camera, frame: frame, pts: Self.round(pts), state: .end, zone: zone.id,
+                                track: id, data: ["seconds": .double(Self.round(pts - since))]))
         }
         return events
     }

@@ -75,6 +75,8 @@ public struct ZoneSettings: Sendable, Equatable {
     public var stoppedVehicle: StoppedVehicleRule? = nil
     public var wrongWay: WrongWayRule? = nil
     public var congestion: CongestionRule? = nil
+    /// Seconds a left object must stay unattended (`abandoned_object: { seconds }`).
+    public var abandonedSeconds: Double? = nil
 }
 
 /// A vehicle standing still in the zone (a no-stopping area) longer than `seconds`.

@@ -252,7 +252,7 @@ struct NodeReader {
     }
 
     mutating func zone(_ node: Node, _ path: String) -> ZoneSettings? {
-        guard let fields = mapping(node, path, allowed: ["id", "polygon", "crowd", "intrusion", "loitering", "stopped_vehicle", "wrong_way", "congestion"]) else { return nil }
+        guard let fields = mapping(node, path, allowed: ["id", "polygon", "crowd", "intrusion", "loitering", "stopped_vehicle", "wrong_way", "congestion", "abandoned_object"]) else { return nil }
         let id = required(fields, "id", path, node).flatMap { string($0, path + ".id") }
         let polygon = required(fields, "polygon", path, node).flatMap { self.polygon($0, path + ".polygon") }
         var crowd: CrowdRule? = nil
@@ -314,11 +314,17 @@ struct NodeReader {
             if let node = ruleFields["seconds"], let value = positive(node, path + ".congestion.seconds") { rule.seconds = value }
             congestion = rule
         }
+        var abandoned: Double? = nil
+        if let ruleNode = fields["abandoned_object"], let ruleFields = mapping(ruleNode, path + ".abandoned_object", allowed: ["seconds"]) {
+            abandoned = 60
+            if let node = ruleFields["seconds"], let value = positive(node, path + ".abandoned_object.seconds") { abandoned = value }
+        }
         guard let id, let polygon else { return nil }
         var zone = ZoneSettings(id: id, polygon: polygon, crowd: crowd, intrusion: intrusion, loitering: loitering)
         zone.stoppedVehicle = stopped
         zone.wrongWay = wrongWay
         zone.congestion = congestion
+        zone.abandonedSeconds = abandoned
         return zone
     }
 

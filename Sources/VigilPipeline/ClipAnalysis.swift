@@ -359,6 +359,7 @@ public final class ClipAnalysis {
                 rule.wrongWaySeconds = wrongWay.seconds
             }
             if let congestion = zone.congestion { rule.congestion = (congestion.vehicles, congestion.speed, congestion.seconds) }
+            rule.abandonedSeconds = zone.abandonedSeconds
             if let schedule = zone.intrusion?.schedule {
                 // Schedules are local wall-clock time where Vigil runs.
                 rule.intrusionArmed = {

@@ -185,3 +185,41 @@ struct TrafficRulesTests {
         }
     }
 }
+
+@Suite("Abandoned objects against ground truth")
+struct AbandonedObjectTests {
+    let harness = TrackRulesTests()
+
+    func bag(_ keyframes: [SceneObject.Keyframe]) -> SceneObject {
+        SceneObject(id: 9, kind: .vehicle, width: 0.035, height: 0.06, intensity: 215, path: keyframes)
+    }
+
+    func zone() -> TrackRules.Zone {
+        var zone = TrackRules.Zone(id: "hall", polygon: Polygon([Point(x: 0, y: 0.3), Point(x: 1, y: 0.3), Point(x: 1, y: 1), Point(x: 0, y: 1)]))
+        zone.abandonedSeconds = 6
+        return zone
+    }
+
+    @Test("a bag left behind by someone who walks away: abandoned_object once, 6 s after they are gone; ends when it is taken")
+    func leftBehind() {
+        // Carried at the person's side to x 0.5 by frame 100, left there; they walk off; it is taken at frame 400.
+        let owner = harness.person([.init(frame: 0, x: 0.05, y: 0.75), .init(frame: 100, x: 0.48, y: 0.75), .init(frame: 180, x: 1.05, y: 0.75)])
+        let left = bag([.init(frame: 0, x: 0.08, y: 0.75), .init(frame: 100, x: 0.51, y: 0.75), .init(frame: 400, x: 0.51, y: 0.75)])
+        let spec = harness.scene([owner, left], frames: 460)
+        let events = harness.run(spec, zones: [zone()]).filter { $0.type == .abandonedObject }
+        #expect(events.map(\.state) == [.start, .end], "\(events.map { ($0.state, $0.frame, $0.track) })")
+        if let start = events.first?.frame {
+            // Put down at frame 100 (4 s); the owner is three bag sizes away about a second later.
+            #expect(start >= 100 + 150 && start <= 100 + 150 + 40, "start at frame \(start)")
+        }
+        if events.count == 2, let end = events.last?.frame { #expect(end >= 400 && end <= 400 + 40, "end at frame \(end)") }
+    }
+
+    @Test("a bag whose owner stays beside it is not abandoned")
+    func attended() {
+        let owner = harness.person([.init(frame: 0, x: 0.05, y: 0.75), .init(frame: 100, x: 0.48, y: 0.75), .init(frame: 400, x: 0.47, y: 0.76)])
+        let kept = bag([.init(frame: 0, x: 0.08, y: 0.75), .init(frame: 100, x: 0.51, y: 0.75), .init(frame: 400, x: 0.51, y: 0.75)])
+        let spec = harness.scene([owner, kept], frames: 400)
+        #expect(harness.run(spec, zones: [zone()]).filter { $0.type == .abandonedObject }.isEmpty)
+    }
+}

@@ -136,11 +136,13 @@ struct ConfigTests {
                     stopped_vehicle: { seconds: 30 }
                     wrong_way: { direction: [0, -1] }
                     congestion: { vehicles: 6 }
+                    abandoned_object: {}
             """)
         let zone = try #require(configuration.cameras.first?.zones.first)
         #expect(zone.stoppedVehicle == StoppedVehicleRule(seconds: 30))
         #expect(zone.wrongWay == WrongWayRule(direction: NormalizedPoint(x: 0, y: -1), seconds: 1))
         #expect(zone.congestion == CongestionRule(vehicles: 6, speed: 0.5, seconds: 20))
+        #expect(zone.abandonedSeconds == 60)
         let found = issues("cameras:\n  - id: a\n    source: x\n    zones:\n      - id: z\n        polygon: [[0, 0], [1, 0], [1, 1]]\n        wrong_way: { direction: [0, 0] }\n        congestion: { vehicles: 0, speed: -1 }\n        stopped_vehicle: { seconds: 0 }\n")
         #expect(Set(found.map(\.field)) == ["cameras[0].zones[0].wrong_way.direction", "cameras[0].zones[0].congestion.vehicles",
                                              "cameras[0].zones[0].congestion.speed", "cameras[0].zones[0].stopped_vehicle.seconds"], "\(found)")

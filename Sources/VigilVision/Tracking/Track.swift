@@ -21,7 +21,9 @@ public struct Track: Sendable, Equatable {
 
     var x: KalmanAxis
     var y: KalmanAxis
-    var votes: (person: Int, vehicle: Int, unknown: Int) = (0, 0, 0)
+    /// Class votes, fading by 3 % per measured frame so the class follows what the track is
+    /// now (a person who puts a bag down and walks on can leave their track on the bag).
+    var votes: (person: Double, vehicle: Double, unknown: Double) = (0, 0, 0)
 
     /// The box of the last measurement itself, before smoothing: what lines and zones
     /// test, since smoothing lags an object that changes size (one driving away shrinks).

@@ -171,6 +171,9 @@ public struct Tracker: Sendable {
                 if tracks[index].hits >= settings.confirmationHits { tracks[index].isConfirmed = true }
                 let vote = classifier.vote(box: box, speed: tracks[index].speed, frameWidth: frameWidth, frameHeight: frameHeight,
                                            perspective: perspective)
+                tracks[index].votes.person *= 0.97
+                tracks[index].votes.vehicle *= 0.97
+                tracks[index].votes.unknown *= 0.97
                 switch vote {
                 case .person: tracks[index].votes.person += 1
                 case .vehicle: tracks[index].votes.vehicle += 1
@@ -185,7 +188,9 @@ public struct Tracker: Sendable {
         }
     }
 
-    static func leadingClass(_ votes: (person: Int, vehicle: Int, unknown: Int), minimum: Int) -> ObjectClass {
+    static func leadingClass(_ votes: (person: Double, vehicle: Double, unknown: Double), minimum: Int) -> ObjectClass {
+        // The first frames' votes have barely faded: `minimum` votes still means about that many frames.
+        let minimum = Double(minimum) * 0.9
         if votes.person >= minimum && votes.person > votes.vehicle && votes.person * 2 >= votes.unknown { return .person }
         if votes.vehicle >= minimum && votes.vehicle >= votes.person && votes.vehicle * 2 >= votes.unknown { return .vehicle }
         return .unknown
