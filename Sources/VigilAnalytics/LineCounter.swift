@@ -10,8 +10,11 @@ public struct CountedCrossing: Sendable, Equatable {
     public var objectClass: ObjectClass
     public var frame: Int
     public var pts: Double
-    /// The track's box at the crossing, analysis pixels.
+    /// The track's box at the crossing and its velocity, analysis pixels (per second).
     public var box: Box
+    public var velocity: Point
+    /// Frames the track had been measured in by then (its velocity is only settled after a few).
+    public var hits: Int
 }
 
 /// Counts tracks crossing one line segment, once per track, by their anchor (bottom
@@ -99,7 +102,7 @@ public struct LineCounter: Sendable {
                 if towardsB { totalTowardsB += 1 } else { totalTowardsA += 1 }
                 crossings.append(CountedCrossing(line: definition.id, direction: towardsB ? definition.aToBName : definition.bToAName,
                                               towardsB: towardsB, track: track.id, objectClass: track.objectClass,
-                                              frame: frame, pts: pts, box: track.box))
+                                              frame: frame, pts: pts, box: track.box, velocity: track.velocity, hits: track.hits))
             }
             states[track.id] = current
         }

@@ -86,6 +86,9 @@ public struct TrackRules: Sendable {
 
     public let camera: String
     public var settings: Settings
+    /// With a ground calibration, crossings and flow reports carry speeds in km/h.
+    public var ground: GroundPlane?
+    private var flowSpeeds: [(towardsB: [Double], towardsA: [Double])] = []
     private var counters: [LineCounter]
     private let lines: [Line]
     private var flowStart: [Double?]
@@ -99,6 +102,7 @@ public struct TrackRules: Sendable {
         self.settings = settings
         counters = lines.map { LineCounter($0.definition) }
         flowStart = lines.map { _ in nil }
+        flowSpeeds = lines.map { _ in ([], []) }
         zoneStates = zones.map { _ in ZoneState() }
     }
 
@@ -127,9 +131,17 @@ public struct TrackRules: Sendable {
         }
         for index in counters.indices {
             for crossing in counters[index].observe(tracks: tracks, frame: frame, pts: pts, frameWidth: frameWidth, frameHeight: frameHeight) {
+                var data: [String: JSONValue]? = nil
+                // A speed needs a settled velocity: a dozen measured frames (half a second at 25 fps).
+                if let ground, crossing.hits >= 12 {
+                    let anchor = Point(x: crossing.box.anchor.x / w, y: crossing.box.anchor.y / h)
+                    let speed = ground.speedKilometresPerHour(at: anchor, velocity: Point(x: crossing.velocity.x / w, y: crossing.velocity.y / h))
+                    data = ["speed_kmh": .double((speed * 10).rounded() / 10)]
+                    if crossing.towardsB { flowSpeeds[index].towardsB.append(speed) } else { flowSpeeds[index].towardsA.append(speed) }
+                }
                 events.append(Event(type: .lineCrossing, camera: camera, frame: frame, pts: Self.round(pts), line: crossing.line,
                                     direction: crossing.direction, track: crossing.track, objectClass: Event.ObjectClass(crossing.objectClass),
-                                    bbox: bbox(crossing.box)))
+                                    bbox: bbox(crossing.box), data: data))
             }
             let start = flowStart[index] ?? pts
             flowStart[index] = start
@@ -188,9 +200,15 @@ public struct TrackRules: Sendable {
             for objectClass in ObjectClass.allCases { object[objectClass.rawValue] = .int(Int64(counts[towardsB]?[objectClass] ?? 0)) }
             return .object(object)
         }
-        return Event(type: .trafficFlow, camera: camera, frame: frame, pts: Self.round(pts), line: definition.id,
-                     data: ["seconds": .double(Self.round(seconds)),
-                            "counts": .object([definition.aToBName: byClass(true), definition.bToAName: byClass(false)])])
+        var data: [String: JSONValue] = ["seconds": .double(Self.round(seconds)),
+                                         "counts": .object([definition.aToBName: byClass(true), definition.bToAName: byClass(false)])]
+        if ground != nil {
+            // Mean ground speed per direction over the interval; null when nothing crossed.
+            func mean(_ speeds: [Double]) -> JSONValue { speeds.isEmpty ? .null : .double((speeds.reduce(0, +) / Double(speeds.count) * 10).rounded() / 10) }
+            data["mean_speed_kmh"] = .object([definition.aToBName: mean(flowSpeeds[index].towardsB), definition.bToAName: mean(flowSpeeds[index].towardsA)])
+            flowSpeeds[index] = ([], [])
+        }
+        return Event(type: .trafficFlow, camera: camera, frame: frame, pts: Self.round(pts), line: definition.id, data: data)
     }
 
     private mutating func observeZone(_ index: Int, tracks: [Track], frame: Int, pts: Double, width: Double, height: Double,

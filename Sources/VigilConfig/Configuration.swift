@@ -28,6 +28,10 @@ public struct CameraSettings: Sendable, Equatable {
     public var perspective: Perspective?
     /// Path of an optional calibrated model file.
     public var model: String?
+    /// Ground calibration: four image points (normalized) and where they are on the ground
+    /// (metres, any origin), for speeds in km/h.
+    public var groundImage: [NormalizedPoint]? = nil
+    public var groundMetres: [NormalizedPoint]? = nil
     /// Object-class thresholds (Models/classes.json format); nil = the shipped default.
     public var classesModel: String?
     public var zones: [ZoneSettings]

@@ -161,7 +161,7 @@ struct NodeReader {
     }
 
     mutating func camera(_ node: Node, _ path: String) -> CameraSettings? {
-        guard let fields = mapping(node, path, allowed: ["id", "source", "analysis", "perspective", "model", "classes_model", "zones", "lines", "motion", "tamper"]) else { return nil }
+        guard let fields = mapping(node, path, allowed: ["id", "source", "analysis", "perspective", "model", "classes_model", "zones", "lines", "motion", "tamper", "ground"]) else { return nil }
         let idNode = required(fields, "id", path, node)
         let sourceNode = required(fields, "source", path, node)
         let id = idNode.flatMap { string($0, path + ".id") }
@@ -207,6 +207,32 @@ struct NodeReader {
         camera.classesModel = classesModel
         camera.motionIgnore = ignore
         camera.suppressShadows = shadows
+        if let groundNode = fields["ground"], let groundFields = mapping(groundNode, path + ".ground", allowed: ["image", "metres"]) {
+            let imageNode = required(groundFields, "image", path + ".ground", groundNode)
+            let metresNode = required(groundFields, "metres", path + ".ground", groundNode)
+            let image = imageNode.flatMap { node in sequence(node, path + ".ground.image").map { items in items.enumerated().compactMap { point($1, "\(path).ground.image[\($0)]") } } }
+            var metres: [NormalizedPoint]? = nil
+            if let metresNode, let items = sequence(metresNode, path + ".ground.metres") {
+                metres = items.enumerated().compactMap { index, item -> NormalizedPoint? in
+                    guard let pair = sequence(item, "\(path).ground.metres[\(index)]"), pair.count == 2,
+                          let x = number(pair[0], "\(path).ground.metres[\(index)][0]"), let y = number(pair[1], "\(path).ground.metres[\(index)][1]") else {
+                        fail("\(path).ground.metres[\(index)]", item, "expected [x, y] in metres")
+                        return nil
+                    }
+                    return NormalizedPoint(x: x, y: y)
+                }
+            }
+            if let image, let metres {
+                if image.count != 4 || metres.count != 4 {
+                    fail(path + ".ground", groundNode, "needs exactly four image points and four ground points, found \(image.count) and \(metres.count)")
+                } else if Self.hasThreeInLine(image) || Self.hasThreeInLine(metres) {
+                    fail(path + ".ground", groundNode, "three of the points are on one line (or two coincide): the four points must form a quadrilateral")
+                } else {
+                    camera.groundImage = image
+                    camera.groundMetres = metres
+                }
+            }
+        }
         if let tamperNode = fields["tamper"], let tamperFields = mapping(tamperNode, path + ".tamper", allowed: ["enabled", "seconds"]) {
             if let node = tamperFields["enabled"], let value = boolean(node, path + ".tamper.enabled") { camera.tamperEnabled = value }
             if let node = tamperFields["seconds"], let value = positive(node, path + ".tamper.seconds") { camera.tamperSeconds = value }
@@ -364,6 +390,15 @@ struct NodeReader {
         line.minimumDistance = minimumDistance
         line.flowInterval = flowInterval
         return line
+    }
+
+    /// A homography through four points needs no three of them on one line.
+    static func hasThreeInLine(_ points: [NormalizedPoint]) -> Bool {
+        for skip in points.indices {
+            let rest = points.indices.filter { $0 != skip }.map { points[$0] }
+            if abs(twiceSignedArea(rest)) < 1e-9 { return true }
+        }
+        return false
     }
 
     static func twiceSignedArea(_ points: [NormalizedPoint]) -> Double {

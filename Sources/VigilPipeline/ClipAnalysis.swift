@@ -132,6 +132,9 @@ public final class ClipAnalysis {
         let tracking = options.analysis == .motion
         var tracker = Tracker(classifier: options.classifier, perspective: (analyzer as? MotionDetector)?.settings.perspective)
         var trackRules = TrackRules(camera: cameraID, lines: Self.ruleLines(options.camera), zones: Self.ruleZones(options.camera))
+        if let image = options.camera?.groundImage, let metres = options.camera?.groundMetres {
+            trackRules.ground = try GroundPlane(image: image.map { Point(x: $0.x, y: $0.y) }, ground: metres.map { Point(x: $0.x, y: $0.y) })
+        }
         var confirmedTracks = Set<Int>()
         // Tamper runs with the motion analysis, for every camera unless its config turns it off.
         let checkingTamper = tracking && (options.camera?.tamperEnabled ?? true)

@@ -12,11 +12,12 @@ struct TrackRulesTests {
     /// The right third of the frame, from the middle down.
     static let restricted = Polygon([Point(x: 0.62, y: 0.35), Point(x: 0.98, y: 0.35), Point(x: 0.98, y: 0.99), Point(x: 0.62, y: 0.99)])
 
-    func run(_ spec: SceneSpec, lines: [TrackRules.Line] = [], zones: [TrackRules.Zone]) -> [Event] {
+    func run(_ spec: SceneSpec, lines: [TrackRules.Line] = [], zones: [TrackRules.Zone], ground: GroundPlane? = nil) -> [Event] {
         let renderer = SceneRenderer(spec: spec)
         var detector = MotionDetector()
         var tracker = Tracker()
         var rules = TrackRules(camera: "test", lines: lines, zones: zones)
+        rules.ground = ground
         var image = GrayImage(width: spec.width, height: spec.height)
         var mask = GrayImage(width: spec.width, height: spec.height)
         var events: [Event] = []
@@ -221,5 +222,57 @@ struct AbandonedObjectTests {
         let kept = bag([.init(frame: 0, x: 0.08, y: 0.75), .init(frame: 100, x: 0.51, y: 0.75), .init(frame: 400, x: 0.51, y: 0.75)])
         let spec = harness.scene([owner, kept], frames: 400)
         #expect(harness.run(spec, zones: [zone()]).filter { $0.type == .abandonedObject }.isEmpty)
+    }
+}
+
+@Suite("Ground calibration")
+struct GroundPlaneTests {
+    @Test("the four points map exactly, and the diagonals' crossing maps to the ground diagonals' crossing")
+    func exact() throws {
+        // A lane 3.5 m wide and 30 m long, seen in perspective as a trapezoid.
+        let image = [Point(x: 0.45, y: 0.3), Point(x: 0.55, y: 0.3), Point(x: 0.8, y: 0.95), Point(x: 0.2, y: 0.95)]
+        let ground = [Point(x: 0, y: 30), Point(x: 3.5, y: 30), Point(x: 3.5, y: 0), Point(x: 0, y: 0)]
+        let plane = try GroundPlane(image: image, ground: ground)
+        for (p, q) in zip(image, ground) {
+            let mapped = plane.ground(p)
+            #expect(abs(mapped.x - q.x) < 1e-6 && abs(mapped.y - q.y) < 1e-6, "\(p) → \(mapped), expected \(q)")
+        }
+        // Where the image diagonals cross is the image of where the ground diagonals cross (1.75, 15).
+        func crossing(_ a: Point, _ b: Point, _ c: Point, _ d: Point) -> Point {
+            let t = ((c.x - a.x) * (d.y - c.y) - (c.y - a.y) * (d.x - c.x)) / ((b.x - a.x) * (d.y - c.y) - (b.y - a.y) * (d.x - c.x))
+            return Point(x: a.x + t * (b.x - a.x), y: a.y + t * (b.y - a.y))
+        }
+        let centre = plane.ground(crossing(image[0], image[2], image[1], image[3]))
+        #expect(abs(centre.x - 1.75) < 1e-6 && abs(centre.y - 15) < 1e-6, "\(centre)")
+        #expect(throws: GroundPlane.CalibrationError.degenerate) {
+            try GroundPlane(image: [Point(x: 0, y: 0), Point(x: 0.5, y: 0.5), Point(x: 1, y: 1), Point(x: 0, y: 1)], ground: ground)
+        }
+    }
+
+    @Test("line crossings carry ground speeds within 10 % of the truth; flow reports their mean")
+    func speeds() throws {
+        // Seen straight down: the 320×180 picture covers 32 m × 18 m of road.
+        let spec = SceneSpec.preset(.traffic, width: 320, height: 180, frameCount: 250, seed: 3)
+        let plane = try GroundPlane(image: [Point(x: 0, y: 0), Point(x: 1, y: 0), Point(x: 1, y: 1), Point(x: 0, y: 1)],
+                                    ground: [Point(x: 0, y: 0), Point(x: 32, y: 0), Point(x: 32, y: 18), Point(x: 0, y: 18)])
+        let line = TrackRules.Line(definition: .init(id: "gate", segment: spec.lines[0].segment), flowInterval: 4)
+        let events = TrackRulesTests().run(spec, lines: [line], zones: [], ground: plane)
+        let crossings = events.filter { $0.type == .lineCrossing }
+        #expect(crossings.count >= 8)
+        for crossing in crossings {
+            // The truth: the vehicle whose path is at the line then (straight, constant speed).
+            let truth = spec.objects.compactMap { object -> Double? in
+                guard let frame = crossing.frame, let anchor = object.anchor(at: frame), abs(anchor.x - 0.5) < 0.15 else { return nil }
+                let first = object.path.first!, last = object.path.last!
+                let metresPerFrame = abs(last.x - first.x) * 32 / Double(last.frame - first.frame)
+                return metresPerFrame * 25 * 3.6
+            }
+            // Tracks younger than a dozen frames (here: vehicles already in view during the warm-up) carry no speed.
+            guard case let .double(measured)? = crossing.data?["speed_kmh"] else { continue }
+            #expect(truth.contains { abs(measured - $0) <= 0.1 * $0 }, "measured \(measured) km/h, candidates \(truth) frame \(crossing.frame ?? -1) track \(crossing.track ?? -1)")
+        }
+        #expect(crossings.filter { $0.data?["speed_kmh"] != nil }.count * 10 >= crossings.count * 8, "most crossings have a speed")
+        let flows = events.filter { $0.type == .trafficFlow }
+        #expect(flows.allSatisfy { $0.data?["mean_speed_kmh"] != nil })
     }
 }

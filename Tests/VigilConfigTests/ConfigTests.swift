@@ -148,6 +148,16 @@ struct ConfigTests {
                                              "cameras[0].zones[0].congestion.speed", "cameras[0].zones[0].stopped_vehicle.seconds"], "\(found)")
     }
 
+    @Test("a ground calibration needs four image and four ground points forming a quadrilateral")
+    func groundCalibration() throws {
+        let configuration = try ConfigLoader.parse(yaml: "cameras:\n  - id: a\n    source: x\n    ground: { image: [[0.4, 0.3], [0.6, 0.3], [0.9, 0.9], [0.1, 0.9]], metres: [[0, 30], [3.5, 30], [3.5, 0], [0, 0]] }\n")
+        #expect(configuration.cameras[0].groundMetres?[1] == NormalizedPoint(x: 3.5, y: 30))
+        let three = issues("cameras:\n  - id: a\n    source: x\n    ground: { image: [[0.4, 0.3], [0.6, 0.3], [0.9, 0.9]], metres: [[0, 30], [3.5, 30], [3.5, 0]] }\n")
+        #expect(three.contains { $0.field == "cameras[0].ground" && $0.message.contains("four") }, "\(three)")
+        let inLine = issues("cameras:\n  - id: a\n    source: x\n    ground: { image: [[0.1, 0.1], [0.5, 0.5], [0.9, 0.9], [0.1, 0.9]], metres: [[0, 30], [3.5, 30], [3.5, 0], [0, 0]] }\n")
+        #expect(inLine.contains { $0.field == "cameras[0].ground" && $0.message.contains("one line") }, "\(inLine)")
+    }
+
     @Test("duplicate camera ids are rejected")
     func duplicateCamera() {
         let found = issues("cameras:\n  - {id: a, source: x}\n  - {id: a, source: y}\n")
