@@ -80,7 +80,9 @@ public struct LineCounter: Sendable {
                 let sideB = distance > 0
                 if var known = state {
                     if sideB != known.side {
-                        if Self.segmentCrossed(from: from, to: to, start: known.lastClearAnchor, end: anchor) && !known.crossedThrough {
+                        // Through the segment, with a little slack at its ends for the dead band.
+                        let along = LineSegment(from: from, to: to).crossingFraction(from: known.lastClearAnchor, to: anchor)
+                        if let along, along >= -0.02 && along <= 1.02 && !known.crossedThrough {
                             known.crossedThrough = true
                             known.crossedTowardsB = sideB
                         }
@@ -118,22 +120,5 @@ public struct LineCounter: Sendable {
     public mutating func takeCounts() -> [Bool: [ObjectClass: Int]] {
         defer { counts = [true: [:], false: [:]] }
         return counts
-    }
-
-    /// Whether the path start→end passes through the segment from→to (between its ends).
-    static func segmentCrossed(from: Point, to: Point, start: Point, end: Point) -> Bool {
-        let d1 = cross(from, to, start), d2 = cross(from, to, end)
-        guard (d1 > 0) != (d2 > 0) else { return false }
-        // Where the path meets the line, as a fraction along the segment; a little slack
-        // at the ends for the dead band.
-        let t = d1 / (d1 - d2)
-        let hitX = start.x + (end.x - start.x) * t, hitY = start.y + (end.y - start.y) * t
-        let sx = to.x - from.x, sy = to.y - from.y
-        let along = ((hitX - from.x) * sx + (hitY - from.y) * sy) / max(1e-9, sx * sx + sy * sy)
-        return along >= -0.02 && along <= 1.02
-    }
-
-    private static func cross(_ a: Point, _ b: Point, _ p: Point) -> Double {
-        (b.x - a.x) * (p.y - a.y) - (b.y - a.y) * (p.x - a.x)
     }
 }

@@ -20,11 +20,26 @@ public struct Box: Sendable, Equatable, Hashable, Codable {
     public var area: Double { max(0, width) * max(0, height) }
 
     public func intersectionOverUnion(_ other: Box) -> Double {
-        let left = max(x, other.x), right = min(x + width, other.x + other.width)
-        let top = max(y, other.y), bottom = min(y + height, other.y + other.height)
-        let overlap = max(0, right - left) * max(0, bottom - top)
+        let overlap = intersectionArea(other)
         let union = area + other.area - overlap
         return union > 0 ? overlap / union : 0
+    }
+
+    public func intersectionArea(_ other: Box) -> Double {
+        let w = min(x + width, other.x + other.width) - max(x, other.x)
+        let h = min(y + height, other.y + other.height) - max(y, other.y)
+        return w > 0 && h > 0 ? w * h : 0
+    }
+
+    /// The smallest box holding both.
+    public func union(_ other: Box) -> Box {
+        let left = min(x, other.x), top = min(y, other.y)
+        return Box(x: left, y: top, width: max(x + width, other.x + other.width) - left, height: max(y + height, other.y + other.height) - top)
+    }
+
+    /// Grown by `fraction` of its size on every side.
+    public func expanded(by fraction: Double) -> Box {
+        Box(x: x - width * fraction, y: y - height * fraction, width: width * (1 + 2 * fraction), height: height * (1 + 2 * fraction))
     }
 }
 
@@ -38,21 +53,33 @@ public struct LineSegment: Sendable, Equatable, Codable {
     public enum Side: Sendable, Equatable { case a, b, on }
 
     public func side(of point: Point) -> Side {
-        let cross = (to.x - from.x) * (point.y - from.y) - (to.y - from.y) * (point.x - from.x)
-        if cross < 0 { return .a }
-        if cross > 0 { return .b }
+        let value = cross(point)
+        if value < 0 { return .a }
+        if value > 0 { return .b }
         return .on
     }
 
     /// Whether the move from `start` to `end` passes through the segment itself,
     /// not merely across the infinite line it lies on.
     public func isCrossed(from start: Point, to end: Point) -> Bool {
-        func orient(_ p: Point, _ q: Point, _ r: Point) -> Double {
-            (q.x - p.x) * (r.y - p.y) - (q.y - p.y) * (r.x - p.x)
-        }
-        let d1 = orient(from, to, start), d2 = orient(from, to, end)
-        let d3 = orient(start, end, from), d4 = orient(start, end, to)
-        return ((d1 < 0 && d2 > 0) || (d1 > 0 && d2 < 0)) && ((d3 < 0 && d4 > 0) || (d3 > 0 && d4 < 0))
+        guard let along = crossingFraction(from: start, to: end) else { return false }
+        return along > 0 && along < 1
+    }
+
+    /// Where the move from `start` to `end` meets the line through this segment, as a
+    /// fraction along the segment (0 at `from`, 1 at `to`); nil when the move stays on
+    /// one side. Line counters allow a little slack beyond the ends.
+    public func crossingFraction(from start: Point, to end: Point) -> Double? {
+        let d1 = cross(start), d2 = cross(end)
+        guard (d1 < 0 && d2 > 0) || (d1 > 0 && d2 < 0) else { return nil }
+        let t = d1 / (d1 - d2)
+        let hitX = start.x + (end.x - start.x) * t, hitY = start.y + (end.y - start.y) * t
+        let sx = to.x - from.x, sy = to.y - from.y
+        return ((hitX - from.x) * sx + (hitY - from.y) * sy) / max(1e-12, sx * sx + sy * sy)
+    }
+
+    private func cross(_ point: Point) -> Double {
+        (to.x - from.x) * (point.y - from.y) - (to.y - from.y) * (point.x - from.x)
     }
 }
 

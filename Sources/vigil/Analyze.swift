@@ -141,7 +141,12 @@ struct Analyze: ParsableCommand {
         options.tracksOut = tracksOut
         options.annotate = annotate
         options.heatmap = heatmap
-        if let path = classesModel ?? cameraSettings?.classesModel ?? ModelFiles.defaultClassesPath() {
+        // A camera's model path is relative to its configuration file's folder.
+        let configured = cameraSettings?.classesModel.map { path -> String in
+            guard !path.hasPrefix("/"), let config else { return path }
+            return URL(fileURLWithPath: config).deletingLastPathComponent().appendingPathComponent(path).path
+        }
+        if let path = classesModel ?? configured ?? ModelFiles.defaultClassesPath() {
             do {
                 options.classifier = try ModelFiles.classifier(at: path)
                 options.classifierSource = path

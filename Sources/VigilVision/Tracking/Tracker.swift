@@ -226,20 +226,3 @@ public struct Tracker: Sendable {
         }
     }
 }
-
-extension Box {
-    func expanded(by fraction: Double) -> Box {
-        Box(x: x - width * fraction, y: y - height * fraction, width: width * (1 + 2 * fraction), height: height * (1 + 2 * fraction))
-    }
-
-    func intersectionArea(_ other: Box) -> Double {
-        let w = min(x + width, other.x + other.width) - max(x, other.x)
-        let h = min(y + height, other.y + other.height) - max(y, other.y)
-        return w > 0 && h > 0 ? w * h : 0
-    }
-
-    func union(_ other: Box) -> Box {
-        let left = min(x, other.x), top = min(y, other.y)
-        return Box(x: left, y: top, width: max(x + width, other.x + other.width) - left, height: max(y + height, other.y + other.height) - top)
-    }
-}
