@@ -42,6 +42,9 @@ public struct CameraSettings: Sendable, Equatable {
     /// a condition must persist this many seconds.
     public var tamperEnabled = true
     public var tamperSeconds = 3.0
+    /// Cut blobs of several people side by side into one track each (`tracking.split_groups`;
+    /// needs `perspective`).
+    public var splitGroups = false
     /// Remove cast shadows on textured ground from the motion mask (`motion.shadows`).
     public var suppressShadows = false
 }

@@ -161,7 +161,7 @@ struct NodeReader {
     }
 
     mutating func camera(_ node: Node, _ path: String) -> CameraSettings? {
-        guard let fields = mapping(node, path, allowed: ["id", "source", "analysis", "perspective", "model", "classes_model", "zones", "lines", "motion", "tamper", "ground"]) else { return nil }
+        guard let fields = mapping(node, path, allowed: ["id", "source", "analysis", "perspective", "model", "classes_model", "zones", "lines", "motion", "tamper", "ground", "tracking"]) else { return nil }
         let idNode = required(fields, "id", path, node)
         let sourceNode = required(fields, "source", path, node)
         let id = idNode.flatMap { string($0, path + ".id") }
@@ -232,6 +232,11 @@ struct NodeReader {
                     camera.groundMetres = metres
                 }
             }
+        }
+        if let trackingNode = fields["tracking"], let trackingFields = mapping(trackingNode, path + ".tracking", allowed: ["split_groups"]),
+           let node = trackingFields["split_groups"], let value = boolean(node, path + ".tracking.split_groups") {
+            if value && perspective == nil { fail(path + ".tracking.split_groups", node, "needs the camera's perspective (a person's height at two rows)") }
+            camera.splitGroups = value
         }
         if let tamperNode = fields["tamper"], let tamperFields = mapping(tamperNode, path + ".tamper", allowed: ["enabled", "seconds"]) {
             if let node = tamperFields["enabled"], let value = boolean(node, path + ".tamper.enabled") { camera.tamperEnabled = value }

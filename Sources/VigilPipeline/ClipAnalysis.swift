@@ -131,6 +131,7 @@ public final class ClipAnalysis {
         let zones = options.camera?.zones ?? []
         let tracking = options.analysis == .motion
         var tracker = Tracker(classifier: options.classifier, perspective: (analyzer as? MotionDetector)?.settings.perspective)
+        tracker.settings.splitGroups = options.camera?.splitGroups ?? false
         var trackRules = TrackRules(camera: cameraID, lines: Self.ruleLines(options.camera), zones: Self.ruleZones(options.camera))
         if let image = options.camera?.groundImage, let metres = options.camera?.groundMetres {
             trackRules.ground = try GroundPlane(image: image.map { Point(x: $0.x, y: $0.y) }, ground: metres.map { Point(x: $0.x, y: $0.y) })
@@ -242,10 +243,12 @@ public final class ClipAnalysis {
                 }
                 if let tracksWriter {
                     let scaleX = Double(source.info.width) / Double(width), scaleY = Double(source.info.height) / Double(height)
-                    for track in tracker.tracks where track.isConfirmed {
+                    // Measured tracks only: a coasting track's box is a guess (for a group that
+                    // was just told apart, a stale box over all of them).
+                    for track in tracker.tracks where track.isConfirmed && !track.isCoasting {
                         let box = track.box
                         try tracksWriter.write("\(frame.index + 1),\(track.id),\(Self.rounded(box.x * scaleX, 2)),\(Self.rounded(box.y * scaleY, 2)),"
-                            + "\(Self.rounded(box.width * scaleX, 2)),\(Self.rounded(box.height * scaleY, 2)),\(track.isCoasting ? 0.5 : 1),-1,-1,-1\n")
+                            + "\(Self.rounded(box.width * scaleX, 2)),\(Self.rounded(box.height * scaleY, 2)),1,-1,-1,-1\n")
                     }
                 }
             }

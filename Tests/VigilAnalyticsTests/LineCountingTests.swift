@@ -13,12 +13,13 @@ struct LineCountingTests {
         var classes: [Int: ObjectClass] = [:]
     }
 
-    func run(_ spec: SceneSpec, perspective: PerspectiveScale? = nil) -> Run {
+    func run(_ spec: SceneSpec, perspective: PerspectiveScale? = nil, splitGroups: Bool = false) -> Run {
         let renderer = SceneRenderer(spec: spec)
         var settings = MotionDetector.Settings()
         settings.perspective = perspective
         var detector = MotionDetector(settings: settings)
         var tracker = Tracker(perspective: perspective)
+        tracker.settings.splitGroups = splitGroups
         var counters = spec.lines.map { LineCounter(.init(id: $0.id, segment: $0.segment)) }
         var image = GrayImage(width: spec.width, height: spec.height)
         var mask = GrayImage(width: spec.width, height: spec.height)
@@ -135,5 +136,21 @@ struct LineCountingTests {
         #expect(result.trackIDs.count == 2, "confirmed tracks \(result.trackIDs)")
         #expect(result.crossings.count == 2)
         #expect(Set(result.crossings.map(\.towardsB)).count == 2, "one each way")
+    }
+
+    @Test("people walking side by side: one track for the pair by default, one each with split_groups and a perspective")
+    func sideBySide() {
+        // Two people shoulder to shoulder (their boxes touch) cross the line together.
+        let spec = scene([
+            (.person, [.init(frame: 0, x: 0.1, y: 0.75), .init(frame: 140, x: 0.9, y: 0.75)]),
+            (.person, [.init(frame: 0, x: 0.14, y: 0.75), .init(frame: 140, x: 0.94, y: 0.75)]),
+        ])
+        // Everyone here is 0.2 of the frame tall, wherever they stand.
+        let perspective = PerspectiveScale(nearY: 0.9, nearPersonHeight: 0.2, farY: 0.3, farPersonHeight: 0.2)
+        let together = run(spec, perspective: perspective)
+        let apart = run(spec, perspective: perspective, splitGroups: true)
+        #expect(together.crossings.count == 1, "\(together.crossings.map(\.track))")
+        #expect(apart.crossings.count == 2, "\(apart.crossings.map(\.track))")
+        #expect(Set(apart.crossings.map(\.track)).count == 2)
     }
 }

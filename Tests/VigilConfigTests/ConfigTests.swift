@@ -158,6 +158,14 @@ struct ConfigTests {
         #expect(inLine.contains { $0.field == "cameras[0].ground" && $0.message.contains("one line") }, "\(inLine)")
     }
 
+    @Test("group splitting needs a perspective")
+    func splitGroups() throws {
+        let found = issues("cameras:\n  - id: a\n    source: x\n    tracking: { split_groups: true }\n")
+        #expect(found.map(\.field) == ["cameras[0].tracking.split_groups"], "\(found)")
+        let configuration = try ConfigLoader.parse(yaml: "cameras:\n  - id: a\n    source: x\n    perspective: { near: { y: 0.9, person_height: 0.3 }, far: { y: 0.4, person_height: 0.1 } }\n    tracking: { split_groups: true }\n")
+        #expect(configuration.cameras[0].splitGroups)
+    }
+
     @Test("duplicate camera ids are rejected")
     func duplicateCamera() {
         let found = issues("cameras:\n  - {id: a, source: x}\n  - {id: a, source: y}\n")

@@ -18,6 +18,9 @@ public struct Tracker: Sendable {
         public var tentativeMisses = 2
         /// Pairing gate: centre distance below this many box sizes (plus the predicted motion).
         public var gate = 0.8
+        /// Cut blobs that are several people side by side into one piece each (needs a
+        /// perspective; for cameras that watch people, not roads).
+        public var splitGroups = false
         public init() {}
     }
 
@@ -34,6 +37,7 @@ public struct Tracker: Sendable {
     private var measurement: [Box] = []
     private var merged: [Bool] = []
     private var grouping = BlobGrouping()
+    private var splitting = GroupSplitting()
 
     public init(settings: Settings = Settings(), classifier: ObjectClassifier = ObjectClassifier(), perspective: PerspectiveScale? = nil) {
         self.settings = settings
@@ -51,7 +55,8 @@ public struct Tracker: Sendable {
 
     /// Feeds one analysed frame's blobs (analysis pixels) at time `pts` (seconds).
     public mutating func update(blobs rawBlobs: [Blob], pts: Double, frameWidth: Int, frameHeight: Int) {
-        let blobs = grouping.group(rawBlobs, frameWidth: frameWidth, frameHeight: frameHeight, perspective: perspective)
+        var blobs = grouping.group(rawBlobs, frameWidth: frameWidth, frameHeight: frameHeight, perspective: perspective)
+        if settings.splitGroups, let perspective { blobs = splitting.split(blobs, frameHeight: frameHeight, perspective: perspective) }
         let dt = min(1, max(0, pts - (lastPTS ?? pts)))
         lastPTS = pts
         predict(dt: dt)
@@ -198,8 +203,14 @@ public struct Tracker: Sendable {
 
     private mutating func spawn(_ blobs: [Blob], pts: Double) {
         for (b, blob) in blobs.enumerated() where blobOwner[b] < 0 {
-            // Not where a track already is: a piece of a known object, not a new one.
-            let covered = tracks.contains { $0.box.intersectionArea(blob.box) > 0.3 * max(blob.box.area, 1) }
+            // Not where a track already is: a piece of a known object, not a new one. When groups
+            // are split, a coasting track much bigger than the piece does not count: that is the
+            // stale box of a group just told apart, whose members need tracks of their own.
+            let splitting = settings.splitGroups
+            let covered = tracks.contains {
+                $0.box.intersectionArea(blob.box) > 0.3 * max(blob.box.area, 1)
+                    && (!splitting || !$0.isCoasting || $0.box.area < 2 * blob.box.area)
+            }
             guard !covered else { continue }
             tracks.append(Track(id: nextID, box: blob.box, pts: pts))
             nextID += 1
