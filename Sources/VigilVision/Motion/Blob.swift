@@ -128,6 +128,23 @@ public struct BlobExtractor {
         }
     }
 
+    /// Calls `body(x, y, index)` for every foreground pixel, row by row, skipping eight
+    /// background pixels at a time (background dominates).
+    @inline(__always)
+    private static func forEachForeground(_ input: UnsafeBufferPointer<UInt8>, width: Int, height: Int, _ body: (Int, Int, Int) -> Void) {
+        let words = UnsafeRawPointer(input.baseAddress!)
+        for y in 0..<height {
+            let row = y * width
+            var x = 0
+            while x < width {
+                let i = row + x
+                if x + 8 <= width && words.loadUnaligned(fromByteOffset: i, as: UInt64.self) == 0 { x += 8; continue }
+                if input[i] != 0 { body(x, y, i) }
+                x += 1
+            }
+        }
+    }
+
     /// Two-pass 8-connected labelling with union-find; fills `stats` per root label.
     private mutating func label(width: Int, height: Int) {
         parent.removeAll(keepingCapacity: true)
@@ -151,56 +168,38 @@ public struct BlobExtractor {
         }
         smoothed.withUnsafeBufferPointer { input in
             labels.withUnsafeMutableBufferPointer { labels in
-                let words = UnsafeRawPointer(input.baseAddress!)
-                for y in 0..<height {
-                    let row = y * width
-                    var x = 0
-                    while x < width {
-                        let i = row + x
-                        // Background dominates: skip eight pixels at a time.
-                        if x + 8 <= width && words.loadUnaligned(fromByteOffset: i, as: UInt64.self) == 0 { x += 8; continue }
-                        defer { x += 1 }
-                        guard input[i] != 0 else { continue }
-                        // Decision tree over the visited 8-neighbours (left, up-left, up,
-                        // up-right): the ones adjacent to each other were joined already, so
-                        // at most one union is needed per pixel.
-                        let hasLeft = x > 0 && input[i - 1] != 0
-                        let hasUpLeft = y > 0 && x > 0 && input[i - width - 1] != 0
-                        let hasUp = y > 0 && input[i - width] != 0
-                        let hasUpRight = y > 0 && x < width - 1 && input[i - width + 1] != 0
-                        var best: Int32
-                        if hasUp {
-                            best = labels[i - width]
-                        } else if hasLeft || hasUpLeft {
-                            best = hasLeft ? labels[i - 1] : labels[i - width - 1]
-                            if hasUpRight { best = union(&parent, best, labels[i - width + 1]) }
-                        } else if hasUpRight {
-                            best = labels[i - width + 1]
-                        } else {
-                            best = Int32(parent.count)
-                            parent.append(best)
-                            stats.append(BlobStats())
-                        }
-                        labels[i] = best
+                Self.forEachForeground(input, width: width, height: height) { x, y, i in
+                    // Decision tree over the visited 8-neighbours (left, up-left, up,
+                    // up-right): the ones adjacent to each other were joined already, so
+                    // at most one union is needed per pixel.
+                    let hasLeft = x > 0 && input[i - 1] != 0
+                    let hasUpLeft = y > 0 && x > 0 && input[i - width - 1] != 0
+                    let hasUp = y > 0 && input[i - width] != 0
+                    let hasUpRight = y > 0 && x < width - 1 && input[i - width + 1] != 0
+                    var best: Int32
+                    if hasUp {
+                        best = labels[i - width]
+                    } else if hasLeft || hasUpLeft {
+                        best = hasLeft ? labels[i - 1] : labels[i - width - 1]
+                        if hasUpRight { best = union(&parent, best, labels[i - width + 1]) }
+                    } else if hasUpRight {
+                        best = labels[i - width + 1]
+                    } else {
+                        best = Int32(parent.count)
+                        parent.append(best)
+                        stats.append(BlobStats())
                     }
+                    labels[i] = best
                 }
                 // Second pass: accumulate statistics on each root.
-                for y in 0..<height {
-                    let row = y * width
-                    var x = 0
-                    while x < width {
-                        let i = row + x
-                        if x + 8 <= width && words.loadUnaligned(fromByteOffset: i, as: UInt64.self) == 0 { x += 8; continue }
-                        defer { x += 1 }
-                        guard input[i] != 0 else { continue }
-                        let root = Int(find(&parent, labels[i]))
-                        stats[root].area += 1
-                        stats[root].sumX += x; stats[root].sumY += y
-                        if x < stats[root].minX { stats[root].minX = x }
-                        if x > stats[root].maxX { stats[root].maxX = x }
-                        if y < stats[root].minY { stats[root].minY = y }
-                        if y > stats[root].maxY { stats[root].maxY = y }
-                    }
+                Self.forEachForeground(input, width: width, height: height) { x, y, i in
+                    let root = Int(find(&parent, labels[i]))
+                    stats[root].area += 1
+                    stats[root].sumX += x; stats[root].sumY += y
+                    if x < stats[root].minX { stats[root].minX = x }
+                    if x > stats[root].maxX { stats[root].maxX = x }
+                    if y < stats[root].minY { stats[root].minY = y }
+                    if y > stats[root].maxY { stats[root].maxY = y }
                 }
             }
         }
