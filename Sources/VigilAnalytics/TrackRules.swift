@@ -68,7 +68,6 @@ public struct TrackRules: Sendable {
         var insideSince: [Int: (pts: Double, frame: Int)] = [:]
         var intrusionActive = false
         var intrusionTracks: Set<Int> = []
-        var intrusionStartFrame = 0
         var lastIntruderAt = -Double.infinity
         var intrusionEndedAt = -Double.infinity
         var loitering: [Int: (startFrame: Int, startPTS: Double)] = [:]
@@ -104,13 +103,6 @@ public struct TrackRules: Sendable {
         flowStart = lines.map { _ in nil }
         flowSpeeds = lines.map { _ in ([], []) }
         zoneStates = zones.map { _ in ZoneState() }
-    }
-
-    public var isEmpty: Bool {
-        lines.isEmpty && zones.allSatisfy {
-            $0.intrusionClasses == nil && $0.loiteringSeconds == nil && $0.stoppedSeconds == nil && $0.allowedDirection == nil
-                && $0.congestion == nil && $0.abandonedSeconds == nil
-        }
     }
 
     /// Each line with its crossings so far per direction, for drawing.
@@ -257,7 +249,6 @@ public struct TrackRules: Sendable {
                 state.intrusionTracks.formUnion(intruders.map(\.track.id))
                 if !state.intrusionActive && pts - state.intrusionEndedAt >= settings.cooldownSeconds {
                     state.intrusionActive = true
-                    state.intrusionStartFrame = frame
                     // Reported at the moment the first intruder entered, not when it was confirmed.
                     let first = intruders.min { ($0.pts, $0.track.id) < ($1.pts, $1.track.id) }!
                     events.append(Event(type: .intrusion, camera: camera, frame: first.frame, pts: Self.round(first.pts), state: .start, zone: zone.id,

@@ -76,13 +76,6 @@ public struct TamperDetector: Sendable {
         return condition
     }
 
-    /// Takes the current view as the new normal (after an operator accepts a moved camera).
-    public mutating func adoptCurrentView() {
-        reference = last
-        reference.layout = 1
-        referenceThumbnail = thumbnail
-    }
-
     private mutating func blend(_ weight: Double) {
         reference.mean += (last.mean - reference.mean) * weight
         reference.deviation += (last.deviation - reference.deviation) * weight
