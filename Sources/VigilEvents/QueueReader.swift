@@ -32,6 +32,11 @@ public final class QueueReader {
     public private(set) var nextOffset: UInt64 = 0
     public var log: (String) -> Void = { FileOutput.standardError("vigil queue: " + $0) }
     public private(set) var damagedRecords = 0
+    /// Bytes asked for per read; tests make it small to stop a read inside a record.
+    var readSize = 256 * 1024
+    /// Called after every read with the file position reached; tests use it to change
+    /// the file between two reads, as a writer repairing a torn tail would.
+    var afterRead: ((Int) -> Void)?
 
     public init(directory: String, from start: QueueStart = .earliest) throws {
         self.directory = directory
@@ -84,6 +89,17 @@ public final class QueueReader {
                 do {
                     offset = try QueueRecord.verify(line)
                 } catch {
+                    // The start of this line may be torn bytes read just before a writer
+                    // truncated them and wrote a whole record in their place; the rest came
+                    // from that record. If the file no longer holds what was read, read the
+                    // line again instead of skipping a record that is whole on disk.
+                    let lineStart = position - (buffer.count - (newline + 1)) - line.count - 1
+                    if FileReading.read(descriptor, at: lineStart, count: line.count + 1) != line + [UInt8(ascii: "\n")] {
+                        position = lineStart
+                        buffer.removeAll(keepingCapacity: true)
+                        bufferStart = 0
+                        continue
+                    }
                     damagedRecords += 1
                     log("\(QueueLayout.segmentName(segmentFirstOffset ?? 0)): skipped a damaged record after offset \(nextOffset == 0 ? "start" : String(nextOffset - 1)) (\(error))")
                     continue
@@ -94,9 +110,10 @@ public final class QueueReader {
             }
             // No whole line buffered: read more of this segment.
             if bufferStart > 0 { buffer.removeFirst(bufferStart); bufferStart = 0 }
-            guard let chunk = FileReading.read(descriptor, at: position, count: 256 * 1024) else {
+            guard let chunk = FileReading.read(descriptor, at: position, count: readSize) else {
                 throw QueueError(path: layout.segmentPath(segmentFirstOffset ?? 0), operation: "read the segment", code: errno)
             }
+            afterRead?(position + chunk.count)
             if !chunk.isEmpty {
                 position += chunk.count
                 buffer.append(contentsOf: chunk)

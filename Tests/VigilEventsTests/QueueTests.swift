@@ -143,6 +143,36 @@ struct QueueTests {
         #expect(damaged.isEmpty, "\(damaged)")
     }
 
+    @Test("a repair between two reads of a torn tail loses no record", arguments: [8, 16, 61])
+    func repairBetweenReads(readSize: Int) throws {
+        let directory = temporaryQueue()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try QueueWriter(directory: directory).append((0..<3).map { event($0) })
+        let segment = QueueLayout(directory: directory).segmentPath(0)
+        let wholeSize = try Data(contentsOf: URL(fileURLWithPath: segment)).count
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: segment))
+        handle.seekToEndOfFile()
+        handle.write(Data("{\"camera\":\"torn\",\"data\":{\"payload\":\"yyyyyyyyyyyy".utf8))
+        try handle.close()
+        let reader = try QueueReader(directory: directory)
+        reader.readSize = readSize
+        var damaged: [String] = []
+        reader.log = { damaged.append($0) }
+        // Once the reader holds some torn bytes, a writer repairs the tail and appends:
+        // the reader's next read lands in the middle of the new records.
+        var repaired = false
+        reader.afterRead = { reached in
+            guard !repaired, reached > wholeSize else { return }
+            repaired = true
+            _ = try? QueueWriter(directory: directory, log: { _ in }).append((3..<6).map { event($0) })
+        }
+        var offsets: [UInt64] = []
+        while let record = try reader.next() { offsets.append(record.offset) }
+        #expect(repaired)
+        #expect(offsets == Array(0..<6))
+        #expect(damaged.isEmpty, "\(damaged)")
+    }
+
     @Test("a damaged record in the middle is skipped and reported, never returned")
     func damagedMiddle() throws {
         let directory = temporaryQueue()
