@@ -12,6 +12,11 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
     ],
     targets: [
         // The FFmpeg C libraries, found through pkg-config. Only VigilMedia imports this.
@@ -29,10 +34,22 @@ let package = Package(
         .target(name: "VigilEvents"),
         .target(name: "VigilConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "VigilPipeline", dependencies: ["VigilMedia", "VigilVision", "VigilConfig", "VigilSynth", "VigilAnalytics", "VigilEvents"]),
+        // Live cameras: the per-camera worker, its fleet supervisor, metrics, health and logs.
+        .target(
+            name: "VigilService",
+            dependencies: [
+                "VigilPipeline", "VigilMedia", "VigilConfig", "VigilEvents", "VigilVision",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
         .executableTarget(
             name: "vigil",
             dependencies: [
-                "VigilPipeline", "VigilMedia", "VigilSynth", "VigilConfig", "VigilVision", "VigilEvents",
+                "VigilService", "VigilPipeline", "VigilMedia", "VigilSynth", "VigilConfig", "VigilVision", "VigilEvents",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -47,6 +64,7 @@ let package = Package(
         .testTarget(name: "VigilEventsTests", dependencies: ["VigilEvents", "VigilSynth", "VigilVision"]),
         .testTarget(name: "VigilConfigTests", dependencies: ["VigilConfig"]),
         .testTarget(name: "VigilCLITests", dependencies: ["vigil", "VigilSynth", "VigilVision", "VigilMedia", "VigilTestSupport"]),
+        .testTarget(name: "VigilServiceTests", dependencies: ["vigil", "VigilService", "VigilEvents", "VigilTestSupport"]),
         .testTarget(name: "VigilPipelineTests", dependencies: ["VigilPipeline", "VigilMedia", "VigilSynth", "VigilConfig", "VigilTestSupport"]),
     ]
 )

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Vigil builds and tests against, only when missing:
 # FFmpeg's development libraries (linked in-process), pkg-config to find them,
-# and the ffmpeg tool the benchmarks compare against.
+# the ffmpeg tool the benchmarks compare against and the worker tests stream with,
+# and an RTSP server (rtsp-server-perl) for the live-camera tests.
 set -euo pipefail
 
-packages=(pkg-config libavformat-dev libavcodec-dev libswscale-dev libavutil-dev ffmpeg)
+packages=(pkg-config libavformat-dev libavcodec-dev libswscale-dev libavutil-dev ffmpeg rtsp-server-perl)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

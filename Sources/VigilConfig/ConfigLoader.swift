@@ -30,7 +30,19 @@ public enum ConfigLoader {
         guard let text = readText(path) else {
             throw ConfigError(file: path, issues: [ConfigIssue(field: "", message: "cannot read the file")])
         }
-        return try parse(yaml: text, file: path)
+        var configuration = try parse(yaml: text, file: path)
+        // Paths in the file are relative to the file's folder, so a config and its
+        // queue, state and models move together and work from any working directory.
+        if configuration.queue != nil { configuration.queue!.path = resolve(configuration.queue!.path, relativeTo: path) }
+        configuration.service.stateDirectory = resolve(configuration.service.stateDirectory, relativeTo: path)
+        return configuration
+    }
+
+    /// `path` as written in the config file at `configFile`: absolute as is, else from the file's folder.
+    public static func resolve(_ path: String, relativeTo configFile: String) -> String {
+        if path.hasPrefix("/") || path.contains("://") { return path }
+        guard let slash = configFile.lastIndex(of: "/") else { return path }
+        return String(configFile[...slash]) + path
     }
 
     /// Parses and validates configuration text; `file` only names it in errors.

@@ -4,8 +4,29 @@
 public struct VigilConfiguration: Sendable, Equatable {
     public var queue: QueueSettings?
     public var cameras: [CameraSettings]
+    public var service = ServiceSettings()
 
     public func camera(_ id: String) -> CameraSettings? { cameras.first { $0.id == id } }
+}
+
+/// How live workers run: where they report their state, metrics, logs and reconnects.
+public struct ServiceSettings: Sendable, Equatable {
+    public enum LogFormat: String, Sendable, Equatable, CaseIterable { case human, json }
+    /// Folder for each worker's state file (`vigil status` reads it); relative to the config file.
+    public var stateDirectory = "vigil-state"
+    /// Metrics and health are served here; the camera at position i uses port + i unless it names its own.
+    public var metricsHost = "127.0.0.1"
+    public var metricsPort = 9400
+    public var logFormat = LogFormat.human
+    public var logLevel = "info"
+    /// A source lost this long raises `camera_offline` (shorter blips only count as reconnects).
+    public var offlineAfter = 10.0
+    /// Reconnect delays double from the first to the longest, with jitter.
+    public var reconnectFirst = 0.5
+    public var reconnectLongest = 30.0
+    /// A read that blocks this long means the source has stalled.
+    public var readTimeout = 10.0
+    public init() {}
 }
 
 public struct QueueSettings: Sendable, Equatable {
@@ -47,6 +68,10 @@ public struct CameraSettings: Sendable, Equatable {
     public var splitGroups = false
     /// Remove cast shadows on textured ground from the motion mask (`motion.shadows`).
     public var suppressShadows = false
+    /// This camera's metrics port, instead of the service's port + its position.
+    public var metricsPort: Int? = nil
+    /// RTSP lower transport: tcp (default; survives NAT and loss) or udp, for servers that only offer UDP.
+    public var rtspTransport = "tcp"
 }
 
 public struct AnalysisSettings: Sendable, Equatable {

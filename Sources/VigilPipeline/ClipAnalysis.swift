@@ -114,37 +114,9 @@ public final class ClipAnalysis {
         let openMilliseconds = MonotonicClock.seconds(since: started) * 1000
         let reader = FrameReader(source: source, size: options.size, filter: options.scaleFilter, analysisFPS: options.analysisFPS)
 
-        var analyzer: any FrameAnalyzer
-        switch options.analysis {
-        case .motion:
-            var settings = options.motion
-            if options.camera?.suppressShadows == true { settings.suppressShadows = true }
-            if let perspective = options.camera?.perspective, settings.perspective == nil {
-                settings.perspective = PerspectiveScale(nearY: perspective.near.y, nearPersonHeight: perspective.near.personHeight,
-                                                        farY: perspective.far.y, farPersonHeight: perspective.far.personHeight)
-            }
-            analyzer = MotionDetector(settings: settings)
-        case .baseline: analyzer = RunningAverageMotion()
-        case .none: analyzer = NoAnalysis()
-        }
-        let cameraID = options.camera?.id ?? "clip"
-        let zones = options.camera?.zones ?? []
-        let tracking = options.analysis == .motion
-        var tracker = Tracker(classifier: options.classifier, perspective: (analyzer as? MotionDetector)?.settings.perspective)
-        tracker.settings.splitGroups = options.camera?.splitGroups ?? false
-        var trackRules = TrackRules(camera: cameraID, lines: Self.ruleLines(options.camera), zones: Self.ruleZones(options.camera))
-        if let image = options.camera?.groundImage, let metres = options.camera?.groundMetres {
-            trackRules.ground = try GroundPlane(image: image.map { Point(x: $0.x, y: $0.y) }, ground: metres.map { Point(x: $0.x, y: $0.y) })
-        }
-        var confirmedTracks = Set<Int>()
-        // Tamper runs with the motion analysis, for every camera unless its config turns it off.
-        let checkingTamper = tracking && (options.camera?.tamperEnabled ?? true)
-        var tamperDetector = TamperDetector()
-        var tamperRule = TamperRule(persistSeconds: options.camera?.tamperSeconds ?? 3)
-        func tamperEvent(_ transition: TamperRule.Transition) -> Event {
-            Event(type: .tamper, camera: cameraID, frame: transition.frame, pts: Self.rounded(transition.pts, 3),
-                  state: transition.started ? .start : .end, data: ["reason": .string(transition.reason.rawValue)])
-        }
+        let pipeline = try CameraPipeline(camera: options.camera, analysis: options.analysis, motion: options.motion, classifier: options.classifier)
+        let zones = pipeline.zones
+        let tracking = pipeline.tracking
         var tracksWriter: LineFileWriter? = nil
         if let path = options.tracksOut { tracksWriter = try LineFileWriter(path: path) }
         let annotator = options.annotate.map {
@@ -152,30 +124,9 @@ public final class ClipAnalysis {
         }
         let drawnZones = zones.map { (id: $0.id, polygon: Polygon($0.polygon.map { Point(x: $0.x, y: $0.y) })) }
         var heatmap = OccupancyHeatmap()
-        var zoneMasks: [ZoneMask] = []
-        var rules = [MotionRule(zone: nil)] + zones.map { MotionRule(zone: $0.id) }
         var events = try EventOutput(eventsOut: options.eventsOut, queue: options.queue)
         defer { events.close() }
-        var eventCounts: [String: Int] = [:]
-        func emitEvents(_ built: [Event]) throws {
-            guard !built.isEmpty else { return }
-            try events.write(built)
-            for event in built { eventCounts[event.type.rawValue, default: 0] += 1 }
-        }
-        func emit(_ transitions: [MotionTransition]) throws {
-            guard !transitions.isEmpty else { return }
-            let built = transitions.map { transition in
-                Event(type: .motion, camera: cameraID, frame: transition.frame, pts: Self.rounded(transition.pts, 3),
-                      state: transition.state == .start ? .start : .end, zone: transition.zone,
-                      data: ["fraction": .double(Self.rounded(transition.fraction, 4))])
-            }
-            try emitEvents(built)
-        }
         var lastIndex = 0, lastPTS = 0.0
-        // Reused every frame: slot 0 is the whole frame, then one per zone.
-        var fractions = [Double](repeating: 0, count: 1 + zones.count)
-        var transitions: [MotionTransition] = []
-        transitions.reserveCapacity(fractions.count)
         var framesWriter: LineFileWriter? = nil
         if let path = options.framesOut { framesWriter = try LineFileWriter(path: path) }
         var maskEncoder: ImageEncoder? = nil
@@ -185,7 +136,7 @@ public final class ClipAnalysis {
         }
 
         var analysed = 0
-        var analyseSeconds = 0.0, outputSeconds = 0.0, trackingSeconds = 0.0
+        var outputSeconds = 0.0
         var motionSum = 0.0, motionFrames = 0
         var lastProgress = started
         var analysisWidth = 0, analysisHeight = 0
@@ -203,53 +154,16 @@ public final class ClipAnalysis {
                 break
             }
             guard let frame = next else { break }
-            if frame.image.width != analysisWidth || frame.image.height != analysisHeight {
-                zoneMasks = zones.map { zone in
-                    ZoneMask(polygons: [Polygon(zone.polygon.map { Point(x: $0.x, y: $0.y) })], width: frame.image.width, height: frame.image.height)
-                }
-                if var detector = analyzer as? MotionDetector, let ignore = options.camera?.motionIgnore, !ignore.isEmpty {
-                    detector.ignoreMask = ZoneMask(polygons: ignore.map { Polygon($0.map { Point(x: $0.x, y: $0.y) }) },
-                                                   width: frame.image.width, height: frame.image.height)
-                    analyzer = detector
-                }
-            }
-            let analyseStart = MonotonicClock.now()
-            let observation = analyzer.analyze(frame.image)
-            var measuredZones = false
-            if let mask = analyzer.lastMask, observation.motionFraction != nil {
-                // Whole-frame motion follows the largest coherent moving region, so scattered
-                // specks from leaves or rain never add up to an event.
-                fractions[0] = observation.largestBlobFraction ?? observation.motionFraction ?? 0
-                for (index, zone) in zoneMasks.enumerated() { fractions[index + 1] = zone.fraction(of: mask) }
-                measuredZones = !zoneMasks.isEmpty
-                transitions.removeAll(keepingCapacity: true)
-                for index in rules.indices {
-                    if let transition = rules[index].observe(fraction: fractions[index], frame: frame.index, pts: frame.pts) {
-                        transitions.append(transition)
-                    }
-                }
-                try emit(transitions)
-            }
-            analyseSeconds += MonotonicClock.seconds(since: analyseStart)
-            if tracking {
-                let trackingStart = MonotonicClock.now()
-                defer { trackingSeconds += MonotonicClock.seconds(since: trackingStart) }
-                let width = frame.image.width, height = frame.image.height
-                tracker.update(blobs: analyzer.blobs, pts: frame.pts, frameWidth: width, frameHeight: height)
-                try emitEvents(trackRules.observe(tracks: tracker.tracks, frame: frame.index, pts: frame.pts, frameWidth: width, frameHeight: height))
-                for track in tracker.tracks where track.isConfirmed { confirmedTracks.insert(track.id) }
-                if checkingTamper, let transition = tamperRule.observe(tamperDetector.analyze(frame.image), frame: frame.index, pts: frame.pts) {
-                    try emitEvents([tamperEvent(transition)])
-                }
-                if let tracksWriter {
-                    let scaleX = Double(source.info.width) / Double(width), scaleY = Double(source.info.height) / Double(height)
-                    // Measured tracks only: a coasting track's box is a guess (for a group that
-                    // was just told apart, a stale box over all of them).
-                    for track in tracker.tracks where track.isConfirmed && !track.isCoasting {
-                        let box = track.box
-                        try tracksWriter.write("\(frame.index + 1),\(track.id),\(Self.rounded(box.x * scaleX, 2)),\(Self.rounded(box.y * scaleY, 2)),"
-                            + "\(Self.rounded(box.width * scaleX, 2)),\(Self.rounded(box.height * scaleY, 2)),1,-1,-1,-1\n")
-                    }
+            try events.write(pipeline.process(frame.image, frame: frame.index, pts: frame.pts))
+            let observation = pipeline.observation
+            if tracking, let tracksWriter {
+                let scaleX = Double(source.info.width) / Double(frame.image.width), scaleY = Double(source.info.height) / Double(frame.image.height)
+                // Measured tracks only: a coasting track's box is a guess (for a group that
+                // was just told apart, a stale box over all of them).
+                for track in pipeline.tracker.tracks where track.isConfirmed && !track.isCoasting {
+                    let box = track.box
+                    try tracksWriter.write("\(frame.index + 1),\(track.id),\(Self.rounded(box.x * scaleX, 2)),\(Self.rounded(box.y * scaleY, 2)),"
+                        + "\(Self.rounded(box.width * scaleX, 2)),\(Self.rounded(box.height * scaleY, 2)),1,-1,-1,-1\n")
                 }
             }
             lastIndex = frame.index
@@ -261,22 +175,22 @@ public final class ClipAnalysis {
 
             let outputStart = MonotonicClock.now()
             if let annotator {
-                try annotator.write(frame.image, mask: analyzer.lastMask, tracks: tracking ? tracker.tracks : [], zones: drawnZones,
-                                    lines: tracking ? trackRules.lineTotals : [], frameIndex: frame.index)
+                try annotator.write(frame.image, mask: pipeline.analyzer.lastMask, tracks: tracking ? pipeline.tracker.tracks : [], zones: drawnZones,
+                                    lines: tracking ? pipeline.trackRules.lineTotals : [], frameIndex: frame.index)
             }
-            if options.heatmap != nil, let mask = analyzer.lastMask { heatmap.add(frame: frame.image, mask: mask) }
+            if options.heatmap != nil, let mask = pipeline.analyzer.lastMask { heatmap.add(frame: frame.image, mask: mask) }
             if let framesWriter {
                 var line = "{\"frame\":\(frame.index),\"pts\":\(Self.rounded(frame.pts, 6))"
                 if let motion = observation.motionFraction { line += ",\"motion\":\(Self.rounded(motion, 6))" }
-                if measuredZones {
-                    let parts = zip(zones, fractions.dropFirst()).map { "\"\($0.id)\":\(Self.rounded($1, 6))" }
+                if pipeline.measuredZones {
+                    let parts = zip(zones, pipeline.fractions.dropFirst()).map { "\"\($0.id)\":\(Self.rounded($1, 6))" }
                     line += ",\"zones\":{" + parts.joined(separator: ",") + "}"
                 }
                 line += "}\n"
                 try framesWriter.write(line)
             }
             if let maskEncoder, let directory = options.masksOut {
-                let mask = analyzer.lastMask ?? GrayImage(width: frame.image.width, height: frame.image.height)
+                let mask = pipeline.analyzer.lastMask ?? GrayImage(width: frame.image.width, height: frame.image.height)
                 try maskEncoder.write(mask, to: "\(directory)/\(Self.maskName(frame.index))")
             }
             outputSeconds += MonotonicClock.seconds(since: outputStart)
@@ -298,9 +212,7 @@ public final class ClipAnalysis {
             try ImageEncoder(format: .png).write(picture, to: path)
         }
         // Motion still going at the end of the clip ends there; so do flow intervals and zone rules.
-        try emit(rules.indices.compactMap { rules[$0].finish(frame: lastIndex, pts: lastPTS) })
-        if tracking { try emitEvents(trackRules.finish(frame: lastIndex, pts: lastPTS)) }
-        if let transition = tamperRule.finish(frame: lastIndex, pts: lastPTS) { try emitEvents([tamperEvent(transition)]) }
+        try events.write(pipeline.finish(frame: lastIndex, pts: lastPTS))
 
         let wall = MonotonicClock.seconds(since: started)
         progress?(ClipProgress(framesDecoded: source.framesDecoded, framesAnalysed: analysed,
@@ -328,8 +240,8 @@ public final class ClipAnalysis {
             "scale": perFrame(reader.scaleSeconds),
             "output": perFrame(outputSeconds),
         ]
-        stages["analysis_" + options.analysis.rawValue] = perFrame(analyseSeconds)
-        if tracking { stages["tracks_and_rules"] = perFrame(trackingSeconds) }
+        stages["analysis_" + options.analysis.rawValue] = perFrame(pipeline.analyseSeconds)
+        if tracking { stages["tracks_and_rules"] = perFrame(pipeline.trackingSeconds) }
         return ClipReport(
             source: .init(location: options.input.redacted, container: info.containerName, codec: info.codecName,
                           width: info.width, height: info.height, fps: info.framesPerSecond, duration: info.duration),
@@ -340,41 +252,10 @@ public final class ClipAnalysis {
             wallSeconds: Self.rounded(wall, 4), framesPerSecond: Self.rounded(Double(analysed) / max(wall, 1e-9), 2),
             openMilliseconds: Self.rounded(openMilliseconds, 3), stageMillisecondsPerFrame: stages,
             meanMotion: motionFrames > 0 ? Self.rounded(motionSum / Double(motionFrames), 6) : nil,
-            events: eventCounts,
-            tracks: tracking ? confirmedTracks.count : nil,
-            lineCounts: tracking && !(options.camera?.lines.isEmpty ?? true) ? trackRules.totals : nil,
+            events: pipeline.eventCounts,
+            tracks: tracking ? pipeline.confirmedTracks.count : nil,
+            lineCounts: tracking && !(options.camera?.lines.isEmpty ?? true) ? pipeline.trackRules.totals : nil,
             classifier: tracking ? options.classifierSource : nil)
-    }
-
-    static func ruleLines(_ camera: CameraSettings?) -> [TrackRules.Line] {
-        (camera?.lines ?? []).map { line in
-            TrackRules.Line(definition: .init(id: line.id, segment: LineSegment(from: Point(x: line.from.x, y: line.from.y), to: Point(x: line.to.x, y: line.to.y)),
-                                              aToBName: line.aToBName, bToAName: line.bToAName, minimumDistance: line.minimumDistance),
-                            flowInterval: line.flowInterval)
-        }
-    }
-
-    static func ruleZones(_ camera: CameraSettings?) -> [TrackRules.Zone] {
-        (camera?.zones ?? []).map { zone in
-            var rule = TrackRules.Zone(id: zone.id, polygon: Polygon(zone.polygon.map { Point(x: $0.x, y: $0.y) }),
-                                       intrusionClasses: zone.intrusion.map { Set($0.classes.compactMap(ObjectClass.init(rawValue:))) },
-                                       loiteringSeconds: zone.loitering?.seconds)
-            rule.stoppedSeconds = zone.stoppedVehicle?.seconds
-            if let wrongWay = zone.wrongWay {
-                rule.allowedDirection = Point(x: wrongWay.direction.x, y: wrongWay.direction.y)
-                rule.wrongWaySeconds = wrongWay.seconds
-            }
-            if let congestion = zone.congestion { rule.congestion = (congestion.vehicles, congestion.speed, congestion.seconds) }
-            rule.abandonedSeconds = zone.abandonedSeconds
-            if let schedule = zone.intrusion?.schedule {
-                // Schedules are local wall-clock time where Vigil runs.
-                rule.intrusionArmed = {
-                    let parts = Calendar.current.dateComponents([.hour, .minute], from: Date())
-                    return schedule.contains(minuteOfDay: (parts.hour ?? 0) * 60 + (parts.minute ?? 0))
-                }
-            }
-            return rule
-        }
     }
 
     /// Stops after the current frame (for SIGINT); the outputs stay consistent.
@@ -417,6 +298,7 @@ struct EventOutput {
     }
 
     func write(_ events: [Event]) throws {
+        guard !events.isEmpty else { return }
         if let file {
             for event in events { try file.write(String(decoding: try encoder.encode(event), as: UTF8.self) + "\n") }
         }

@@ -141,19 +141,9 @@ struct Analyze: ParsableCommand {
         options.tracksOut = tracksOut
         options.annotate = annotate
         options.heatmap = heatmap
-        // A camera's model path is relative to its configuration file's folder.
-        let configured = cameraSettings?.classesModel.map { path -> String in
-            guard !path.hasPrefix("/"), let config else { return path }
-            return URL(fileURLWithPath: config).deletingLastPathComponent().appendingPathComponent(path).path
-        }
-        if let path = classesModel ?? configured ?? ModelFiles.defaultClassesPath() {
-            do {
-                options.classifier = try ModelFiles.classifier(at: path)
-                options.classifierSource = path
-            } catch {
-                FileHandleOutput.standardError("vigil: \(error)")
-                throw ExitCode(ExitStatus.usage)
-            }
+        if let (classifier, source) = try loadClassifier(override: classesModel, camera: cameraSettings, config: config) {
+            options.classifier = classifier
+            options.classifierSource = source
         }
 
         let runner = ClipAnalysis(options: options)

@@ -1,6 +1,8 @@
 import ArgumentParser
 import VigilConfig
 import VigilMedia
+import VigilPipeline
+import VigilVision
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -22,7 +24,7 @@ struct Vigil: ParsableCommand {
         3 the input cannot be opened or decoded; 4 the input is truncated or damaged (the decodable \
         part was analysed and every output written).
         """,
-        subcommands: [Analyze.self, Synth.self, Queue.self]
+        subcommands: [Analyze.self, Synth.self, Queue.self, Worker.self, Run.self, Status.self, Validate.self]
     )
 
     /// ArgumentParser exits 64 on usage errors; Vigil documents 2, as most Unix tools do.
@@ -59,6 +61,19 @@ enum FileHandleOutput {
 }
 
 /// Loads a configuration file; on any problem prints every issue and exits 2.
+/// The object-class model for a camera: `override`, else the camera's `classes_model`
+/// (relative to its config file), else the one shipped in Models/. A bad file exits 2.
+func loadClassifier(override: String?, camera: CameraSettings?, config: String?) throws -> (ObjectClassifier, String)? {
+    let configured = camera?.classesModel.map { path in config.map { ConfigLoader.resolve(path, relativeTo: $0) } ?? path }
+    guard let path = override ?? configured ?? ModelFiles.defaultClassesPath() else { return nil }
+    do {
+        return (try ModelFiles.classifier(at: path), path)
+    } catch {
+        FileHandleOutput.standardError("vigil: \(error)")
+        throw ExitCode(ExitStatus.usage)
+    }
+}
+
 func loadConfiguration(_ path: String) throws -> VigilConfiguration {
     do {
         return try ConfigLoader.load(path: path)

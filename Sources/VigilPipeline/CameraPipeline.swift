@@ -1,0 +1,194 @@
+import FoundationEssentials
+import VigilAnalytics
+import VigilConfig
+import VigilEvents
+import VigilMedia
+import VigilVision
+
+#if canImport(Foundation)
+import Foundation
+#endif
+
+/// The analysis of one camera, frame by frame: motion per zone, tracks, line and zone
+/// rules, and tamper. Offline clips and live workers both run it, so a camera raises
+/// the same events whether its footage is recorded or live.
+public final class CameraPipeline {
+    public let cameraID: String
+    public let analysis: ClipAnalysisOptions.Analysis
+    let camera: CameraSettings?
+    public private(set) var analyzer: any FrameAnalyzer
+    public private(set) var tracker: Tracker
+    public private(set) var trackRules: TrackRules
+    /// Tracks and rules run on the motion detector's blobs only.
+    public var tracking: Bool { analysis == .motion }
+    public let zones: [ZoneSettings]
+    /// Slot 0 is the whole frame, then one per zone; valid when `measuredZones` or after a motion frame.
+    public private(set) var fractions: [Double]
+    public private(set) var measuredZones = false
+    public private(set) var observation = FrameObservation()
+    public private(set) var confirmedTracks = Set<Int>()
+    public private(set) var analyseSeconds = 0.0
+    public private(set) var trackingSeconds = 0.0
+    public private(set) var eventCounts: [String: Int] = [:]
+    public private(set) var width = 0
+    public private(set) var height = 0
+
+    private var zoneMasks: [ZoneMask] = []
+    private var motionRules: [MotionRule]
+    private var transitions: [MotionTransition] = []
+    private let checkingTamper: Bool
+    private var tamperDetector = TamperDetector()
+    private var tamperRule: TamperRule
+    private var pending: [Event] = []
+
+    public init(camera: CameraSettings?, analysis: ClipAnalysisOptions.Analysis = .motion,
+                motion: MotionDetector.Settings = MotionDetector.Settings(), classifier: ObjectClassifier = ObjectClassifier()) throws {
+        self.camera = camera
+        self.analysis = analysis
+        cameraID = camera?.id ?? "clip"
+        zones = camera?.zones ?? []
+        switch analysis {
+        case .motion:
+            var settings = motion
+            if camera?.suppressShadows == true { settings.suppressShadows = true }
+            if let perspective = camera?.perspective, settings.perspective == nil {
+                settings.perspective = PerspectiveScale(nearY: perspective.near.y, nearPersonHeight: perspective.near.personHeight,
+                                                        farY: perspective.far.y, farPersonHeight: perspective.far.personHeight)
+            }
+            analyzer = MotionDetector(settings: settings)
+        case .baseline: analyzer = RunningAverageMotion()
+        case .none: analyzer = NoAnalysis()
+        }
+        tracker = Tracker(classifier: classifier, perspective: (analyzer as? MotionDetector)?.settings.perspective)
+        tracker.settings.splitGroups = camera?.splitGroups ?? false
+        trackRules = TrackRules(camera: cameraID, lines: Self.ruleLines(camera), zones: Self.ruleZones(camera))
+        if let image = camera?.groundImage, let metres = camera?.groundMetres {
+            trackRules.ground = try GroundPlane(image: image.map { Point(x: $0.x, y: $0.y) }, ground: metres.map { Point(x: $0.x, y: $0.y) })
+        }
+        motionRules = [MotionRule(zone: nil)] + zones.map { MotionRule(zone: $0.id) }
+        fractions = [Double](repeating: 0, count: 1 + zones.count)
+        transitions.reserveCapacity(fractions.count)
+        // Tamper runs with the motion analysis, for every camera unless its config turns it off.
+        checkingTamper = analysis == .motion && (camera?.tamperEnabled ?? true)
+        tamperRule = TamperRule(persistSeconds: camera?.tamperSeconds ?? 3)
+    }
+
+    /// Analyses one frame and returns the events it raised (valid until the next call).
+    public func process(_ image: GrayImage, frame: Int, pts: Double) -> [Event] {
+        pending.removeAll(keepingCapacity: true)
+        if image.width != width || image.height != height { resize(width: image.width, height: image.height) }
+        let analyseStart = MonotonicClock.now()
+        observation = analyzer.analyze(image)
+        measuredZones = false
+        if let mask = analyzer.lastMask, observation.motionFraction != nil {
+            // Whole-frame motion follows the largest coherent moving region, so scattered
+            // specks from leaves or rain never add up to an event.
+            fractions[0] = observation.largestBlobFraction ?? observation.motionFraction ?? 0
+            for (index, zone) in zoneMasks.enumerated() { fractions[index + 1] = zone.fraction(of: mask) }
+            measuredZones = !zoneMasks.isEmpty
+            transitions.removeAll(keepingCapacity: true)
+            for index in motionRules.indices {
+                if let transition = motionRules[index].observe(fraction: fractions[index], frame: frame, pts: pts) {
+                    transitions.append(transition)
+                }
+            }
+            append(transitions)
+        }
+        analyseSeconds += MonotonicClock.seconds(since: analyseStart)
+        if tracking {
+            let trackingStart = MonotonicClock.now()
+            tracker.update(blobs: analyzer.blobs, pts: pts, frameWidth: width, frameHeight: height)
+            append(trackRules.observe(tracks: tracker.tracks, frame: frame, pts: pts, frameWidth: width, frameHeight: height))
+            for track in tracker.tracks where track.isConfirmed { confirmedTracks.insert(track.id) }
+            if checkingTamper, let transition = tamperRule.observe(tamperDetector.analyze(image), frame: frame, pts: pts) {
+                append([tamperEvent(transition)])
+            }
+            trackingSeconds += MonotonicClock.seconds(since: trackingStart)
+        }
+        return pending
+    }
+
+    /// Ends whatever is still going (motion, flow intervals, zone rules, tamper) at the last frame.
+    public func finish(frame: Int, pts: Double) -> [Event] {
+        pending.removeAll(keepingCapacity: true)
+        append(motionRules.indices.compactMap { motionRules[$0].finish(frame: frame, pts: pts) })
+        if tracking { append(trackRules.finish(frame: frame, pts: pts)) }
+        if let transition = tamperRule.finish(frame: frame, pts: pts) { append([tamperEvent(transition)]) }
+        return pending
+    }
+
+    private func resize(width: Int, height: Int) {
+        let size = (width, height)
+        if self.width != 0 {
+            // A new picture size (a camera reconfigured mid-stream): the background was
+            // learned on the old geometry and means nothing on the new one. Old tracks
+            // find no blobs and end on their own; ids keep counting up.
+            analyzer.reset()
+            tamperDetector = TamperDetector()
+        }
+        (self.width, self.height) = size
+        zoneMasks = zones.map { zone in
+            ZoneMask(polygons: [Polygon(zone.polygon.map { Point(x: $0.x, y: $0.y) })], width: width, height: height)
+        }
+        if var detector = analyzer as? MotionDetector, let ignore = camera?.motionIgnore, !ignore.isEmpty {
+            detector.ignoreMask = ZoneMask(polygons: ignore.map { Polygon($0.map { Point(x: $0.x, y: $0.y) }) }, width: width, height: height)
+            analyzer = detector
+        }
+    }
+
+    private func append(_ transitions: [MotionTransition]) {
+        for transition in transitions {
+            append([Event(type: .motion, camera: cameraID, frame: transition.frame, pts: Self.rounded(transition.pts, 3),
+                          state: transition.state == .start ? .start : .end, zone: transition.zone,
+                          data: ["fraction": .double(Self.rounded(transition.fraction, 4))])])
+        }
+    }
+
+    private func append(_ events: [Event]) {
+        guard !events.isEmpty else { return }
+        pending.append(contentsOf: events)
+        for event in events { eventCounts[event.type.rawValue, default: 0] += 1 }
+    }
+
+    private func tamperEvent(_ transition: TamperRule.Transition) -> Event {
+        Event(type: .tamper, camera: cameraID, frame: transition.frame, pts: Self.rounded(transition.pts, 3),
+              state: transition.started ? .start : .end, data: ["reason": .string(transition.reason.rawValue)])
+    }
+
+    static func ruleLines(_ camera: CameraSettings?) -> [TrackRules.Line] {
+        (camera?.lines ?? []).map { line in
+            TrackRules.Line(definition: .init(id: line.id, segment: LineSegment(from: Point(x: line.from.x, y: line.from.y), to: Point(x: line.to.x, y: line.to.y)),
+                                              aToBName: line.aToBName, bToAName: line.bToAName, minimumDistance: line.minimumDistance),
+                            flowInterval: line.flowInterval)
+        }
+    }
+
+    static func ruleZones(_ camera: CameraSettings?) -> [TrackRules.Zone] {
+        (camera?.zones ?? []).map { zone in
+            var rule = TrackRules.Zone(id: zone.id, polygon: Polygon(zone.polygon.map { Point(x: $0.x, y: $0.y) }),
+                                       intrusionClasses: zone.intrusion.map { Set($0.classes.compactMap(ObjectClass.init(rawValue:))) },
+                                       loiteringSeconds: zone.loitering?.seconds)
+            rule.stoppedSeconds = zone.stoppedVehicle?.seconds
+            if let wrongWay = zone.wrongWay {
+                rule.allowedDirection = Point(x: wrongWay.direction.x, y: wrongWay.direction.y)
+                rule.wrongWaySeconds = wrongWay.seconds
+            }
+            if let congestion = zone.congestion { rule.congestion = (congestion.vehicles, congestion.speed, congestion.seconds) }
+            rule.abandonedSeconds = zone.abandonedSeconds
+            if let schedule = zone.intrusion?.schedule {
+                // Schedules are local wall-clock time where Vigil runs.
+                rule.intrusionArmed = {
+                    let parts = Calendar.current.dateComponents([.hour, .minute], from: Date())
+                    return schedule.contains(minuteOfDay: (parts.hour ?? 0) * 60 + (parts.minute ?? 0))
+                }
+            }
+            return rule
+        }
+    }
+
+    static func rounded(_ value: Double, _ places: Int) -> Double {
+        var scale = 1.0
+        for _ in 0..<places { scale *= 10 }
+        return (value * scale).rounded() / scale
+    }
+}

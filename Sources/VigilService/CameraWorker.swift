@@ -1,0 +1,410 @@
+import Foundation
+import Logging
+import VigilConfig
+import VigilEvents
+import VigilMedia
+import VigilPipeline
+import VigilVision
+
+/// What one worker runs: a camera, where its events go, and how its source is read.
+public struct WorkerOptions: Sendable {
+    public var camera: CameraSettings
+    public var queueDirectory: String
+    public var queueOptions = QueueOptions()
+    public var service = ServiceSettings()
+    /// Folder for the state file `vigil status` reads; nil writes none.
+    public var stateDirectory: String?
+    /// Read a file at its own frame rate, as a camera would send it.
+    public var realtime = false
+    /// Start a file again at its end, as a camera that never stops.
+    public var loop = false
+    /// Frames waiting between decode and analysis; more are dropped, oldest first.
+    public var bufferFrames = 4
+    public var classifier = ObjectClassifier()
+    public var skipNonReferenceFrames = false
+    public var decoderThreads = 1
+
+    public init(camera: CameraSettings, queueDirectory: String) {
+        self.camera = camera
+        self.queueDirectory = queueDirectory
+    }
+}
+
+public enum WorkerState: String, Sendable, Codable {
+    case connecting, online, reconnecting, offline, stopping, stopped, finished
+}
+
+/// What `vigil status` shows of a worker; written to its state file every second.
+public struct WorkerStatus: Sendable, Codable, Equatable {
+    public var camera: String
+    public var pid: Int32
+    public var state: WorkerState
+    /// The source with any credentials removed.
+    public var source: String
+    public var startedAt: String
+    public var updatedAt: String
+    public var framesDecoded = 0
+    public var framesAnalysed = 0
+    public var framesDropped = 0
+    public var decodeErrors = 0
+    public var reconnects = 0
+    public var outages = 0
+    public var eventsAppended = 0
+    /// Seconds since the last analysed frame; nil before the first.
+    public var lastFrameAge: Double?
+    public var lastError: String?
+    public var metrics: String?
+}
+
+/// A live camera: an ingest thread reads and decodes the source, reconnecting with
+/// back-off; the calling thread analyses the frames and appends events to the queue.
+/// Between them a small buffer drops the oldest frame when analysis falls behind.
+public final class CameraWorker: @unchecked Sendable {
+    public let options: WorkerOptions
+    let logger: Logger
+    private let location: SourceLocation
+    private let handoff: FrameHandoff
+    private let lock = NSCondition()
+    // Shared between the threads, under `lock`.
+    private var stopping = false
+    private var ingestFinished = false
+    private var currentSource: VideoSource?
+    private var lostAt: Double? = MonotonicSeconds.now()
+    private var lastError: String?
+    private var state = WorkerState.connecting
+    private var framesDecoded = 0
+    private var decodeErrors = 0
+    private var reconnects = 0
+    // Analysis thread only.
+    private var offlineReported = false
+    private var outages = 0
+    private var framesAnalysed = 0
+    private var eventsAppended = 0
+    private var lastAnalysedAt: Double?
+    private var metrics: WorkerMetrics
+    private var unsent: [Event] = []
+    private let startedAt = UTCTime.now()
+    /// Where the metrics server listens, for the status file.
+    public var metricsAddress: String?
+
+    public init(options: WorkerOptions, logger: Logger) {
+        self.options = options
+        self.logger = logger
+        location = SourceLocation(options.camera.source)
+        handoff = FrameHandoff(capacity: max(1, options.bufferFrames))
+        metrics = WorkerMetrics(camera: options.camera.id)
+        metrics.sourceUp.record(0)
+    }
+
+    /// Asks the worker to finish the frame in hand, flush its events and return; safe from any thread.
+    public func stop() {
+        lock.lock()
+        stopping = true
+        currentSource?.abort()
+        lock.broadcast()
+        lock.unlock()
+        // Wakes an ingest thread waiting for room; analysis drains what is buffered.
+        handoff.close()
+    }
+
+    /// Healthy while frames arrive: the source is connected and the last frame was
+    /// analysed within the read timeout (the time after which a source counts as stalled).
+    public func isHealthy() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        guard lostAt == nil, let lastAnalysedAt else { return false }
+        return MonotonicSeconds.now() - lastAnalysedAt <= options.service.readTimeout
+    }
+
+    /// Runs until `stop()`, or until a file source ends (without `loop`). Throws only if
+    /// the queue or the analysis cannot start; source faults are retried for ever.
+    public func run() throws {
+        let writer = try QueueWriter(directory: options.queueDirectory, options: options.queueOptions,
+                                     log: { [logger] in logger.warning("\($0)", metadata: ["queue": "\(self.options.queueDirectory)"]) })
+        let pipeline = try CameraPipeline(camera: options.camera, classifier: options.classifier)
+        let ingest = Thread { [self] in ingestLoop() }
+        ingest.name = "vigil-ingest"
+        ingest.start()
+        logger.info("worker started", metadata: ["source": "\(location.redacted)"])
+
+        var working = HandedFrame(image: GrayImage(width: 0, height: 0), frame: 0, pts: 0, arrival: 0)
+        var lastFrame = 0, lastPTS = 0.0
+        var lastStatus = 0.0
+        var reportedDrops = 0
+        while true {
+            if handoff.take(into: &working, timeout: 0.2) {
+                if offlineReported { reportOnline(writer: writer) }
+                let started = MonotonicSeconds.now()
+                let events = pipeline.process(working.image, frame: working.frame, pts: working.pts)
+                metrics.analysisTime.recordSeconds(MonotonicSeconds.now() - started)
+                if !events.isEmpty {
+                    append(events, writer: writer)
+                    metrics.eventLatency.recordSeconds(MonotonicSeconds.now() - working.arrival)
+                }
+                lastFrame = working.frame
+                lastPTS = working.pts
+                framesAnalysed += 1
+                metrics.framesAnalysed.increment()
+                lock.lock()
+                lastAnalysedAt = MonotonicSeconds.now()
+                lock.unlock()
+            } else {
+                lock.lock()
+                let done = ingestFinished
+                let closing = stopping
+                lock.unlock()
+                if done { break }
+                if closing { usleep(1000) }  // the handoff no longer waits; ingest is ending
+            }
+            let dropped = handoff.droppedCount
+            if dropped > reportedDrops {
+                metrics.framesDropped.increment(by: Int64(dropped - reportedDrops))
+                reportedDrops = dropped
+            }
+            checkOffline(writer: writer)
+            if !unsent.isEmpty { append([], writer: writer) }
+            if MonotonicSeconds.now() - lastStatus >= 1 {
+                lastStatus = MonotonicSeconds.now()
+                writeStatus()
+            }
+        }
+        // Durational events still open end here, so a consumer never waits for an end that will not come.
+        if framesAnalysed > 0 { append(pipeline.finish(frame: lastFrame, pts: lastPTS), writer: writer) }
+        if !unsent.isEmpty {
+            do { try writer.append(unsent, retryingFor: 1); eventsAppended += unsent.count; unsent.removeAll() } catch {
+                logger.error("\(unsent.count) event(s) could not be appended before exit: \(error)")
+            }
+        }
+        lock.lock()
+        if state != .finished { state = .stopped }
+        lock.unlock()
+        writeStatus()
+        logger.info("worker stopped", metadata: ["frames_analysed": "\(framesAnalysed)", "events": "\(eventsAppended)"])
+    }
+
+    // MARK: Ingest
+
+    private func ingestLoop() {
+        var attempt = 0
+        var frameBase = 0, ptsBase = 0.0
+        var lastFrame = -1, lastPTS = 0.0, lastDeliveredAt = 0.0
+        var connectedOnce = false
+        var decodeErrorLog = RateLimitedLog(logger: logger, interval: 60)
+        defer {
+            handoff.close()
+            lock.lock()
+            ingestFinished = true
+            currentSource = nil
+            lock.unlock()
+        }
+        while !isStopping {
+            var sourceOptions = SourceOptions()
+            sourceOptions.openTimeout = options.service.readTimeout
+            sourceOptions.readTimeout = options.service.readTimeout
+            sourceOptions.decoderThreads = options.decoderThreads
+            sourceOptions.skipNonReferenceFrames = options.skipNonReferenceFrames
+            sourceOptions.rtspTransport = options.camera.rtspTransport
+            setState(connectedOnce ? .reconnecting : .connecting, keepOffline: true)
+            var endedCleanly = false
+            do {
+                let source = try VideoSource(location, options: sourceOptions)
+                lock.lock()
+                if stopping { lock.unlock(); source.abort(); break }
+                currentSource = source
+                lock.unlock()
+                let reader = FrameReader(source: source, size: AnalysisSize(width: options.camera.analysis.width),
+                                         analysisFPS: options.camera.analysis.fps)
+                var firstPTS: Double?
+                var pacedFrom = 0.0
+                var countedErrors = 0
+                var first = true
+                while true {
+                    let decodeStart = MonotonicSeconds.now()
+                    guard let frame = try reader.next() else { break }
+                    metrics.decodeTime.recordSeconds(MonotonicSeconds.now() - decodeStart)
+                    if first {
+                        first = false
+                        // Keep frame numbers and time going across reconnects and loops, so rules
+                        // that time things (loitering, stopped vehicles) see one continuous stream.
+                        let gap = lastFrame < 0 ? 0 : max(MonotonicSeconds.now() - lastDeliveredAt, 0)
+                        frameBase = lastFrame + 1 - frame.index
+                        ptsBase = lastFrame < 0 ? -frame.pts : lastPTS + max(gap, 0.04) - frame.pts
+                        firstPTS = frame.pts
+                        pacedFrom = MonotonicSeconds.now()
+                        attempt = 0
+                        connectedOnce = true
+                        connected(info: source.info)
+                    }
+                    if options.realtime, let firstPTS {
+                        let due = pacedFrom + (frame.pts - firstPTS)
+                        let wait = due - MonotonicSeconds.now()
+                        if wait > 0 { sleepInterruptibly(wait) }
+                    }
+                    if isStopping { reader.recycle(frame); break }
+                    lastFrame = frameBase + frame.index
+                    lastPTS = ptsBase + frame.pts
+                    lastDeliveredAt = MonotonicSeconds.now()
+                    handoff.push(frame.image, frame: lastFrame, pts: lastPTS, arrival: lastDeliveredAt,
+                                 waitIfFull: !location.isNetwork && !options.realtime)
+                    reader.recycle(frame)
+                    lock.lock()
+                    framesDecoded += 1
+                    lock.unlock()
+                    metrics.framesDecoded.increment()
+                    if source.decodeErrors > countedErrors {
+                        let new = source.decodeErrors - countedErrors
+                        countedErrors = source.decodeErrors
+                        metrics.decodeErrors.increment(by: Int64(new))
+                        lock.lock()
+                        decodeErrors += new
+                        lock.unlock()
+                        decodeErrorLog.warning("damaged packets could not be decoded", count: new,
+                                               detail: source.lastErrorText ?? "unknown")
+                    }
+                }
+                endedCleanly = !source.endedOnReadError
+                if source.endedOnReadError { recordLoss("the stream ended on a read error: \(source.lastErrorText ?? "unknown")") }
+            } catch {
+                recordLoss("\(error)")
+            }
+            lock.lock()
+            currentSource = nil
+            lock.unlock()
+            if isStopping { break }
+            if !location.isNetwork && endedCleanly {
+                if options.loop { continue }
+                // A file without --loop is a recording that has been fully analysed.
+                setState(.finished, keepOffline: false)
+                break
+            }
+            if endedCleanly { recordLoss("the stream ended") }
+            // Back off before the next attempt: doubling, capped, with jitter so a fleet
+            // that lost one switch does not reconnect in lock step.
+            let delay = min(options.service.reconnectFirst * pow(2, Double(min(attempt, 20))), options.service.reconnectLongest)
+            attempt += 1
+            lock.lock()
+            reconnects += 1
+            lock.unlock()
+            metrics.reconnects.increment()
+            sleepInterruptibly(delay * Double.random(in: 0.5...1.0))
+        }
+    }
+
+    private var isStopping: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return stopping
+    }
+
+    private func sleepInterruptibly(_ seconds: Double) {
+        lock.lock()
+        let deadline = Date(timeIntervalSinceNow: seconds)
+        while !stopping && lock.wait(until: deadline) {}
+        lock.unlock()
+    }
+
+    private func connected(info: StreamInfo) {
+        lock.lock()
+        let wasLost = lostAt
+        lostAt = nil
+        lastError = nil
+        state = .online
+        lock.unlock()
+        metrics.sourceUp.record(1)
+        logger.info("source connected", metadata: ["size": "\(info.width)x\(info.height)", "codec": "\(info.codecName)",
+                                                   "after_seconds": "\(wasLost.map { String(format: "%.1f", MonotonicSeconds.now() - $0) } ?? "0")"])
+    }
+
+    private func recordLoss(_ reason: String) {
+        // Errors name the redacted source already (SourceLocation's description).
+        lock.lock()
+        if lostAt == nil { lostAt = MonotonicSeconds.now() }
+        let repeated = lastError == reason
+        lastError = reason
+        lock.unlock()
+        metrics.sourceUp.record(0)
+        if !repeated { logger.warning("source lost: \(reason)") }
+    }
+
+    private func setState(_ new: WorkerState, keepOffline: Bool) {
+        lock.lock()
+        if !(keepOffline && state == .offline) { state = new }
+        lock.unlock()
+    }
+
+    // MARK: Analysis side
+
+    private func checkOffline(writer: QueueWriter) {
+        lock.lock()
+        let since = lostAt
+        let reason = lastError
+        lock.unlock()
+        guard let since, !offlineReported, MonotonicSeconds.now() - since >= options.service.offlineAfter else { return }
+        offlineReported = true
+        outages += 1
+        setState(.offline, keepOffline: false)
+        logger.error("camera offline", metadata: ["for_seconds": "\(Int(MonotonicSeconds.now() - since))", "reason": "\(reason ?? "no frames")"])
+        append([Event(type: .cameraOffline, camera: options.camera.id,
+                      data: ["reason": .string(reason ?? "no frames arrived"),
+                             "offline_seconds": .double((MonotonicSeconds.now() - since).rounded())])], writer: writer)
+    }
+
+    private func reportOnline(writer: QueueWriter) {
+        offlineReported = false
+        logger.notice("camera online")
+        append([Event(type: .cameraOnline, camera: options.camera.id)], writer: writer)
+    }
+
+    private func append(_ events: [Event], writer: QueueWriter) {
+        unsent.append(contentsOf: events)
+        guard !unsent.isEmpty else { return }
+        do {
+            try writer.append(unsent)
+            for event in unsent { metrics.countEvent(event.type.rawValue) }
+            eventsAppended += unsent.count
+            unsent.removeAll(keepingCapacity: true)
+        } catch {
+            // Keep them and try again next frame; a full disk must not lose the events.
+            if unsent.count > 100_000 {
+                logger.critical("queue unwritable; dropping the oldest events to bound memory", metadata: ["error": "\(error)"])
+                unsent.removeFirst(unsent.count - 100_000)
+            } else {
+                queueErrorLog.warning("cannot append to the queue; holding events", count: 1, detail: "\(error)")
+            }
+        }
+    }
+    private lazy var queueErrorLog = RateLimitedLog(logger: logger, interval: 10)
+
+    public func status() -> WorkerStatus {
+        lock.lock()
+        defer { lock.unlock() }
+        var status = WorkerStatus(camera: options.camera.id, pid: getpid(), state: state, source: location.redacted,
+                                  startedAt: startedAt, updatedAt: UTCTime.now())
+        status.framesDecoded = framesDecoded
+        status.framesAnalysed = framesAnalysed
+        status.framesDropped = handoff.droppedCount
+        status.decodeErrors = decodeErrors
+        status.reconnects = reconnects
+        status.outages = outages
+        status.eventsAppended = eventsAppended
+        status.lastFrameAge = lastAnalysedAt.map { ((MonotonicSeconds.now() - $0) * 10).rounded() / 10 }
+        status.lastError = lastError
+        status.metrics = metricsAddress
+        return status
+    }
+
+    private func writeStatus() {
+        guard let directory = options.stateDirectory else { return }
+        do {
+            try WorkerStatusFile.write(status(), directory: directory)
+        } catch {
+            statusErrorLog.warning("cannot write the state file", count: 1, detail: "\(error)")
+        }
+    }
+    private lazy var statusErrorLog = RateLimitedLog(logger: logger, interval: 60)
+}
+
+/// Monotonic seconds, for intervals that must not jump with the wall clock.
+enum MonotonicSeconds {
+    static func now() -> Double { MonotonicClock.seconds(since: 0) }
+}

@@ -1,0 +1,154 @@
+import Foundation
+import Logging
+
+/// `vigil run`: one worker process per camera. A worker that dies is started again
+/// after a back-off that doubles while it keeps dying; SIGTERM and SIGINT are passed
+/// on to every worker, which get `stopGrace` seconds to flush before SIGKILL.
+public final class FleetSupervisor: @unchecked Sendable {
+    public struct Member: Sendable {
+        public var camera: String
+        public var arguments: [String]
+        public init(camera: String, arguments: [String]) {
+            self.camera = camera
+            self.arguments = arguments
+        }
+    }
+
+    /// What the supervisor knows of each worker, written to `supervisor.json` in the state folder.
+    public struct MemberStatus: Codable, Sendable {
+        public var camera: String
+        public var pid: Int32?
+        public var restarts: Int
+        public var lastExit: String?
+        public var nextStartIn: Double?
+    }
+
+    let executable: String
+    let members: [Member]
+    let stateDirectory: String?
+    let logger: Logger
+    public var firstDelay = 1.0
+    public var longestDelay = 60.0
+    /// A worker that ran this long before dying starts again at once, with the delay reset.
+    public var healthyAfter = 60.0
+    public var stopGrace = 5.0
+
+    private let lock = NSCondition()
+    private var stopping = false
+
+    public init(executable: String, members: [Member], stateDirectory: String?, logger: Logger) {
+        self.executable = executable
+        self.members = members
+        self.stateDirectory = stateDirectory
+        self.logger = logger
+    }
+
+    public func stop() {
+        lock.lock()
+        stopping = true
+        lock.broadcast()
+        lock.unlock()
+    }
+
+    /// Runs until `stop()` or until every worker finished on its own with exit 0 (all
+    /// sources were files without --loop). Returns the number of workers that failed at the end.
+    public func run() -> Int {
+        struct Slot {
+            var process: Process?
+            var startedAt = 0.0
+            var restarts = 0
+            var delay: Double
+            var nextStart = 0.0
+            var lastExit: String?
+            var done = false
+        }
+        var slots = members.map { _ in Slot(delay: firstDelay) }
+        var lastStatusWrite = 0.0
+        while true {
+            lock.lock()
+            let shuttingDown = stopping
+            lock.unlock()
+            if shuttingDown { break }
+            let now = MonotonicSeconds.now()
+            for index in slots.indices where !slots[index].done {
+                if let process = slots[index].process {
+                    guard !process.isRunning else { continue }
+                    let status = process.terminationStatus
+                    let signalled = process.terminationReason == .uncaughtSignal
+                    slots[index].process = nil
+                    slots[index].lastExit = signalled ? "killed by signal \(status)" : "exit \(status)"
+                    if !signalled && status == 0 {
+                        logger.info("worker finished", metadata: ["camera": "\(members[index].camera)"])
+                        slots[index].done = true
+                        continue
+                    }
+                    if now - slots[index].startedAt >= healthyAfter { slots[index].delay = firstDelay }
+                    slots[index].nextStart = now + slots[index].delay
+                    logger.error("worker died; starting it again", metadata: [
+                        "camera": "\(members[index].camera)", "exit": "\(slots[index].lastExit!)",
+                        "in_seconds": "\(slots[index].delay)"])
+                    slots[index].delay = min(slots[index].delay * 2, longestDelay)
+                    slots[index].restarts += 1
+                } else if now >= slots[index].nextStart {
+                    let process = Process()
+                    process.executableURL = URL(fileURLWithPath: executable)
+                    process.arguments = members[index].arguments
+                    do {
+                        try process.run()
+                        slots[index].process = process
+                        slots[index].startedAt = now
+                        logger.info("worker started", metadata: ["camera": "\(members[index].camera)", "pid": "\(process.processIdentifier)"])
+                    } catch {
+                        slots[index].lastExit = "could not start: \(error)"
+                        slots[index].nextStart = now + slots[index].delay
+                        slots[index].delay = min(slots[index].delay * 2, longestDelay)
+                        logger.error("cannot start worker", metadata: ["camera": "\(members[index].camera)", "error": "\(error)"])
+                    }
+                }
+            }
+            if slots.allSatisfy(\.done) { break }
+            if now - lastStatusWrite >= 1 {
+                lastStatusWrite = now
+                writeStatus(slots.enumerated().map { index, slot in
+                    MemberStatus(camera: members[index].camera, pid: slot.process?.processIdentifier, restarts: slot.restarts,
+                                 lastExit: slot.lastExit, nextStartIn: slot.process == nil && !slot.done ? max(0, slot.nextStart - now) : nil)
+                })
+            }
+            lock.lock()
+            if !stopping { _ = lock.wait(until: Date(timeIntervalSinceNow: 0.1)) }
+            lock.unlock()
+        }
+        // Pass the stop on and wait for each worker to flush its queue.
+        let running = slots.compactMap(\.process).filter(\.isRunning)
+        for process in running { kill(process.processIdentifier, SIGTERM) }
+        let deadline = MonotonicSeconds.now() + stopGrace
+        while running.contains(where: \.isRunning) && MonotonicSeconds.now() < deadline { usleep(20_000) }
+        for process in running where process.isRunning {
+            logger.error("worker did not stop in time; killing it", metadata: ["pid": "\(process.processIdentifier)"])
+            kill(process.processIdentifier, SIGKILL)
+        }
+        for process in running { process.waitUntilExit() }
+        writeStatus(slots.enumerated().map { index, slot in
+            MemberStatus(camera: members[index].camera, pid: nil, restarts: slot.restarts, lastExit: slot.process.map { _ in "stopped" } ?? slot.lastExit)
+        })
+        return running.filter { $0.terminationStatus != 0 }.count
+    }
+
+    private func writeStatus(_ statuses: [MemberStatus]) {
+        guard let stateDirectory else { return }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        try? FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
+        if let data = try? encoder.encode(statuses) {
+            try? data.write(to: URL(fileURLWithPath: stateDirectory + "/supervisor.json"), options: .atomic)
+        }
+    }
+
+    public static func readStatus(stateDirectory: String) -> [MemberStatus]? {
+        guard let data = FileManager.default.contents(atPath: stateDirectory + "/supervisor.json") else { return nil }
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return try? decoder.decode([MemberStatus].self, from: data)
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import VigilVision
+
+/// One frame handed from ingest to analysis.
+struct HandedFrame {
+    var image: GrayImage
+    var frame: Int
+    var pts: Double
+    /// When ingest had it ready (monotonic seconds), to measure latency up to the event append.
+    var arrival: Double
+}
+
+/// The small bounded buffer between the ingest thread and the analysis thread. When
+/// analysis falls behind a live source the oldest waiting frame is dropped, so the
+/// buffer never grows and an event is never more than `capacity` frames late.
+/// Frames are copied in and out of reused storage, so steady state allocates nothing.
+final class FrameHandoff: @unchecked Sendable {
+    let capacity: Int
+    private let condition = NSCondition()
+    private var slots: [HandedFrame]
+    private var head = 0
+    private var count = 0
+    private var closed = false
+    private(set) var dropped = 0
+
+    init(capacity: Int) {
+        precondition(capacity > 0)
+        self.capacity = capacity
+        slots = Array(repeating: HandedFrame(image: GrayImage(width: 0, height: 0), frame: 0, pts: 0, arrival: 0), count: capacity)
+    }
+
+    /// Copies the frame in; returns false if an older frame had to be dropped for it.
+    /// With `waitIfFull` (a file read as fast as it decodes) it waits for room instead.
+    @discardableResult
+    func push(_ image: GrayImage, frame: Int, pts: Double, arrival: Double, waitIfFull: Bool = false) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while waitIfFull && count == capacity && !closed { condition.wait() }
+        if closed { return false }
+        var keptAll = true
+        if count == capacity {
+            head = (head + 1) % capacity
+            count -= 1
+            dropped += 1
+            keptAll = false
+        }
+        let index = (head + count) % capacity
+        Self.copy(image, into: &slots[index].image)
+        slots[index].frame = frame
+        slots[index].pts = pts
+        slots[index].arrival = arrival
+        count += 1
+        condition.broadcast()
+        return keptAll
+    }
+
+    /// Waits up to `timeout` seconds for a frame and copies it into `frame` (whose pixel
+    /// storage is reused). Returns false if none came, or the handoff is closed and empty.
+    func take(into frame: inout HandedFrame, timeout: Double) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        while count == 0 && !closed {
+            if !condition.wait(until: deadline) { break }
+        }
+        guard count > 0 else { return false }
+        Self.copy(slots[head].image, into: &frame.image)
+        frame.frame = slots[head].frame
+        frame.pts = slots[head].pts
+        frame.arrival = slots[head].arrival
+        head = (head + 1) % capacity
+        count -= 1
+        condition.broadcast()
+        return true
+    }
+
+    private static func copy(_ image: GrayImage, into target: inout GrayImage) {
+        if target.width != image.width || target.height != image.height {
+            target = GrayImage(width: image.width, height: image.height)
+        }
+        target.pixels.withUnsafeMutableBufferPointer { destination in
+            image.pixels.withUnsafeBufferPointer { source in destination.baseAddress!.update(from: source.baseAddress!, count: source.count) }
+        }
+    }
+
+    /// No more frames will come; `take` returns false once the buffer is empty.
+    func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    var droppedCount: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return dropped
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Hummingbird
+import Logging
+import Metrics
+import Prometheus
+import ServiceLifecycle
+
+/// Runs a `CameraWorker` as a service: its blocking loop on a thread of its own, stopped
+/// gracefully (finish the frame, flush the queue) when the group shuts down.
+struct CameraWorkerService: Service {
+    let worker: CameraWorker
+
+    func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
+                let thread = Thread {
+                    do {
+                        try worker.run()
+                        continuation.resume()
+                    } catch {
+                        continuation.resume(throwing: error)
+                    }
+                }
+                thread.name = "vigil-analysis"
+                thread.start()
+            }
+        } onGracefulShutdown: {
+            worker.stop()
+        }
+    }
+}
+
+/// The worker process: the camera worker plus, unless switched off, an HTTP server with
+/// Prometheus metrics and a health check; SIGTERM and SIGINT shut both down gracefully.
+public enum WorkerProcess {
+    /// Installs the Prometheus backend for swift-metrics; once per process.
+    public static func bootstrapMetrics() -> PrometheusCollectorRegistry {
+        let registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        // Per-frame stages take microseconds to milliseconds; the defaults start at 5 ms.
+        factory.defaultDurationHistogramBuckets = [
+            .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5),
+            .milliseconds(10), .milliseconds(20), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+            .milliseconds(500), .seconds(1),
+        ]
+        MetricsSystem.bootstrap(factory)
+        return registry
+    }
+
+    public static func run(worker: CameraWorker, registry: PrometheusCollectorRegistry, host: String, port: Int, logger: Logger) async throws {
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            // When the worker ends (a file without --loop) the whole process ends.
+            .init(service: CameraWorkerService(worker: worker), successTerminationBehavior: .gracefullyShutdownGroup),
+        ]
+        if port > 0 {
+            let router = Router()
+            router.get("metrics") { _, _ -> Response in
+                Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                         body: .init(byteBuffer: ByteBuffer(string: registry.emitToString())))
+            }
+            router.get("healthz") { _, _ -> Response in
+                let healthy = worker.isHealthy()
+                return Response(status: healthy ? .ok : .serviceUnavailable,
+                                body: .init(byteBuffer: ByteBuffer(string: healthy ? "ok\n" : "no frames\n")))
+            }
+            var serverLogger = logger
+            serverLogger.logLevel = max(logger.logLevel, .warning)
+            let application = Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "vigil"),
+                                          logger: serverLogger)
+            services.append(.init(service: application))
+            worker.metricsAddress = "http://\(host):\(port)"
+        }
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}

@@ -1,0 +1,273 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Logging
+import VigilConfig
+import VigilEvents
+import VigilMedia
+import VigilPipeline
+import VigilService
+
+/// Logging for the long-running commands, in the format the config asks for; once per process.
+private func bootstrapLogging(_ service: ServiceSettings, format: ServiceSettings.LogFormat?, label: String) -> Logger {
+    let chosen = format ?? service.logFormat
+    let level = VigilLogHandler.level(named: service.logLevel)
+    LoggingSystem.bootstrap { label in VigilLogHandler(label: label, format: chosen, level: level) }
+    return Logger(label: label)
+}
+
+private func queueOptions(_ settings: QueueSettings) -> QueueOptions {
+    var options = QueueOptions()
+    if settings.fsync == .interval { options.fsync = .interval(seconds: 0.2) }
+    options.segmentBytes = settings.segmentMiB << 20
+    options.retentionSeconds = settings.retainHours.map { $0 * 3600 }
+    options.retentionBytes = settings.retainGiB.map { Int($0 * Double(1 << 30)) }
+    return options
+}
+
+struct Worker: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run one camera: read its live source, analyse it, append its events to the queue.",
+        discussion: """
+        Reconnects with back-off when the source fails and raises camera_offline / camera_online. \
+        Serves Prometheus metrics at /metrics and a health check at /healthz (healthy while frames arrive). \
+        SIGTERM or SIGINT: finishes the frame in hand, flushes the queue and exits 0.
+        """
+    )
+
+    @Option(help: "Configuration file.")
+    var config: String
+
+    @Option(help: "Id of the camera to run.")
+    var camera: String
+
+    @Flag(help: "Read a file source at its own frame rate, like a camera.")
+    var realtime = false
+
+    @Flag(help: "Start a file source again at its end, like a camera that never stops.")
+    var loop = false
+
+    @Option(help: "Metrics port (0: no HTTP server). Default: service.metrics.port + the camera's position, or its metrics_port.")
+    var metricsPort: Int?
+
+    @Option(help: "Log format: human or json (default: service.log.format).")
+    var logFormat: String?
+
+    @Option(help: "Frames buffered between decode and analysis before the oldest is dropped.")
+    var buffer = 4
+
+    @Flag(help: "Ask the decoder to skip frames nothing refers to (cheaper at low analysis rates).")
+    var skipNonReference = false
+
+    func validate() throws {
+        if let logFormat, ServiceSettings.LogFormat(rawValue: logFormat) == nil { throw ValidationError("--log-format takes human or json") }
+        if let metricsPort, !(0...65535).contains(metricsPort) { throw ValidationError("--metrics-port must be 0 to 65535") }
+        if buffer < 1 || buffer > 250 { throw ValidationError("--buffer must be 1 to 250") }
+    }
+
+    func run() throws {
+        let configuration = try loadConfiguration(config)
+        guard let index = configuration.cameras.firstIndex(where: { $0.id == camera }) else {
+            FileHandleOutput.standardError("vigil: \(config) has no camera '\(camera)' (it has: \(configuration.cameras.map(\.id).joined(separator: ", ")))")
+            throw ExitCode(ExitStatus.usage)
+        }
+        guard let queue = configuration.queue else {
+            FileHandleOutput.standardError("vigil: \(config) has no queue.path; a worker needs a queue for its events")
+            throw ExitCode(ExitStatus.usage)
+        }
+        var cameraSettings = configuration.cameras[index]
+        if !SourceLocation(cameraSettings.source).isNetwork {
+            cameraSettings.source = ConfigLoader.resolve(cameraSettings.source, relativeTo: config)
+        }
+        var options = WorkerOptions(camera: cameraSettings, queueDirectory: queue.path)
+        options.queueOptions = queueOptions(queue)
+        options.service = configuration.service
+        options.stateDirectory = configuration.service.stateDirectory
+        options.realtime = realtime
+        options.loop = loop
+        options.bufferFrames = buffer
+        options.skipNonReferenceFrames = skipNonReference
+        if let (classifier, _) = try loadClassifier(override: nil, camera: cameraSettings, config: config) { options.classifier = classifier }
+
+        var logger = bootstrapLogging(configuration.service, format: logFormat.flatMap(ServiceSettings.LogFormat.init(rawValue:)), label: "vigil.worker")
+        logger[metadataKey: "camera"] = "\(camera)"
+        let registry = WorkerProcess.bootstrapMetrics()
+        let worker = CameraWorker(options: options, logger: logger)
+        let port = metricsPort ?? cameraSettings.metricsPort ?? (configuration.service.metricsPort == 0 ? 0 : configuration.service.metricsPort + index)
+        let host = configuration.service.metricsHost
+
+        // ArgumentParser runs this synchronously; the services run on Swift's concurrency pool.
+        let finished = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var failure: Error?
+        Task {
+            do { try await WorkerProcess.run(worker: worker, registry: registry, host: host, port: port, logger: logger) } catch { failure = error }
+            finished.signal()
+        }
+        finished.wait()
+        if let failure {
+            logger.critical("worker failed: \(failure)")
+            throw ExitCode.failure
+        }
+    }
+}
+
+struct Validate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check a configuration file without running it.",
+        discussion: "Checks the schema, every camera's model files, the queue folder and the metrics ports. Exit 0 if usable, 2 if not."
+    )
+
+    @Option(help: "Configuration file.")
+    var config: String
+
+    @Flag(help: "Also open every camera's source once (waits up to service.read_timeout per camera).")
+    var probe = false
+
+    func run() throws {
+        let configuration = try loadConfiguration(config)
+        var problems: [String] = []
+        for camera in configuration.cameras {
+            do { _ = try loadClassifierQuietly(camera: camera) } catch { problems.append("cameras \(camera.id): \(error)") }
+        }
+        if let queue = configuration.queue {
+            if let problem = Self.writableFolderProblem(queue.path) { problems.append("queue.path \(queue.path): \(problem)") }
+        } else {
+            problems.append("queue: missing; workers need a queue.path for their events")
+        }
+        var ports: [Int: String] = [:]
+        for (index, camera) in configuration.cameras.enumerated() {
+            let port = camera.metricsPort ?? (configuration.service.metricsPort == 0 ? 0 : configuration.service.metricsPort + index)
+            guard port > 0 else { continue }
+            if let other = ports[port] { problems.append("cameras \(camera.id): metrics port \(port) is also used by camera \(other)") }
+            ports[port] = camera.id
+        }
+        if probe {
+            for camera in configuration.cameras {
+                var options = SourceOptions()
+                options.openTimeout = configuration.service.readTimeout
+                options.readTimeout = configuration.service.readTimeout
+                let location = SourceLocation(SourceLocation(camera.source).isNetwork ? camera.source : ConfigLoader.resolve(camera.source, relativeTo: config))
+                do {
+                    let source = try VideoSource(location, options: options)
+                    print("camera \(camera.id): \(location.redacted): \(source.info.codecName) \(source.info.width)x\(source.info.height)")
+                } catch {
+                    problems.append("cameras \(camera.id): \(error)")
+                }
+            }
+        }
+        if !problems.isEmpty {
+            FileHandleOutput.standardError((["vigil: \(config): \(problems.count) problem(s)"] + problems.map { "  " + $0 }).joined(separator: "\n"))
+            throw ExitCode(ExitStatus.usage)
+        }
+        print("\(config): ok, \(configuration.cameras.count) camera(s): \(configuration.cameras.map(\.id).joined(separator: ", ")); queue \(configuration.queue!.path)")
+    }
+
+    private func loadClassifierQuietly(camera: CameraSettings) throws {
+        guard let path = camera.classesModel.map({ ConfigLoader.resolve($0, relativeTo: config) }) else { return }
+        _ = try ModelFiles.classifier(at: path)
+    }
+
+    /// Why events could not be written under `path`, or nil if they can.
+    static func writableFolderProblem(_ path: String) -> String? {
+        var folder = path
+        var isDirectory: ObjCBool = false
+        while !FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) {
+            guard let slash = folder.dropLast().lastIndex(of: "/") else { folder = "."; break }
+            folder = slash == folder.startIndex ? "/" : String(folder[..<slash])
+        }
+        FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory)
+        if !isDirectory.boolValue { return "\(folder) is not a folder" }
+        if access(folder, W_OK) != 0 { return "\(folder) is not writable" }
+        return nil
+    }
+}
+
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show the state of each camera's worker.")
+
+    @Option(help: "Configuration file.")
+    var config: String
+
+    @Flag(help: "One JSON object per camera instead of a table.")
+    var json = false
+
+    func run() throws {
+        let configuration = try loadConfiguration(config)
+        let directory = configuration.service.stateDirectory
+        let supervisor = FleetSupervisor.readStatus(stateDirectory: directory) ?? []
+        if !json { print("camera".padding(16) + "state".padding(14) + "frames".padding(10) + "dropped".padding(9) + "reconnects".padding(12) + "last frame".padding(12) + "restarts  source") }
+        for camera in configuration.cameras {
+            let status = WorkerStatusFile.read(camera: camera.id, directory: directory)
+            // A state file that stopped being refreshed belongs to a worker that is gone.
+            let fresh = (WorkerStatusFile.age(camera: camera.id, directory: directory) ?? .infinity) < 5
+            let running = fresh && status.map { kill($0.pid, 0) == 0 } == true
+            let state = status.map { running || $0.state == .stopped || $0.state == .finished ? $0.state.rawValue : "not running" } ?? "never ran"
+            let member = supervisor.first { $0.camera == camera.id }
+            if json {
+                var object: [String: Any] = ["camera": camera.id, "state": state, "source": SourceLocation(camera.source).redacted]
+                if let status {
+                    object["frames_analysed"] = status.framesAnalysed
+                    object["frames_dropped"] = status.framesDropped
+                    object["reconnects"] = status.reconnects
+                    object["outages"] = status.outages
+                    object["events"] = status.eventsAppended
+                    if let age = status.lastFrameAge { object["last_frame_age"] = age }
+                    if let error = status.lastError { object["last_error"] = error }
+                }
+                if let member { object["restarts"] = member.restarts }
+                let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+                print(String(decoding: data, as: UTF8.self))
+            } else {
+                let age = status?.lastFrameAge.map { "\($0) s ago" } ?? "-"
+                print(camera.id.padding(16) + state.padding(14) + "\(status?.framesAnalysed ?? 0)".padding(10) + "\(status?.framesDropped ?? 0)".padding(9)
+                      + "\(status?.reconnects ?? 0)".padding(12) + age.padding(12) + "\(member?.restarts ?? 0)".padding(10) + SourceLocation(camera.source).redacted)
+            }
+        }
+    }
+}
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run every camera of a configuration, one worker process each, restarting any that dies.",
+        discussion: "SIGTERM or SIGINT stops every worker gracefully. `vigil status --config FILE` shows the fleet."
+    )
+
+    @Option(help: "Configuration file.")
+    var config: String
+
+    @Flag(help: "Passed to every worker: read file sources at their own frame rate.")
+    var realtime = false
+
+    @Flag(help: "Passed to every worker: start file sources again at their end.")
+    var loop = false
+
+    func run() throws {
+        let configuration = try loadConfiguration(config)
+        guard configuration.queue != nil else {
+            FileHandleOutput.standardError("vigil: \(config) has no queue.path; workers need a queue for their events")
+            throw ExitCode(ExitStatus.usage)
+        }
+        let logger = bootstrapLogging(configuration.service, format: nil, label: "vigil.run")
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let members = configuration.cameras.map { camera in
+            FleetSupervisor.Member(camera: camera.id, arguments: ["worker", "--config", config, "--camera", camera.id]
+                                   + (realtime ? ["--realtime"] : []) + (loop ? ["--loop"] : []))
+        }
+        let supervisor = FleetSupervisor(executable: executable, members: members, stateDirectory: configuration.service.stateDirectory, logger: logger)
+        var sources: [DispatchSourceSignal] = []
+        for signalNumber in [SIGTERM, SIGINT] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler { supervisor.stop() }
+            source.resume()
+            sources.append(source)
+        }
+        let failed = supervisor.run()
+        _ = sources
+        if failed > 0 { throw ExitCode.failure }
+    }
+}
+
+private extension String {
+    func padding(_ width: Int) -> String { count >= width ? self + " " : self + String(repeating: " ", count: width - count) }
+}
