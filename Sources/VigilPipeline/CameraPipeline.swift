@@ -26,7 +26,11 @@ public final class CameraPipeline {
     public private(set) var fractions: [Double]
     public private(set) var measuredZones = false
     public private(set) var observation = FrameObservation()
-    public private(set) var confirmedTracks = Set<Int>()
+    /// Tracks confirmed so far (for reports).
+    public private(set) var confirmedTrackCount = 0
+    /// Confirmed tracks already counted and still alive; ids of ended tracks are pruned, so
+    /// a worker that runs for months keeps no record per track it ever saw.
+    private var countedTracks = Set<Int>()
     public private(set) var analyseSeconds = 0.0
     public private(set) var trackingSeconds = 0.0
     public private(set) var eventCounts: [String: Int] = [:]
@@ -99,7 +103,10 @@ public final class CameraPipeline {
             let trackingStart = MonotonicClock.now()
             tracker.update(blobs: analyzer.blobs, pts: pts, frameWidth: width, frameHeight: height)
             append(trackRules.observe(tracks: tracker.tracks, frame: frame, pts: pts, frameWidth: width, frameHeight: height))
-            for track in tracker.tracks where track.isConfirmed { confirmedTracks.insert(track.id) }
+            for track in tracker.tracks where track.isConfirmed && countedTracks.insert(track.id).inserted { confirmedTrackCount += 1 }
+            if countedTracks.count > 2 * tracker.tracks.count + 64 {
+                countedTracks = countedTracks.filter { id in tracker.tracks.contains { $0.id == id } }
+            }
             if checkingTamper, let transition = tamperRule.observe(tamperDetector.analyze(image), frame: frame, pts: pts) {
                 append([tamperEvent(transition)])
             }

@@ -253,7 +253,7 @@ public final class ClipAnalysis {
             openMilliseconds: Self.rounded(openMilliseconds, 3), stageMillisecondsPerFrame: stages,
             meanMotion: motionFrames > 0 ? Self.rounded(motionSum / Double(motionFrames), 6) : nil,
             events: pipeline.eventCounts,
-            tracks: tracking ? pipeline.confirmedTracks.count : nil,
+            tracks: tracking ? pipeline.confirmedTrackCount : nil,
             lineCounts: tracking && !(options.camera?.lines.isEmpty ?? true) ? pipeline.trackRules.totals : nil,
             classifier: tracking ? options.classifierSource : nil)
     }

@@ -311,8 +311,10 @@ public final class CameraWorker: @unchecked Sendable {
         state = .online
         lock.unlock()
         metrics.sourceUp.record(1)
-        logger.info("source connected", metadata: ["size": "\(info.width)x\(info.height)", "codec": "\(info.codecName)",
-                                                   "after_seconds": "\(wasLost.map { String(format: "%.1f", MonotonicSeconds.now() - $0) } ?? "0")"])
+        // A file starting again under --loop is not news; a first connection or a recovery is.
+        logger.log(level: wasLost == nil ? .debug : .info, "source connected",
+                   metadata: ["size": "\(info.width)x\(info.height)", "codec": "\(info.codecName)",
+                              "after_seconds": "\(wasLost.map { String(format: "%.1f", MonotonicSeconds.now() - $0) } ?? "0")"])
     }
 
     private func recordLoss(_ reason: String) {
