@@ -54,6 +54,8 @@ public struct WorkerStatus: Sendable, Codable, Equatable {
     public var lastFrameAge: Double?
     public var lastError: String?
     public var metrics: String?
+    /// With --realtime: seconds the newest frame was decoded behind its schedule.
+    public var pacingLag: Double?
 }
 
 /// A live camera: an ingest thread reads and decodes the source, reconnecting with
@@ -75,6 +77,9 @@ public final class CameraWorker: @unchecked Sendable {
     private var framesDecoded = 0
     private var decodeErrors = 0
     private var reconnects = 0
+    /// With --realtime: how late the newest frame was decoded against its schedule. It stays
+    /// near 0 while the machine keeps up and grows without bound when it cannot.
+    private var pacingLag: Double?
     // Analysis thread only.
     private var offlineReported = false
     private var outages = 0
@@ -239,6 +244,9 @@ public final class CameraWorker: @unchecked Sendable {
                         let due = pacedFrom + (frame.pts - firstPTS)
                         let wait = due - MonotonicSeconds.now()
                         if wait > 0 { sleepInterruptibly(wait) }
+                        lock.lock()
+                        pacingLag = max(0, -wait)
+                        lock.unlock()
                     }
                     if isStopping { reader.recycle(frame); break }
                     lastFrame = frameBase + frame.index
@@ -392,6 +400,7 @@ public final class CameraWorker: @unchecked Sendable {
         status.lastFrameAge = lastAnalysedAt.map { ((MonotonicSeconds.now() - $0) * 10).rounded() / 10 }
         status.lastError = lastError
         status.metrics = metricsAddress
+        status.pacingLag = pacingLag.map { ($0 * 1000).rounded() / 1000 }
         return status
     }
 

@@ -109,11 +109,12 @@ struct WorkerTests {
         #expect(count(events, .cameraOffline) == 3 && count(events, .cameraOnline) == 3)
     }
 
-    @Test("a UDP camera whose sender stops and starts again: offline once, online once, per gap")
+    @Test("a UDP camera whose sender stops and starts again: offline once, online once, per gap, and no false motion on reconnect")
     func udpOutages() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let clip = try makeClip(in: directory, name: "clip.ts", preset: .traffic, width: 320, height: 180, frames: 100)
+        // Nothing moves in this scene (only the light changes): any motion event would be a false one.
+        let clip = try makeClip(in: directory, name: "clip.ts", preset: .lights, width: 320, height: 180, frames: 100)
         let port = try SilentServer.closedPort(), metricsPort = try SilentServer.closedPort()
         let config = try writeConfig(directory, source: "udp://127.0.0.1:\(port)", metricsPort: metricsPort)
         let state = directory.file("state"), queue = directory.file("queue")
@@ -133,6 +134,26 @@ struct WorkerTests {
         }
         #expect(worker.terminate()?.status == 0)
         stopProcess(sender)
+        let motion = queueEvents(queue).filter { $0.type == .motion }
+        #expect(motion.isEmpty, "false motion after reconnects: \(motion.map { "\($0.frame ?? -1) \($0.state?.rawValue ?? "")" })")
+    }
+
+    @Test("a stream whose picture size changes mid-stream is analysed on both sides of the change")
+    func sizeChangeMidStream() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let small = try makeClip(in: directory, name: "small.ts", width: 320, height: 180, frames: 50)
+        let large = try makeClip(in: directory, name: "large.ts", width: 640, height: 480, frames: 50)
+        // MPEG-TS concatenates: one stream whose size (and aspect ratio) changes at frame 50.
+        let joined = directory.file("joined.ts")
+        try (Data(contentsOf: URL(fileURLWithPath: small.path)) + Data(contentsOf: URL(fileURLWithPath: large.path))).write(to: URL(fileURLWithPath: joined))
+        let config = try writeConfig(directory, source: joined, metricsPort: 0)
+        let worker = try VigilProcess(["worker", "--config", config, "--camera", "cam"], stderrPath: directory.file("worker.log"))
+        worker.process.waitUntilExit()
+        #expect(worker.process.terminationStatus == 0, "\(worker.stderr)")
+        let final = try #require(workerState(directory.file("state"), camera: "cam"))
+        #expect(final["frames_analysed"] as? Int == 100)
+        #expect(final["state"] as? String == "finished")
     }
 
     @Test("a server that accepts and never sends: one offline event, unhealthy, and SIGTERM still exits 0 within 2 s")
