@@ -132,8 +132,21 @@ public struct CongestionRule: Sendable, Equatable {
 }
 
 public struct CrowdRule: Sendable, Equatable {
-    /// Ascending people counts at which the crowd level rises.
-    public var levels: [Int]
+    public enum Unit: String, Sendable, Equatable { case people, perSquareMetre = "per_square_metre" }
+    /// Ascending thresholds at which the crowd level rises (people, or people per m²,
+    /// which needs the camera's ground calibration to know the zone's area).
+    public var levels: [Double]
+    public var unit = Unit.people
+    /// Shortest time between two level changes.
+    public var dwellSeconds = 5.0
+    /// `crowd_gathering`: people added within `gatheringSeconds` (nil: off).
+    public var gatheringRise: Double? = nil
+    public var gatheringSeconds = 30.0
+    /// `crowd_running`: person-heights per second (nil: off), with at least this many people.
+    public var runningSpeed: Double? = nil
+    public var runningMinimumPeople = 5.0
+
+    public init(levels: [Double]) { self.levels = levels }
 }
 
 public struct IntrusionRule: Sendable, Equatable {

@@ -331,13 +331,31 @@ struct NodeReader {
         let id = required(fields, "id", path, node).flatMap { string($0, path + ".id") }
         let polygon = required(fields, "polygon", path, node).flatMap { self.polygon($0, path + ".polygon") }
         var crowd: CrowdRule? = nil
-        if let crowdNode = fields["crowd"], let crowdFields = mapping(crowdNode, path + ".crowd", allowed: ["levels"]),
+        if let crowdNode = fields["crowd"], let crowdFields = mapping(crowdNode, path + ".crowd", allowed: ["levels", "unit", "dwell", "gathering", "running"]),
            let levelsNode = required(crowdFields, "levels", path + ".crowd", crowdNode), let items = sequence(levelsNode, path + ".crowd.levels") {
-            let levels = items.enumerated().compactMap { integer($1, "\(path).crowd.levels[\($0)]") }
+            let levels = items.enumerated().compactMap { number($1, "\(path).crowd.levels[\($0)]") }
             if levels.count == items.count {
                 if levels.isEmpty || levels.contains(where: { $0 <= 0 }) || levels != levels.sorted() || Set(levels).count != levels.count {
-                    fail(path + ".crowd.levels", levelsNode, "levels must be positive people counts in ascending order, found \(levels)")
-                } else { crowd = CrowdRule(levels: levels) }
+                    fail(path + ".crowd.levels", levelsNode, "levels must be positive numbers in ascending order, found \(levels)")
+                } else {
+                    var rule = CrowdRule(levels: levels)
+                    if let node = crowdFields["unit"], let unit = string(node, path + ".crowd.unit") {
+                        if let parsed = CrowdRule.Unit(rawValue: unit) { rule.unit = parsed }
+                        else { fail(path + ".crowd.unit", node, "expected people or per_square_metre, found '\(unit)'") }
+                    }
+                    if let node = crowdFields["dwell"], let value = number(node, path + ".crowd.dwell") {
+                        if value >= 0 { rule.dwellSeconds = value } else { fail(path + ".crowd.dwell", node, "must be 0 or more seconds, found \(value)") }
+                    }
+                    if let node = crowdFields["gathering"], let gathering = mapping(node, path + ".crowd.gathering", allowed: ["rise", "seconds"]) {
+                        rule.gatheringRise = gathering["rise"].flatMap { positive($0, path + ".crowd.gathering.rise") } ?? 10
+                        if let node = gathering["seconds"], let value = positive(node, path + ".crowd.gathering.seconds") { rule.gatheringSeconds = value }
+                    }
+                    if let node = crowdFields["running"], let running = mapping(node, path + ".crowd.running", allowed: ["speed", "min_people"]) {
+                        rule.runningSpeed = running["speed"].flatMap { positive($0, path + ".crowd.running.speed") } ?? 1.5
+                        if let node = running["min_people"], let value = positive(node, path + ".crowd.running.min_people") { rule.runningMinimumPeople = value }
+                    }
+                    crowd = rule
+                }
             }
         }
         var intrusion: IntrusionRule? = nil

@@ -44,9 +44,17 @@ public final class CameraPipeline {
     private var tamperDetector = TamperDetector()
     private var tamperRule: TamperRule
     private var pending: [Event] = []
+    private var crowdEstimator: CrowdEstimator
+    private var crowdRules: [(zone: Int, rule: CrowdZoneRule)] = []
+    private var speeds: [Double] = []
+    /// People estimates of the last frame: slot 0 the whole frame, then one per zone.
+    public var people: [Double] { crowdEstimator.estimates }
+    /// The crowd features behind them, for calibration.
+    public var crowdMeasurements: [CrowdMeasurement] { crowdEstimator.measurements }
 
     public init(camera: CameraSettings?, analysis: ClipAnalysisOptions.Analysis = .motion,
-                motion: MotionDetector.Settings = MotionDetector.Settings(), classifier: ObjectClassifier = ObjectClassifier()) throws {
+                motion: MotionDetector.Settings = MotionDetector.Settings(), classifier: ObjectClassifier = ObjectClassifier(),
+                crowdModel: CrowdModel = .perspectiveOnly) throws {
         self.camera = camera
         self.analysis = analysis
         cameraID = camera?.id ?? "clip"
@@ -75,6 +83,24 @@ public final class CameraPipeline {
         // Tamper runs with the motion analysis, for every camera unless its config turns it off.
         checkingTamper = analysis == .motion && (camera?.tamperEnabled ?? true)
         tamperRule = TamperRule(persistSeconds: camera?.tamperSeconds ?? 3)
+        crowdEstimator = CrowdEstimator(model: crowdModel, perspective: (analyzer as? MotionDetector)?.settings.perspective)
+        for (index, zone) in zones.enumerated() {
+            guard let crowd = zone.crowd else { continue }
+            var area: Double? = nil
+            if crowd.unit == .perSquareMetre {
+                guard let ground = trackRules.ground else {
+                    throw CrowdConfigurationError(zone: zone.id)
+                }
+                area = ground.area(of: zone.polygon.map { Point(x: $0.x, y: $0.y) })
+            }
+            var rule = CrowdZoneRule(zone: zone.id, levels: crowd.levels, areaSquareMetres: area)
+            rule.dwellSeconds = crowd.dwellSeconds
+            rule.gatheringRise = crowd.gatheringRise
+            rule.gatheringSeconds = crowd.gatheringSeconds
+            rule.runningSpeed = crowd.runningSpeed
+            rule.runningMinimumPeople = crowd.runningMinimumPeople
+            crowdRules.append((index, rule))
+        }
     }
 
     /// Analyses one frame and returns the events it raised (valid until the next call).
@@ -97,6 +123,7 @@ public final class CameraPipeline {
                 }
             }
             append(transitions)
+            _ = crowdEstimator.estimate(mask: mask, blobs: analyzer.blobs, zones: zoneMasks)
         }
         analyseSeconds += MonotonicClock.seconds(since: analyseStart)
         if tracking {
@@ -104,6 +131,7 @@ public final class CameraPipeline {
             tracker.update(blobs: analyzer.blobs, pts: pts, frameWidth: width, frameHeight: height)
             append(trackRules.observe(tracks: tracker.tracks, frame: frame, pts: pts, frameWidth: width, frameHeight: height))
             for track in tracker.tracks where track.isConfirmed && countedTracks.insert(track.id).inserted { confirmedTrackCount += 1 }
+            observeCrowds(frame: frame, pts: pts)
             if countedTracks.count > 2 * tracker.tracks.count + 64 {
                 countedTracks = countedTracks.filter { id in tracker.tracks.contains { $0.id == id } }
             }
@@ -122,6 +150,23 @@ public final class CameraPipeline {
         if tracking { append(trackRules.finish(frame: frame, pts: pts)) }
         if let transition = tamperRule.finish(frame: frame, pts: pts) { append([tamperEvent(transition)]) }
         return pending
+    }
+
+    /// Crowd events per zone, from its people estimate and the pace of the people tracked in it.
+    private func observeCrowds(frame: Int, pts: Double) {
+        guard !crowdRules.isEmpty, crowdEstimator.estimates.count == zones.count + 1 else { return }
+        let perspective = (analyzer as? MotionDetector)?.settings.perspective
+        for index in crowdRules.indices {
+            let zone = crowdRules[index].zone
+            speeds.removeAll(keepingCapacity: true)
+            for track in tracker.tracks where track.isConfirmed && !track.isCoasting {
+                let anchor = Point(x: track.anchor.x / Double(width), y: track.anchor.y / Double(height))
+                guard zoneMasks[zone].contains(x: Int(track.anchor.x), y: Int(track.anchor.y)) else { continue }
+                let personPixels = (perspective?.personHeight(atY: anchor.y) ?? CrowdEstimator.defaultPersonHeight) * Double(height)
+                speeds.append(track.speed / max(1, personPixels))
+            }
+            append(crowdRules[index].rule.observe(people: crowdEstimator.estimates[zone + 1], speeds: speeds, camera: cameraID, frame: frame, pts: pts))
+        }
     }
 
     private func resize(width: Int, height: Int) {
@@ -198,4 +243,10 @@ public final class CameraPipeline {
         for _ in 0..<places { scale *= 10 }
         return (value * scale).rounded() / scale
     }
+}
+
+/// A zone counts in people per m² but its camera has no ground calibration to know its area.
+public struct CrowdConfigurationError: Error, CustomStringConvertible {
+    public var zone: String
+    public var description: String { "zone \(zone): crowd levels per_square_metre need the camera's ground calibration (ground: image/metres)" }
 }

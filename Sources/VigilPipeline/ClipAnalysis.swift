@@ -43,6 +43,8 @@ public struct ClipAnalysisOptions: Sendable {
     /// Object-class thresholds, and where they came from (for the report).
     public var classifier = ObjectClassifier()
     public var classifierSource = "built-in defaults"
+    /// People-count model (the camera's `model`, or the perspective-only default).
+    public var crowdModel = CrowdModel.perspectiveOnly
 
     public init(input: SourceLocation) { self.input = input }
 }
@@ -114,7 +116,8 @@ public final class ClipAnalysis {
         let openMilliseconds = MonotonicClock.seconds(since: started) * 1000
         let reader = FrameReader(source: source, size: options.size, filter: options.scaleFilter, analysisFPS: options.analysisFPS)
 
-        let pipeline = try CameraPipeline(camera: options.camera, analysis: options.analysis, motion: options.motion, classifier: options.classifier)
+        let pipeline = try CameraPipeline(camera: options.camera, analysis: options.analysis, motion: options.motion, classifier: options.classifier,
+                                          crowdModel: options.crowdModel)
         let zones = pipeline.zones
         let tracking = pipeline.tracking
         var tracksWriter: LineFileWriter? = nil
@@ -185,6 +188,13 @@ public final class ClipAnalysis {
                 if pipeline.measuredZones {
                     let parts = zip(zones, pipeline.fractions.dropFirst()).map { "\"\($0.id)\":\(Self.rounded($1, 6))" }
                     line += ",\"zones\":{" + parts.joined(separator: ",") + "}"
+                }
+                if observation.motionFraction != nil, let people = pipeline.people.first {
+                    line += ",\"people\":\(Self.rounded(people, 2))"
+                    if !zones.isEmpty {
+                        let parts = zip(zones, pipeline.people.dropFirst()).map { "\"\($0.id)\":\(Self.rounded($1, 2))" }
+                        line += ",\"zone_people\":{" + parts.joined(separator: ",") + "}"
+                    }
                 }
                 line += "}\n"
                 try framesWriter.write(line)

@@ -21,6 +21,7 @@ public struct WorkerOptions: Sendable {
     /// Frames waiting between decode and analysis; more are dropped, oldest first.
     public var bufferFrames = 4
     public var classifier = ObjectClassifier()
+    public var crowdModel = CrowdModel.perspectiveOnly
     public var skipNonReferenceFrames = false
     public var decoderThreads = 1
 
@@ -126,7 +127,7 @@ public final class CameraWorker: @unchecked Sendable {
     public func run() throws {
         let writer = try QueueWriter(directory: options.queueDirectory, options: options.queueOptions,
                                      log: { [logger] in logger.warning("\($0)", metadata: ["queue": "\(self.options.queueDirectory)"]) })
-        let pipeline = try CameraPipeline(camera: options.camera, classifier: options.classifier)
+        let pipeline = try CameraPipeline(camera: options.camera, classifier: options.classifier, crowdModel: options.crowdModel)
         let ingest = Thread { [self] in ingestLoop() }
         ingest.name = "vigil-ingest"
         ingest.start()

@@ -15,6 +15,9 @@ public enum ScenePreset: String, CaseIterable, Sendable {
     case sway
     /// People and vehicles casting soft shadows (30–45 % darker ground) beside them.
     case shadows
+    /// A square filling up under a far-to-near perspective: people walk in and stand, alone
+    /// and in tight overlapping groups, others pass through; sizes follow `crowdPerspective`.
+    case crowd
 }
 
 extension SceneSpec {
@@ -56,6 +59,9 @@ extension SceneSpec {
             for index in spec.objects.indices { spec.objects[index].shadow = random.uniform(0.55, 0.7) }
             spec.lines = [crossLine]
             spec.noiseSigma = 2
+        case .crowd:
+            spec.objects = crowd(frameCount: frameCount, width: width, height: height, random: &random)
+            spec.noiseSigma = 2
         case .sway:
             spec.noiseSigma = 3
             spec.sway = SwayRegion(box: Box(x: 0.55, y: 0.05, width: 0.4, height: 0.5), amplitude: 3, period: 25)
@@ -88,6 +94,66 @@ extension SceneSpec {
                                intensity: Int(random.uniform(20, 50)),
                                path: [.init(frame: start, x: 1.05 + offset, y: y + offset * 0.5), .init(frame: end, x: -0.1 + offset, y: y + offset * 0.5)])
         }
+    }
+
+    /// The perspective of the `crowd` scene: a person is 7 % of the frame tall with feet at
+    /// y = 0.35 and 25 % at y = 0.95.
+    public static let crowdPerspective = PerspectiveScale(nearY: 0.95, nearPersonHeight: 0.25, farY: 0.35, farPersonHeight: 0.07)
+
+    static func crowd(frameCount: Int, width: Int, height: Int, random: inout SeededRandom) -> [SceneObject] {
+        let aspect = Double(height) / Double(width)
+        var objects: [SceneObject] = []
+        func person(id: Int, path: [SceneObject.Keyframe]) -> SceneObject {
+            // Sized for where it spends its time (its last keyframe), as the camera sees it there.
+            let h = crowdPerspective.personHeight(atY: path.last!.y)
+            return SceneObject(id: id, kind: .person, width: 0.4 * h * aspect, height: h,
+                               intensity: random.unit() < 0.6 ? Int(random.uniform(15, 60)) : Int(random.uniform(190, 240)), path: path)
+        }
+        // People who walk in from a side and stand: singles, then tight groups that overlap.
+        let arrivals = Int(Double(frameCount) * 0.6)
+        for index in 0..<14 {
+            let y = random.uniform(0.4, 0.95)
+            let x = random.uniform(0.12, 0.88)
+            let start = Int(random.uniform(0, Double(arrivals)))
+            let walk = Int(random.uniform(0.08, 0.15) * Double(frameCount))
+            let fromLeft = random.unit() < 0.5
+            var path: [SceneObject.Keyframe] = [.init(frame: start, x: fromLeft ? -0.03 : 1.03, y: y), .init(frame: start + walk, x: x, y: y)]
+            // A third leave again before the end.
+            if index % 3 == 0 {
+                let leave = min(frameCount - 1, start + walk + Int(random.uniform(0.15, 0.3) * Double(frameCount)))
+                path.append(.init(frame: leave, x: x, y: y))
+                path.append(.init(frame: min(frameCount + walk, leave + walk), x: fromLeft ? 1.03 : -0.03, y: y))
+            } else {
+                path.append(.init(frame: frameCount + 10, x: x, y: y))
+            }
+            objects.append(person(id: 1 + index, path: path))
+        }
+        for group in 0..<3 {
+            let y = random.uniform(0.45, 0.9)
+            let x = random.uniform(0.25, 0.75)
+            let start = Int(random.uniform(0.1, 0.5) * Double(frameCount))
+            let walk = Int(0.12 * Double(frameCount))
+            let h = crowdPerspective.personHeight(atY: y)
+            for member in 0..<5 {
+                // Half a body apart across, a little apart in depth: they hide one another.
+                let dx = (Double(member) - 2) * 0.2 * h * aspect
+                let dy = Double(member % 2) * 0.04 * h
+                objects.append(person(id: 100 + group * 10 + member, path: [
+                    .init(frame: start, x: -0.05 + dx, y: y + dy), .init(frame: start + walk, x: x + dx, y: y + dy),
+                    .init(frame: frameCount + 10, x: x + dx, y: y + dy),
+                ]))
+            }
+        }
+        // Passers-by crossing the whole square.
+        for index in 0..<8 {
+            let y = random.uniform(0.4, 0.95)
+            let start = Int(random.uniform(0, 0.8) * Double(frameCount))
+            let duration = Int(random.uniform(0.2, 0.35) * Double(frameCount))
+            let fromLeft = index % 2 == 0
+            objects.append(person(id: 200 + index, path: [.init(frame: start, x: fromLeft ? -0.03 : 1.03, y: y),
+                                                          .init(frame: start + duration, x: fromLeft ? 1.03 : -0.03, y: y)]))
+        }
+        return objects
     }
 
     /// Vehicles on two lanes: the upper lane drives left, the lower lane right.

@@ -54,6 +54,18 @@ public struct GroundPlane: Sendable, Equatable {
         return metres / step * 3.6
     }
 
+    /// Ground area in m² of a polygon given in normalized image points (straight image
+    /// edges map to straight ground edges under a homography, so the corners suffice).
+    public func area(of polygon: [Point]) -> Double {
+        let corners = polygon.map(ground)
+        var twice = 0.0
+        for index in corners.indices {
+            let a = corners[index], b = corners[(index + 1) % corners.count]
+            twice += a.x * b.y - b.x * a.y
+        }
+        return abs(twice) / 2
+    }
+
     /// Gaussian elimination with partial pivoting; nil when singular.
     static func solve(_ a: [[Double]], _ b: [Double]) -> [Double]? {
         let n = b.count

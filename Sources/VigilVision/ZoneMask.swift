@@ -25,6 +25,12 @@ public struct ZoneMask: Sendable, Equatable {
     }
 
     /// Fraction of this zone's pixels that are foreground (255) in `mask`.
+    /// True if the pixel lies inside the zone (false outside the frame).
+    public func contains(x: Int, y: Int) -> Bool {
+        guard x >= 0, y >= 0, x < width, y < height else { return false }
+        return bits[y * width + x] != 0
+    }
+
     public func fraction(of mask: GrayImage) -> Double {
         guard pixelCount > 0, mask.width == width, mask.height == height else { return 0 }
         var hits = 0

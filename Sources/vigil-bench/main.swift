@@ -197,6 +197,41 @@ func trackingBenchmark(objects: Int) {
     print("{\"objects\": \(objects), \"ms_per_frame\": \(runs[runs.count / 2]), \"events\": \(crossings / 5)}")
 }
 
+/// crowd: time per frame of the crowd estimator (whole frame and one zone) against the
+/// motion step it follows, on the synthetic crowd scene at 480×270; medians of 5 runs.
+func crowdBenchmark(frames: Int) {
+    let spec = SceneSpec.preset(.crowd, width: 480, height: 270, framesPerSecond: 10, frameCount: frames, seed: 5)
+    let renderer = SceneRenderer(spec: spec)
+    var images: [GrayImage] = []
+    var image = GrayImage(width: 480, height: 270), truth = GrayImage(width: 480, height: 270)
+    for index in 0..<frames {
+        _ = renderer.render(frame: index, into: &image, mask: &truth)
+        images.append(image)
+    }
+    let zone = ZoneMask(polygons: [Polygon([Point(x: 0, y: 0.4), Point(x: 1, y: 0.4), Point(x: 1, y: 1), Point(x: 0, y: 1)])], width: 480, height: 270)
+    var motionRuns: [Double] = [], crowdRuns: [Double] = []
+    var people = 0.0
+    for _ in 0..<5 {
+        var settings = MotionDetector.Settings()
+        settings.perspective = SceneSpec.crowdPerspective
+        var detector = MotionDetector(settings: settings)
+        var estimator = CrowdEstimator(perspective: SceneSpec.crowdPerspective)
+        var motionSeconds = 0.0, crowdSeconds = 0.0
+        for frame in images {
+            let start = now()
+            _ = detector.analyze(frame)
+            let middle = now()
+            if let mask = detector.lastMask { people += estimator.estimate(mask: mask, blobs: detector.blobs, zones: [zone])[0] }
+            crowdSeconds += now() - middle
+            motionSeconds += middle - start
+        }
+        motionRuns.append(motionSeconds * 1000 / Double(frames))
+        crowdRuns.append(crowdSeconds * 1000 / Double(frames))
+    }
+    motionRuns.sort(); crowdRuns.sort()
+    print("{\"frames\": \(frames), \"motion_ms_per_frame\": \(motionRuns[2]), \"crowd_ms_per_frame\": \(crowdRuns[2]), \"ratio\": \(crowdRuns[2] / motionRuns[2]), \"mean_people\": \(people / Double(5 * frames))}")
+}
+
 nonisolated(unsafe) var latencyAppendedAt: (Int, Double) -> Void = { _, _ in }
 
 let arguments = CommandLine.arguments
@@ -211,6 +246,8 @@ case "motion-steady":
     motionSteadyState(frames: arguments.count > 2 ? Int(arguments[2]) ?? 100 : 100)
 case "tracking":
     trackingBenchmark(objects: arguments.count > 2 ? Int(arguments[2]) ?? 10 : 10)
+case "crowd":
+    crowdBenchmark(frames: arguments.count > 2 ? Int(arguments[2]) ?? 400 : 400)
 case "motion":
     motionBenchmark(frames: arguments.count > 2 ? Int(arguments[2]) ?? 250 : 250)
 default:

@@ -80,6 +80,9 @@ struct Analyze: ParsableCommand {
     @Option(help: "Object-class model (default: the camera's classes_model, else Models/classes.json).")
     var classesModel: String?
 
+    @Option(help: "People-count model from `vigil calibrate` (default: the camera's `model`, else perspective only).")
+    var crowdModel: String?
+
     @Option(help: "Append events to this queue folder.")
     var queue: String?
 
@@ -141,6 +144,7 @@ struct Analyze: ParsableCommand {
         options.tracksOut = tracksOut
         options.annotate = annotate
         options.heatmap = heatmap
+        options.crowdModel = try loadCrowdModel(override: crowdModel, camera: cameraSettings, config: config).model
         if let (classifier, source) = try loadClassifier(override: classesModel, camera: cameraSettings, config: config) {
             options.classifier = classifier
             options.classifierSource = source

@@ -88,6 +88,7 @@ struct Worker: ParsableCommand {
         options.bufferFrames = buffer
         options.skipNonReferenceFrames = skipNonReference
         if let (classifier, _) = try loadClassifier(override: nil, camera: cameraSettings, config: config) { options.classifier = classifier }
+        options.crowdModel = try loadCrowdModel(override: nil, camera: cameraSettings, config: config).model
 
         var logger = bootstrapLogging(configuration.service, format: logFormat.flatMap(ServiceSettings.LogFormat.init(rawValue:)), label: "vigil.worker")
         logger[metadataKey: "camera"] = "\(camera)"
@@ -163,8 +164,8 @@ struct Validate: ParsableCommand {
     }
 
     private func loadClassifierQuietly(camera: CameraSettings) throws {
-        guard let path = camera.classesModel.map({ ConfigLoader.resolve($0, relativeTo: config) }) else { return }
-        _ = try ModelFiles.classifier(at: path)
+        if let path = camera.classesModel.map({ ConfigLoader.resolve($0, relativeTo: config) }) { _ = try ModelFiles.classifier(at: path) }
+        if let path = camera.model.map({ ConfigLoader.resolve($0, relativeTo: config) }) { _ = try ModelFiles.crowdModel(at: path) }
     }
 
     /// Why events could not be written under `path`, or nil if they can.

@@ -24,7 +24,7 @@ struct Vigil: ParsableCommand {
         3 the input cannot be opened or decoded; 4 the input is truncated or damaged (the decodable \
         part was analysed and every output written).
         """,
-        subcommands: [Analyze.self, Synth.self, Queue.self, Worker.self, Run.self, Status.self, Validate.self]
+        subcommands: [Analyze.self, Calibrate.self, Synth.self, Queue.self, Worker.self, Run.self, Status.self, Validate.self]
     )
 
     /// ArgumentParser exits 64 on usage errors; Vigil documents 2, as most Unix tools do.
@@ -68,6 +68,19 @@ func loadClassifier(override: String?, camera: CameraSettings?, config: String?)
     guard let path = override ?? configured ?? ModelFiles.defaultClassesPath() else { return nil }
     do {
         return (try ModelFiles.classifier(at: path), path)
+    } catch {
+        FileHandleOutput.standardError("vigil: \(error)")
+        throw ExitCode(ExitStatus.usage)
+    }
+}
+
+/// The people-count model for a camera: `override`, else the camera's `model` (relative to
+/// its config file), else the perspective-only default. A bad file exits 2.
+func loadCrowdModel(override: String?, camera: CameraSettings?, config: String?) throws -> (model: CrowdModel, source: String) {
+    let configured = camera?.model.map { path in config.map { ConfigLoader.resolve(path, relativeTo: $0) } ?? path }
+    guard let path = override ?? configured else { return (.perspectiveOnly, "perspective only (no model file)") }
+    do {
+        return (try ModelFiles.crowdModel(at: path), path)
     } catch {
         FileHandleOutput.standardError("vigil: \(error)")
         throw ExitCode(ExitStatus.usage)

@@ -40,8 +40,8 @@ struct FleetTests {
         #expect(waitUntil(15) { (workerState(state, camera: "south")?["pid"] as? Int).map(Int32.init) != victim
                 && (workerState(state, camera: "south")?["frames_analysed"] as? Int ?? 0) > 5 })
         let status = try VigilProcess(["status", "--config", config], stderrPath: directory.file("status.err"))
-        status.process.waitUntilExit()
-        #expect(status.process.terminationStatus == 0)
+        #expect(status.waitForExit(limit: 30))
+        #expect(status.exitStatus == 0)
         let exit = fleet.terminate(limit: 8)
         #expect(exit?.status == 0, "\(fleet.stderr.suffix(2000))")
         for camera in ["north", "south"] {
@@ -56,8 +56,8 @@ struct FleetTests {
         defer { directory.remove() }
         let good = try fleetConfig(directory, clip: "/nonexistent.mp4", metricsPort: 19700)
         let ok = try VigilProcess(["validate", "--config", good], stderrPath: directory.file("ok.err"))
-        ok.process.waitUntilExit()
-        #expect(ok.process.terminationStatus == 0, "\(ok.stderr)")
+        #expect(ok.waitForExit(limit: 30))
+        #expect(ok.exitStatus == 0, "\(ok.stderr)")
         let bad = directory.file("bad.yaml")
         try """
         service: { metrics: { port: 19700 }, log: { format: xml } }
@@ -66,8 +66,8 @@ struct FleetTests {
           - { id: b, source: y.mp4, rtsp_transport: carrier-pigeon }
         """.write(toFile: bad, atomically: true, encoding: .utf8)
         let schema = try VigilProcess(["validate", "--config", bad], stderrPath: directory.file("bad.err"))
-        schema.process.waitUntilExit()
-        #expect(schema.process.terminationStatus == 2)
+        #expect(schema.waitForExit(limit: 30))
+        #expect(schema.exitStatus == 2)
         #expect(schema.stderr.contains("service.log.format") && schema.stderr.contains("cameras[1].rtsp_transport"), "\(schema.stderr)")
         // Schema-valid, but unusable: no queue, and two cameras on one metrics port.
         try """
@@ -77,8 +77,8 @@ struct FleetTests {
           - { id: b, source: y.mp4 }
         """.write(toFile: bad, atomically: true, encoding: .utf8)
         let unusable = try VigilProcess(["validate", "--config", bad, "--probe"], stderrPath: directory.file("unusable.err"))
-        unusable.process.waitUntilExit()
-        #expect(unusable.process.terminationStatus == 2)
+        #expect(unusable.waitForExit(limit: 60))
+        #expect(unusable.exitStatus == 2)
         let text = unusable.stderr
         #expect(text.contains("queue") && text.contains("19701") && text.contains("x.mp4"), "\(text)")
     }

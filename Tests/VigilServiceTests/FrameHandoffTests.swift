@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import VigilVision
 @testable import VigilService
@@ -21,16 +22,23 @@ struct FrameHandoffTests {
     }
 
     @Test("a reader of a file waits for room instead of dropping, and close wakes it")
-    func waitsForRoom() async {
+    func waitsForRoom() {
         let handoff = FrameHandoff(capacity: 2)
-        let producer = Task.detached {
+        // A real thread, not a task: the producer blocks while the buffer is full, and a
+        // blocked task could starve Swift's small cooperative pool of the test runner.
+        let finished = DispatchSemaphore(value: 0)
+        let producer = Thread {
             for frame in 0..<20 { handoff.push(GrayImage(width: 4, height: 2, fill: UInt8(frame)), frame: frame, pts: 0, arrival: 0, waitIfFull: true) }
             handoff.close()
+            finished.signal()
         }
+        producer.start()
         var taken = HandedFrame(image: GrayImage(width: 0, height: 0), frame: -1, pts: 0, arrival: 0)
         var frames: [Int] = []
         while handoff.take(into: &taken, timeout: 5) { frames.append(taken.frame) }
-        await producer.value
+        // Whatever happened, never leave the producer blocked behind the test.
+        handoff.close()
+        #expect(finished.wait(timeout: .now() + 5) == .success)
         #expect(frames == Array(0..<20))
         #expect(handoff.droppedCount == 0)
     }

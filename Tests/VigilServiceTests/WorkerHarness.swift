@@ -15,12 +15,17 @@ final class VigilProcess {
     let process = Process()
     let stderrPath: String
 
-    init(_ arguments: [String], stderrPath: String) throws {
+    init(_ arguments: [String], stderrPath: String, stdoutPath: String? = nil) throws {
         self.stderrPath = stderrPath
         FileManager.default.createFile(atPath: stderrPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: Self.executable)
         process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
+        if let stdoutPath {
+            FileManager.default.createFile(atPath: stdoutPath, contents: nil)
+            process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))
+        } else {
+            process.standardOutput = FileHandle.nullDevice
+        }
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
         try process.run()
     }
@@ -28,16 +33,38 @@ final class VigilProcess {
     var pid: Int32 { process.processIdentifier }
     var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
 
+    /// Exit status once the process has ended, nil while it runs. Reads the kernel's view
+    /// too: with many processes started at once, Foundation's Process can miss a child's
+    /// exit and report it running for ever; a zombie is then reaped here.
+    private var reapedStatus: Int32?
+    var exitStatus: Int32? {
+        if let reapedStatus { return reapedStatus }
+        if !process.isRunning { return process.terminationStatus }
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")"), stat[stat.index(close, offsetBy: 2)] == "Z" else { return nil }
+        var status: Int32 = 0
+        guard waitpid(pid, &status, WNOHANG) == pid else { return process.isRunning ? nil : process.terminationStatus }
+        reapedStatus = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return reapedStatus
+    }
+
+    /// Waits for the process to end on its own; false (and the process killed) after `limit` seconds.
+    func waitForExit(limit: Double) -> Bool {
+        let ended = waitUntil(limit) { exitStatus != nil }
+        if !ended { kill(pid, SIGKILL); _ = waitUntil(5) { exitStatus != nil } }
+        return ended
+    }
+
     /// Sends SIGTERM and returns the exit status and how long the exit took (nil: not within `limit`).
     func terminate(limit: Double = 5) -> (status: Int32, seconds: Double)? {
         let started = Date()
         kill(pid, SIGTERM)
-        while process.isRunning && Date().timeIntervalSince(started) < limit { usleep(10_000) }
-        guard !process.isRunning else { kill(pid, SIGKILL); process.waitUntilExit(); return nil }
-        return (process.terminationStatus, Date().timeIntervalSince(started))
+        while exitStatus == nil && Date().timeIntervalSince(started) < limit { usleep(10_000) }
+        guard let status = exitStatus else { kill(pid, SIGKILL); _ = waitUntil(5) { exitStatus != nil }; return nil }
+        return (status, Date().timeIntervalSince(started))
     }
 
-    deinit { if process.isRunning { kill(pid, SIGKILL); process.waitUntilExit() } }
+    deinit { if exitStatus == nil { kill(pid, SIGKILL); _ = waitUntil(5) { exitStatus != nil } } }
 }
 
 /// Resident memory of a process in KiB, from /proc.
@@ -80,8 +107,19 @@ func startFFmpeg(_ arguments: [String]) throws -> Process {
 }
 
 func stopProcess(_ process: Process) {
-    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-    process.waitUntilExit()
+    let pid = process.processIdentifier
+    if process.isRunning { kill(pid, SIGKILL) }
+    // Not waitUntilExit: see VigilProcess.exitStatus; a zombie Foundation missed is reaped here.
+    _ = waitUntil(5) {
+        guard process.isRunning else { return true }
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return true }
+        if let close = stat.lastIndex(of: ")"), stat[stat.index(close, offsetBy: 2)] == "Z" {
+            var status: Int32 = 0
+            _ = waitpid(pid, &status, WNOHANG)
+            return true
+        }
+        return false
+    }
 }
 
 /// A worker's state file as a dictionary (it is JSON for any tool to read).

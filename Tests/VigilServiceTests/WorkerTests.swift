@@ -15,13 +15,13 @@ struct WorkerTests {
         waitUntil(timeout) { framesAnalysed(state) > count + 5 }
     }
 
-    @Test("an HTTP camera killed and restarted 8 times: one offline and one online per outage, a size change handled, memory flat, SIGTERM exits 0 fast")
+    @Test("an HTTP camera killed and restarted 8 times: one offline and one online per outage, size and codec changes handled, memory flat, SIGTERM exits 0 fast")
     func httpOutages() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        // Two sizes, so the restarted camera also comes back at another resolution.
+        // Two sizes and two codecs, so the restarted camera also comes back reconfigured.
         let small = try makeClip(in: directory, name: "small.ts", preset: .traffic, width: 320, height: 180, frames: 100)
-        let large = try makeClip(in: directory, name: "large.ts", preset: .traffic, width: 480, height: 270, frames: 100)
+        let large = try makeClip(in: directory, name: "large.ts", preset: .traffic, width: 480, height: 270, frames: 100, codec: .mpeg4)
         let streamPort = try SilentServer.closedPort(), metricsPort = try SilentServer.closedPort()
         let config = try writeConfig(directory, source: "http://127.0.0.1:\(streamPort)/live.ts", metricsPort: metricsPort)
         let state = directory.file("state"), queue = directory.file("queue")
@@ -46,7 +46,7 @@ struct WorkerTests {
             #expect(waitUntil(5) { count(queueEvents(queue), .cameraOnline) == outage })
             if let resident = residentKiB(worker.pid) { memory.append(resident) }
         }
-        #expect(worker.process.isRunning)
+        #expect(worker.exitStatus == nil)
         let metrics = fetch(port: metricsPort, path: "/metrics")?.body ?? ""
         #expect(metrics.contains("vigil_source_up{camera=\"cam\"} 1"))
         #expect(metrics.contains("vigil_events_total{camera=\"cam\",type=\"camera_offline\"} \(outages)"), "\(metrics)")
@@ -149,8 +149,8 @@ struct WorkerTests {
         try (Data(contentsOf: URL(fileURLWithPath: small.path)) + Data(contentsOf: URL(fileURLWithPath: large.path))).write(to: URL(fileURLWithPath: joined))
         let config = try writeConfig(directory, source: joined, metricsPort: 0)
         let worker = try VigilProcess(["worker", "--config", config, "--camera", "cam"], stderrPath: directory.file("worker.log"))
-        worker.process.waitUntilExit()
-        #expect(worker.process.terminationStatus == 0, "\(worker.stderr)")
+        #expect(worker.waitForExit(limit: 120), "the worker did not finish the file: \(worker.stderr.suffix(2000))")
+        #expect(worker.exitStatus == 0, "\(worker.stderr)")
         let final = try #require(workerState(directory.file("state"), camera: "cam"))
         #expect(final["frames_analysed"] as? Int == 100)
         #expect(final["state"] as? String == "finished")
@@ -164,7 +164,7 @@ struct WorkerTests {
         let metricsPort = try SilentServer.closedPort()
         let config = try writeConfig(directory, source: "http://127.0.0.1:\(silent.port)/live.ts", metricsPort: metricsPort)
         let queue = directory.file("queue")
-        let worker = try VigilProcess(["worker", "--config", config, "--camera", "cam"], stderrPath: directory.file("worker.log"))
+        let worker = try VigilProcess(["worker", "--config", config, "--camera", "cam", "--log-format", "json"], stderrPath: directory.file("worker.log"))
         #expect(waitUntil(10) { count(queueEvents(queue), .cameraOffline) == 1 })
         // Several more timed-out attempts: still one offline event for the one outage.
         usleep(3_000_000)
@@ -173,6 +173,13 @@ struct WorkerTests {
         let exit = worker.terminate()
         #expect(exit?.status == 0)
         #expect((exit?.seconds ?? 99) < 2, "SIGTERM took \(exit?.seconds ?? -1) s while a read was blocked")
+        // --log-format json: every line one object with time, level, message and the camera.
+        let lines = worker.stderr.split(separator: "\n")
+        #expect(lines.count >= 3)
+        for line in lines {
+            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            #expect(object?["level"] != nil && object?["message"] != nil && object?["camera"] as? String == "cam", "\(line)")
+        }
     }
 
     @Test("a server that sends garbage: no crash, offline once, a few log lines (not one per broken packet), and no credentials anywhere")
@@ -186,18 +193,21 @@ struct WorkerTests {
         let worker = try VigilProcess(["worker", "--config", config, "--camera", "cam"], stderrPath: directory.file("worker.log"))
         #expect(waitUntil(10) { count(queueEvents(queue), .cameraOffline) == 1 })
         usleep(4_000_000)
-        #expect(worker.process.isRunning, "the worker died on garbage: \(worker.stderr.suffix(2000))")
+        #expect(worker.exitStatus == nil, "the worker died on garbage: \(worker.stderr.suffix(2000))")
         #expect(count(queueEvents(queue), .cameraOffline) == 1)
         let metrics = fetch(port: metricsPort, path: "/metrics")?.body ?? ""
         let status = try String(contentsOfFile: "\(state)/cam.json", encoding: .utf8)
-        let statusCommand = try VigilProcess(["status", "--config", config], stderrPath: directory.file("status.log"))
-        statusCommand.process.waitUntilExit()
+        let statusCommand = try VigilProcess(["status", "--config", config], stderrPath: directory.file("status.log"),
+                                             stdoutPath: directory.file("status.out"))
+        #expect(statusCommand.waitForExit(limit: 30))
+        let statusOutput = try String(contentsOfFile: directory.file("status.out"), encoding: .utf8)
+        #expect(statusOutput.contains("***@127.0.0.1"), "\(statusOutput)")
         #expect(worker.terminate()?.status == 0)
         let log = worker.stderr
         let lines = log.split(separator: "\n")
         #expect(lines.count < 40, "\(lines.count) log lines in ~6 s of garbage:\n\(log.suffix(3000))")
         let events = try String(contentsOfFile: "\(queue)/" + (FileManager.default.contentsOfDirectory(atPath: queue).first { $0.hasSuffix(".jsonl") } ?? ""), encoding: .utf8)
-        for (name, text) in [("log", log), ("metrics", metrics), ("state file", status), ("events", events)] {
+        for (name, text) in [("log", log), ("metrics", metrics), ("state file", status), ("events", events), ("vigil status", statusOutput)] {
             #expect(!text.contains("s3cret"), "the password appears in the \(name)")
         }
         #expect(log.contains("***@127.0.0.1") || !log.contains("operator"), "\(log.prefix(1000))")
@@ -213,8 +223,8 @@ struct WorkerTests {
         let config = try writeConfig(directory, source: clip.path, metricsPort: metricsPort, extraCameraFields: "analysis: { width: 960 }")
         let state = directory.file("state")
         let worker = try VigilProcess(["worker", "--config", config, "--camera", "cam", "--realtime", "--buffer", "3"], stderrPath: directory.file("worker.log"))
-        worker.process.waitUntilExit()
-        #expect(worker.process.terminationStatus == 0, "\(worker.stderr.suffix(2000))")
+        #expect(worker.waitForExit(limit: 120), "the worker did not finish the file: \(worker.stderr.suffix(2000))")
+        #expect(worker.exitStatus == 0, "\(worker.stderr.suffix(2000))")
         let final = try #require(workerState(state, camera: "cam"))
         let decoded = final["frames_decoded"] as? Int ?? 0, analysed = final["frames_analysed"] as? Int ?? 0, dropped = final["frames_dropped"] as? Int ?? 0
         #expect(final["state"] as? String == "finished")

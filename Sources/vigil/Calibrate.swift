@@ -1,0 +1,100 @@
+import ArgumentParser
+import FoundationEssentials
+import VigilConfig
+import VigilMedia
+import VigilPipeline
+import VigilVision
+
+struct Calibrate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Fit a camera's people-count model to annotated frames of a clip.",
+        discussion: """
+        ANNOTATIONS is JSON Lines ({"frame": 120, "count": 14}, frames 0-based) or MOTChallenge \
+        boxes (frame,id,left,top,width,height,…; frames 1-based; each frame counts its boxes). \
+        The camera's analysis settings and perspective (--config/--camera) are used as in operation. \
+        The model records its features, coefficients, training clip and frames, and its error; \
+        point the camera's `model` at it.
+        """
+    )
+
+    @Argument(help: "The clip the annotations belong to.")
+    var clip: String
+
+    @Option(help: "Per-frame counts (JSON Lines) or MOTChallenge boxes.")
+    var annotations: String
+
+    @Option(help: "Where to write the model (JSON).")
+    var out: String
+
+    @Option(help: "Configuration file with the camera's perspective and analysis settings.")
+    var config: String?
+
+    @Option(help: "Camera id in --config (default: its only camera).")
+    var camera: String?
+
+    @Option(help: "Calibrate on this zone of the camera (the annotations count people in it).")
+    var zone: String?
+
+    @Option(help: "Features, comma-separated: area, edges, blobs.")
+    var features = "area,edges,blobs"
+
+    @Option(help: "Ridge strength on standardised features (larger: smoother, more biased).")
+    var ridge = 0.01
+
+    func validate() throws {
+        let names = features.split(separator: ",").map(String.init)
+        if names.isEmpty || names.contains(where: { CrowdFeature(rawValue: $0) == nil }) {
+            throw ValidationError("--features takes a comma-separated list of: \(CrowdFeature.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if ridge < 0 { throw ValidationError("--ridge must be 0 or more") }
+        if camera != nil && config == nil { throw ValidationError("--camera needs --config") }
+    }
+
+    func run() throws {
+        var cameraSettings: CameraSettings? = nil
+        if let config {
+            let configuration = try loadConfiguration(config)
+            if let camera {
+                guard let found = configuration.camera(camera) else {
+                    FileHandleOutput.standardError("vigil: \(config) has no camera '\(camera)'")
+                    throw ExitCode(ExitStatus.usage)
+                }
+                cameraSettings = found
+            } else if configuration.cameras.count == 1 {
+                cameraSettings = configuration.cameras[0]
+            } else {
+                FileHandleOutput.standardError("vigil: \(config) has \(configuration.cameras.count) cameras; say which with --camera")
+                throw ExitCode(ExitStatus.usage)
+            }
+        }
+        var calibration = CrowdCalibration(clip: SourceLocation(clip), camera: cameraSettings, annotationsPath: annotations)
+        calibration.zone = zone
+        calibration.features = features.split(separator: ",").compactMap { CrowdFeature(rawValue: String($0)) }
+        calibration.ridge = ridge
+        let result: CrowdCalibration.Result
+        do {
+            result = try calibration.run()
+        } catch let error as MediaError {
+            FileHandleOutput.standardError("vigil: \(error)")
+            throw ExitCode(ExitStatus.badInput)
+        } catch {
+            FileHandleOutput.standardError("vigil: \(error)")
+            throw ExitCode(ExitStatus.usage)
+        }
+        do {
+            try ModelFiles.write(result.fit.model, to: out)
+        } catch {
+            FileHandleOutput.standardError("vigil: \(out): cannot write the model: \(error)")
+            throw ExitCode.failure
+        }
+        let model = result.fit.model
+        let terms = zip(model.features, model.coefficients).map { "\(($1 * 1000).rounded() / 1000) × \($0.rawValue)" }
+        print("people = \((model.intercept * 1000).rounded() / 1000) + " + terms.joined(separator: " + "))
+        print("fitted on \(result.samples.count) frames; mean absolute error \(model.training?.meanAbsoluteError ?? 0) people"
+              + (model.training?.leaveOneOutError.map { ", leave-one-out \($0)" } ?? ""))
+        if !result.skippedWarmUp.isEmpty {
+            print("left out \(result.skippedWarmUp.count) frame(s) of the warm-up: \(result.skippedWarmUp.map(String.init).joined(separator: ", "))")
+        }
+        print("wrote \(out)")
+    }
+}
