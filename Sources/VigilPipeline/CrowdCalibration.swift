@@ -69,6 +69,7 @@ public struct CrowdCalibration {
     public var annotationsPath: String
     public var features = CrowdFeature.allCases
     public var ridge = 0.01
+    public var intercept = false
 
     public init(clip: SourceLocation, camera: CameraSettings?, annotationsPath: String) {
         self.clip = clip
@@ -113,7 +114,7 @@ public struct CrowdCalibration {
             throw AnnotationError(path: annotationsPath, line: nil,
                                   message: "frame \(wanted[next]) is annotated but the clip has only \(source.framesDecoded) frames")
         }
-        var fit = try CrowdModelFitting.fit(samples, features: features, ridge: ridge)
+        var fit = try CrowdModelFitting.fit(samples, features: features, ridge: ridge, intercept: intercept)
         fit.model.training = .init(clip: clip.redacted, frames: samples.map(\.frame), annotations: annotationsPath,
                                    meanAbsoluteError: CameraPipeline.rounded(fit.meanAbsoluteError, 3),
                                    leaveOneOutError: fit.leaveOneOutError.map { CameraPipeline.rounded($0, 3) }, ridge: ridge)

@@ -41,6 +41,9 @@ struct Calibrate: ParsableCommand {
     @Option(help: "Ridge strength on standardised features (larger: smoother, more biased).")
     var ridge = 0.01
 
+    @Flag(help: "Fit an intercept too (default: through the origin, no foreground means no people). Needs annotated counts over a wide range.")
+    var intercept = false
+
     func validate() throws {
         let names = features.split(separator: ",").map(String.init)
         if names.isEmpty || names.contains(where: { CrowdFeature(rawValue: $0) == nil }) {
@@ -71,6 +74,7 @@ struct Calibrate: ParsableCommand {
         calibration.zone = zone
         calibration.features = features.split(separator: ",").compactMap { CrowdFeature(rawValue: String($0)) }
         calibration.ridge = ridge
+        calibration.intercept = intercept
         let result: CrowdCalibration.Result
         do {
             result = try calibration.run()

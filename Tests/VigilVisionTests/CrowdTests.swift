@@ -125,10 +125,14 @@ struct CrowdTests {
             let area = Double(index), edges = Double((index * 7) % 11)
             return .init(measurement: CrowdMeasurement(area: area, edges: edges, blobs: 0), people: 2 + 1.5 * area + 0.5 * edges, frame: index)
         }
-        let fit = try CrowdModelFitting.fit(samples, features: [.area, .edges], ridge: 0.0001)
+        let fit = try CrowdModelFitting.fit(samples, features: [.area, .edges], ridge: 0.0001, intercept: true)
         #expect(abs(fit.model.coefficients[0] - 1.5) < 0.01 && abs(fit.model.coefficients[1] - 0.5) < 0.01)
         #expect(abs(fit.model.intercept - 2) < 0.05)
         #expect(fit.meanAbsoluteError < 0.05)
+        // Through the origin (the default) the same data gives no intercept.
+        let origin = try CrowdModelFitting.fit(samples.map { .init(measurement: $0.measurement, people: $0.people - 2, frame: $0.frame) },
+                                               features: [.area, .edges], ridge: 0.0001)
+        #expect(origin.model.intercept == 0 && abs(origin.model.coefficients[0] - 1.5) < 0.01)
         #expect(throws: CrowdModelFitting.FitError.self) { try CrowdModelFitting.fit(Array(samples.prefix(2))) }
     }
 }

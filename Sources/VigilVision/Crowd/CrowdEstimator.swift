@@ -68,7 +68,8 @@ public struct CrowdMeasurement: Sendable, Equatable {
 /// Estimates people in the whole frame and in zones from a foreground mask (and its blobs).
 /// A per-row weight map makes a far person count as much as a near one: each foreground
 /// pixel adds 1 / (the pixels a person covers at that row). Standing people keep counting
-/// because the motion model learns foreground only very slowly.
+/// because the motion model learns foreground only very slowly. Zones beyond the 64th of a
+/// camera get no estimate.
 public struct CrowdEstimator: Sendable {
     public var model: CrowdModel
     public let perspective: PerspectiveScale?
@@ -79,7 +80,11 @@ public struct CrowdEstimator: Sendable {
     private var areaWeight: [Double] = []
     private var edgeWeight: [Double] = []
     private var minimumBlobArea: [Double] = []
-    private var zoneBits: [[UInt8]] = []
+    /// Per pixel, bit z set when the pixel lies in zone z (the first 64 zones).
+    private var membership: [UInt64] = []
+    private var zoneMaskCount = -1
+    private var zoneArea: [Int] = []
+    private var zoneEdges: [Int] = []
     /// Slot 0 is the whole frame, then one per zone; reused every frame.
     public private(set) var measurements: [CrowdMeasurement] = []
     /// People per slot, as `measurements`; reused every frame.
@@ -110,8 +115,14 @@ public struct CrowdEstimator: Sendable {
             edgeWeight = (0..<height).map { row in 1 / max(1, 2.5 * personPixels(row: row)) }
             minimumBlobArea = (0..<height).map { row in 0.2 * 0.35 * personPixels(row: row) * personPixels(row: row) }
         }
-        if zoneBits.count != zones.count || zip(zoneBits, zones).contains(where: { $0.count != $1.bits.count }) {
-            zoneBits = zones.map(\.bits)
+        if zoneMaskCount != zones.count || membership.count != width * height {
+            zoneMaskCount = zones.count
+            membership = Array(repeating: 0, count: width * height)
+            for (z, zone) in zones.prefix(64).enumerated() where zone.bits.count == membership.count {
+                for index in zone.bits.indices where zone.bits[index] != 0 { membership[index] |= UInt64(1) << UInt64(z) }
+            }
+            zoneArea = Array(repeating: 0, count: min(zones.count, 64))
+            zoneEdges = zoneArea
         }
         if measurements.count != zones.count + 1 {
             measurements = Array(repeating: CrowdMeasurement(), count: zones.count + 1)
@@ -124,30 +135,63 @@ public struct CrowdEstimator: Sendable {
         prepare(width: mask.width, height: mask.height, zones: zones)
         for index in measurements.indices { measurements[index] = CrowdMeasurement() }
         let width = self.width, height = self.height
+        // Counts per row in integers, weighted once per row: the per-pixel work is a few
+        // compares and increments.
+        var frameArea = 0.0, frameEdges = 0.0
         mask.pixels.withUnsafeBufferPointer { pixels in
-            for y in 0..<height {
-                let row = y * width
-                let areaW = areaWeight[y], edgeW = edgeWeight[y]
-                for x in 0..<width where pixels[row + x] != 0 {
-                    let index = row + x
-                    let outline = x == 0 || x == width - 1 || y == 0 || y == height - 1
-                        || pixels[index - 1] == 0 || pixels[index + 1] == 0 || pixels[index - width] == 0 || pixels[index + width] == 0
-                    measurements[0].area += areaW
-                    if outline { measurements[0].edges += edgeW }
-                    for zone in zoneBits.indices where zoneBits[zone][index] != 0 {
-                        measurements[zone + 1].area += areaW
-                        if outline { measurements[zone + 1].edges += edgeW }
+            membership.withUnsafeBufferPointer { membership in
+                zoneArea.withUnsafeMutableBufferPointer { zoneArea in
+                    zoneEdges.withUnsafeMutableBufferPointer { zoneEdges in
+                        for y in 0..<height {
+                            let row = y * width
+                            var rowArea = 0, rowEdges = 0
+                            var x = -1
+                            while true {
+                                x += 1
+                                // Most of a mask is background: step over eight empty bytes at a time.
+                                while x + 8 <= width && UnsafeRawPointer(pixels.baseAddress! + row + x).loadUnaligned(as: UInt64.self) == 0 { x += 8 }
+                                guard x < width else { break }
+                                guard pixels[row + x] != 0 else { continue }
+                                let index = row + x
+                                let outline = x == 0 || x == width - 1 || y == 0 || y == height - 1
+                                    || pixels[index - 1] == 0 || pixels[index + 1] == 0 || pixels[index - width] == 0 || pixels[index + width] == 0
+                                rowArea += 1
+                                if outline { rowEdges += 1 }
+                                var bits = membership[index]
+                                while bits != 0 {
+                                    let zone = bits.trailingZeroBitCount
+                                    bits &= bits - 1
+                                    zoneArea[zone] += 1
+                                    if outline { zoneEdges[zone] += 1 }
+                                }
+                            }
+                            guard rowArea > 0 else { continue }
+                            frameArea += Double(rowArea) * areaWeight[y]
+                            frameEdges += Double(rowEdges) * edgeWeight[y]
+                            for zone in 0..<zoneArea.count where zoneArea[zone] > 0 {
+                                measurements[zone + 1].area += Double(zoneArea[zone]) * areaWeight[y]
+                                measurements[zone + 1].edges += Double(zoneEdges[zone]) * edgeWeight[y]
+                                zoneArea[zone] = 0
+                                zoneEdges[zone] = 0
+                            }
+                        }
                     }
                 }
             }
         }
+        measurements[0].area = frameArea
+        measurements[0].edges = frameEdges
         for blob in blobs {
             let box = blob.box
             let footRow = min(height - 1, max(0, Int(box.y + box.height) - 1))
             guard Double(blob.area) >= minimumBlobArea[footRow] else { continue }
             measurements[0].blobs += 1
             let footX = min(width - 1, max(0, Int(box.x + box.width / 2)))
-            for zone in zoneBits.indices where zoneBits[zone][footRow * width + footX] != 0 { measurements[zone + 1].blobs += 1 }
+            var bits = membership[footRow * width + footX]
+            while bits != 0 {
+                measurements[bits.trailingZeroBitCount + 1].blobs += 1
+                bits &= bits - 1
+            }
         }
         for index in measurements.indices { estimates[index] = model.people(measurements[index]) }
         return estimates

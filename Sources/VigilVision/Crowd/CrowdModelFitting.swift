@@ -27,9 +27,13 @@ public enum CrowdModelFitting {
         }
     }
 
-    public static func fit(_ samples: [Sample], features: [CrowdFeature] = CrowdFeature.allCases, ridge: Double = 0.01) throws -> Fit {
+    /// `intercept: false` (the default) fits through the origin: no foreground, no people.
+    /// Annotated frames of one camera often span a narrow range of counts (5 to 8, say);
+    /// a free intercept then soaks up the mean and the slopes are mostly noise.
+    public static func fit(_ samples: [Sample], features: [CrowdFeature] = CrowdFeature.allCases, ridge: Double = 0.01,
+                           intercept: Bool = false) throws -> Fit {
         guard samples.count >= 3 else { throw FitError.tooFewFrames(samples.count) }
-        let model = solve(samples, features: features, ridge: ridge)
+        let model = solve(samples, features: features, ridge: ridge, intercept: intercept)
         let error = meanAbsoluteError(model, samples)
         var leaveOneOut: Double? = nil
         if samples.count >= 4 {
@@ -37,7 +41,7 @@ public enum CrowdModelFitting {
             for index in samples.indices {
                 var rest = samples
                 let held = rest.remove(at: index)
-                total += abs(solve(rest, features: features, ridge: ridge).people(held.measurement) - held.people)
+                total += abs(solve(rest, features: features, ridge: ridge, intercept: intercept).people(held.measurement) - held.people)
             }
             leaveOneOut = total / Double(samples.count)
         }
@@ -48,14 +52,15 @@ public enum CrowdModelFitting {
         samples.reduce(0) { $0 + abs(model.people($1.measurement) - $1.people) } / Double(max(1, samples.count))
     }
 
-    static func solve(_ samples: [Sample], features: [CrowdFeature], ridge: Double) -> CrowdModel {
+    static func solve(_ samples: [Sample], features: [CrowdFeature], ridge: Double, intercept: Bool) -> CrowdModel {
         let n = Double(samples.count), k = features.count
         let columns = features.map { feature in samples.map { $0.measurement[feature] } }
-        let means = columns.map { $0.reduce(0, +) / n }
+        // Through the origin nothing is centred: the scales are root mean squares.
+        let means = intercept ? columns.map { $0.reduce(0, +) / n } : Array(repeating: 0, count: k)
         let scales = zip(columns, means).map { column, mean in
             max(1e-9, (column.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / n).squareRoot())
         }
-        let targetMean = samples.reduce(0) { $0 + $1.people } / n
+        let targetMean = intercept ? samples.reduce(0) { $0 + $1.people } / n : 0
         // Normal equations on standardised features: (ZᵀZ + λ n I) b = Zᵀ (y − ȳ).
         var matrix = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
         var right = [Double](repeating: 0, count: k)
@@ -69,8 +74,8 @@ public enum CrowdModelFitting {
         for i in 0..<k { matrix[i][i] += ridge * n }
         let standardised = gaussianSolve(matrix, right)
         let coefficients = (0..<k).map { standardised[$0] / scales[$0] }
-        let intercept = targetMean - (0..<k).reduce(0) { $0 + coefficients[$1] * means[$1] }
-        return CrowdModel(features: features, coefficients: coefficients, intercept: intercept)
+        let offset = targetMean - (0..<k).reduce(0) { $0 + coefficients[$1] * means[$1] }
+        return CrowdModel(features: features, coefficients: coefficients, intercept: offset)
     }
 
     /// Gaussian elimination with partial pivoting; the ridge term keeps the matrix regular.
