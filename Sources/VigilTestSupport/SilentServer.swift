@@ -10,6 +10,12 @@ public final class SilentServer {
     private let descriptor: Int32
 
     public init() throws {
+        descriptor = try Self.listeningSocket()
+        port = Self.localPort(descriptor)
+    }
+
+    /// A TCP socket listening on 127.0.0.1 at a port the kernel picks.
+    static func listeningSocket() throws -> Int32 {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -19,8 +25,7 @@ public final class SilentServer {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard bound == 0, listen(descriptor, 16) == 0 else { close(descriptor); throw SocketError.cannotListen }
-        self.descriptor = descriptor
-        port = Self.localPort(descriptor)
+        return descriptor
     }
 
     deinit { close(descriptor) }
@@ -50,15 +55,7 @@ public final class GarbageServer: @unchecked Sendable {
     private let descriptor: Int32
 
     public init(bytesPerConnection: Int = 4 << 20) throws {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(descriptor, 16) == 0 else { close(descriptor); throw SilentServer.SocketError.cannotListen }
+        let descriptor = try SilentServer.listeningSocket()
         self.descriptor = descriptor
         port = SilentServer.localPort(descriptor)
         let listening = descriptor

@@ -35,3 +35,14 @@ public func truncatedCopy(of path: String, fraction: Double, to destination: Str
     let data = try Data(contentsOf: URL(fileURLWithPath: path))
     try data.prefix(Int(Double(data.count) * fraction)).write(to: URL(fileURLWithPath: destination))
 }
+
+/// Starts the ffmpeg tool quietly (a stream server or sender for network tests).
+public func startFFmpeg(_ arguments: [String]) throws -> Process {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["ffmpeg", "-nostdin", "-v", "error"] + arguments
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    return process
+}

@@ -27,10 +27,7 @@ struct QueueLocation: ParsableArguments {
         if let config {
             if let settings = try loadConfiguration(config).queue {
                 directory = directory ?? settings.path
-                if settings.fsync == .interval { options.fsync = .interval(seconds: 0.2) }
-                options.segmentBytes = settings.segmentMiB << 20
-                options.retentionSeconds = settings.retainHours.map { $0 * 3600 }
-                options.retentionBytes = settings.retainGiB.map { Int($0 * Double(1 << 30)) }
+                options = queueOptions(settings)
             }
         }
         guard let directory else {

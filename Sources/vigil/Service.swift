@@ -16,7 +16,8 @@ private func bootstrapLogging(_ service: ServiceSettings, format: ServiceSetting
     return Logger(label: label)
 }
 
-private func queueOptions(_ settings: QueueSettings) -> QueueOptions {
+/// How a queue configured in the YAML file is written.
+func queueOptions(_ settings: QueueSettings) -> QueueOptions {
     var options = QueueOptions()
     if settings.fsync == .interval { options.fsync = .interval(seconds: 0.2) }
     options.segmentBytes = settings.segmentMiB << 20

@@ -7,16 +7,6 @@ import VigilTestSupport
 /// Real streams served by the ffmpeg tool on 127.0.0.1, read back through the same path as files.
 @Suite("Network sources", .serialized)
 struct NetworkSourceTests {
-    func startFFmpeg(_ arguments: [String]) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["ffmpeg", "-nostdin", "-v", "error"] + arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        return process
-    }
-
     @Test("an HTTP MPEG-TS stream decodes every frame")
     func http() throws {
         let directory = try TemporaryDirectory()

@@ -96,16 +96,6 @@ func queueEvents(_ directory: String) -> [Event] {
     return events
 }
 
-func startFFmpeg(_ arguments: [String]) throws -> Process {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["ffmpeg", "-nostdin", "-v", "error"] + arguments
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    return process
-}
-
 func stopProcess(_ process: Process) {
     let pid = process.processIdentifier
     if process.isRunning { kill(pid, SIGKILL) }
