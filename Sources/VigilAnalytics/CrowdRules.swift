@@ -64,16 +64,19 @@ public struct CrowdZoneRule: Sendable {
             events.append(Event(type: .crowdLevel, camera: camera, frame: frame, pts: Self.round(pts), zone: zone, data: levelData))
         }
 
-        // Gathering: the rise over the window, from the lowest count in it.
-        history.append((pts, people))
-        while let first = history.first, pts - first.pts > gatheringSeconds { history.removeFirst() }
-        if let rise = gatheringRise, let lowest = history.min(by: { $0.people < $1.people }),
-           people - lowest.people >= rise, pts - lastGathering >= gatheringSeconds {
+        // Gathering: the rise over the window, from the lowest count in it. The smoothed count
+        // changes slowly, so a sample every half second keeps the window short to scan.
+        if let rise = gatheringRise {
+            if pts - (history.last?.pts ?? -Double.infinity) >= 0.5 { history.append((pts, people)) }
+            while let first = history.first, pts - first.pts > gatheringSeconds { history.removeFirst() }
+            if let lowest = history.min(by: { $0.people < $1.people }),
+               people - lowest.people >= rise, pts - lastGathering >= gatheringSeconds {
             lastGathering = pts
             var gatheringData = data
             gatheringData["rise"] = .double(Self.round(people - lowest.people))
             gatheringData["seconds"] = .double(Self.round(pts - lowest.pts))
             events.append(Event(type: .crowdGathering, camera: camera, frame: frame, pts: Self.round(pts), zone: zone, data: gatheringData))
+            }
         }
 
         // Running: a crowded zone whose people suddenly move much faster than usual.

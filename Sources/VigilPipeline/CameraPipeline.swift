@@ -47,7 +47,11 @@ public final class CameraPipeline {
     private var crowdEstimator: CrowdEstimator
     private var crowdRules: [(zone: Int, rule: CrowdZoneRule)] = []
     private var speeds: [Double] = []
-    /// People estimates of the last frame: slot 0 the whole frame, then one per zone.
+    /// Whether every frame gets a people estimate. On when a zone has crowd rules; callers
+    /// that report people (frames-out, calibration) switch it on; otherwise the estimator's
+    /// pass over the mask is skipped.
+    public var measuresPeople = false
+    /// People estimates of the last frame (empty unless `measuresPeople`): slot 0 the whole frame, then one per zone.
     public var people: [Double] { crowdEstimator.estimates }
     /// The crowd features behind them, for calibration.
     public var crowdMeasurements: [CrowdMeasurement] { crowdEstimator.measurements }
@@ -101,6 +105,7 @@ public final class CameraPipeline {
             rule.runningMinimumPeople = crowd.runningMinimumPeople
             crowdRules.append((index, rule))
         }
+        measuresPeople = !crowdRules.isEmpty
     }
 
     /// Analyses one frame and returns the events it raised (valid until the next call).
@@ -123,7 +128,7 @@ public final class CameraPipeline {
                 }
             }
             append(transitions)
-            _ = crowdEstimator.estimate(mask: mask, blobs: analyzer.blobs, zones: zoneMasks)
+            if measuresPeople { _ = crowdEstimator.estimate(mask: mask, blobs: analyzer.blobs, zones: zoneMasks) }
         }
         analyseSeconds += MonotonicClock.seconds(since: analyseStart)
         if tracking {

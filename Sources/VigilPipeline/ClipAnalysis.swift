@@ -118,6 +118,7 @@ public final class ClipAnalysis {
 
         let pipeline = try CameraPipeline(camera: options.camera, analysis: options.analysis, motion: options.motion, classifier: options.classifier,
                                           crowdModel: options.crowdModel)
+        if options.framesOut != nil { pipeline.measuresPeople = true }
         let zones = pipeline.zones
         let tracking = pipeline.tracking
         var tracksWriter: LineFileWriter? = nil

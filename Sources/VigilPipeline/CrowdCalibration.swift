@@ -47,7 +47,8 @@ public struct CrowdCalibration {
                     throw AnnotationError(path: path, line: number + 1, message: "expected MOTChallenge frame,id,left,top,width,height,…, found \(line.prefix(80))")
                 }
                 let index = Int(frame) - 1
-                counts[index, default: 0] += 0
+                // A frame listed with no box inside the zone still counts: zero people.
+                if counts[index] == nil { counts[index] = 0 }
                 let feet = Point(x: (left + width / 2) / Double(sourceWidth), y: (top + height) / Double(sourceHeight))
                 if zone.map({ $0.contains(feet) }) ?? true { counts[index, default: 0] += 1 }
             }
@@ -90,6 +91,7 @@ public struct CrowdCalibration {
         let reader = FrameReader(source: source, size: AnalysisSize(width: camera?.analysis.width ?? AnalysisSettings.defaultWidth),
                                  analysisFPS: camera?.analysis.fps)
         let pipeline = try CameraPipeline(camera: camera)
+        pipeline.measuresPeople = true
         var samples: [CrowdModelFitting.Sample] = []
         var skipped: [Int] = []
         let wanted = counts.keys.sorted()

@@ -32,7 +32,7 @@ public struct WorkerOptions: Sendable {
 }
 
 public enum WorkerState: String, Sendable, Codable {
-    case connecting, online, reconnecting, offline, stopping, stopped, finished
+    case connecting, online, reconnecting, offline, stopped, finished
 }
 
 /// What `vigil status` shows of a worker; written to its state file every second.

@@ -48,12 +48,7 @@ enum StandardErrorLine {
     static func write(_ line: String) {
         lock.lock()
         defer { lock.unlock() }
-        var bytes = Array(line.utf8)[...]
-        while !bytes.isEmpty {
-            let written = bytes.withUnsafeBytes { Foundation.write(STDERR_FILENO, $0.baseAddress, $0.count) }
-            if written <= 0 { if errno == EINTR { continue } else { return } }
-            bytes = bytes.dropFirst(written)
-        }
+        _ = Array(line.utf8).withUnsafeBytes { FileOutput.writeAll(STDERR_FILENO, $0) }
     }
 }
 
