@@ -124,9 +124,15 @@ public struct Tracker: Sendable {
             let joined = measurement[best].union(blob.box)
             // Never grow a measurement into something much bigger than its own blob (a chain
             // of absorbed neighbours would otherwise swallow the traffic around a lorry).
-            // It may fill the object's known extent, or half as much again as its own blob.
-            let limit = max(1.5 * blobs[trackBlob[best]].box.area, tracks[best].box.expanded(by: 0.1).area)
-            guard joined.area <= limit else { continue }
+            // A piece may join when the result stays within the extent the object's own blob
+            // showed lately, or half as much again as its own blob; a small piece
+            // (a lorry's wake, a bumper) may also fill the box grown a little. A piece as big
+            // as a car may not grow the box: it would allow the next absorption, and a convoy
+            // would ratchet into one track.
+            let own = blobs[trackBlob[best]].box.area
+            let fits = joined.area <= max(1.5 * own, 1.1 * tracks[best].wholeArea)
+                || (blob.box.area < 0.25 * own && joined.area <= tracks[best].box.expanded(by: 0.1).area)
+            guard fits else { continue }
             measurement[best] = joined
             blobOwner[b] = best
         }
@@ -169,6 +175,14 @@ public struct Tracker: Sendable {
                                         width: width, height: height)
                 tracks[index].velocity = Point(x: tracks[index].x.velocity, y: tracks[index].y.velocity)
                 tracks[index].measuredBox = box
+                let own = blobs[trackBlob[index]].box.area
+                // Halves every half-life (first order: frames are far shorter than a half-life).
+                let fade = max(0, 1 - 0.693 * (pts - tracks[index].wholeAreaSeen) / Self.wholeAreaHalfLife)
+                // A measurement that fills the remembered extent with pieces (a crawling car whose
+                // uniform middle the background has taken) keeps it from fading, but never grows it.
+                let whole = tracks[index].wholeArea
+                tracks[index].wholeArea = max(own, whole * fade, min(box.area, whole))
+                tracks[index].wholeAreaSeen = pts
                 tracks[index].hits += 1
                 tracks[index].misses = 0
                 tracks[index].lastSeen = pts
@@ -192,6 +206,10 @@ public struct Tracker: Sendable {
             }
         }
     }
+
+    /// A track's largest own blob fades from memory with this half-life (unless pieces keep
+    /// filling it): slowly enough for a vehicle to pass a lamp post that cuts it in two.
+    static let wholeAreaHalfLife = 3.0
 
     static func leadingClass(_ votes: (person: Double, vehicle: Double, unknown: Double), minimum: Int) -> ObjectClass {
         // The first frames' votes have barely faded: `minimum` votes still means about that many frames.
