@@ -68,7 +68,8 @@ public struct CrowdCalibration {
     public var camera: CameraSettings?
     public var zone: String?
     public var annotationsPath: String
-    public var features = CrowdFeature.allCases
+    /// The features to fit; nil chooses among all of them by leave-one-out error.
+    public var features: [CrowdFeature]? = nil
     public var ridge = 0.01
     public var intercept = false
 
@@ -116,7 +117,8 @@ public struct CrowdCalibration {
             throw AnnotationError(path: annotationsPath, line: nil,
                                   message: "frame \(wanted[next]) is annotated but the clip has only \(source.framesDecoded) frames")
         }
-        var fit = try CrowdModelFitting.fit(samples, features: features, ridge: ridge, intercept: intercept)
+        var fit = try features.map { try CrowdModelFitting.fit(samples, features: $0, ridge: ridge, intercept: intercept) }
+            ?? CrowdModelFitting.fitSelectingFeatures(samples, ridge: ridge, intercept: intercept)
         fit.model.training = .init(clip: clip.redacted, frames: samples.map(\.frame), annotations: annotationsPath,
                                    meanAbsoluteError: CameraPipeline.rounded(fit.meanAbsoluteError, 3),
                                    leaveOneOutError: fit.leaveOneOutError.map { CameraPipeline.rounded($0, 3) }, ridge: ridge)

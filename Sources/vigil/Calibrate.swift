@@ -35,8 +35,8 @@ struct Calibrate: ParsableCommand {
     @Option(help: "Calibrate on this zone of the camera (the annotations count people in it).")
     var zone: String?
 
-    @Option(help: "Features, comma-separated: area, edges, blobs.")
-    var features = "area,edges,blobs"
+    @Option(help: "Features, comma-separated: area, edges, blobs, units; or auto: the subset with the lowest leave-one-out error on the annotated frames.")
+    var features = "auto"
 
     @Option(help: "Ridge strength on standardised features (larger: smoother, more biased).")
     var ridge = 0.01
@@ -46,8 +46,8 @@ struct Calibrate: ParsableCommand {
 
     func validate() throws {
         let names = features.split(separator: ",").map(String.init)
-        if names.isEmpty || names.contains(where: { CrowdFeature(rawValue: $0) == nil }) {
-            throw ValidationError("--features takes a comma-separated list of: \(CrowdFeature.allCases.map(\.rawValue).joined(separator: ", "))")
+        if features != "auto" && (names.isEmpty || names.contains(where: { CrowdFeature(rawValue: $0) == nil })) {
+            throw ValidationError("--features takes auto or a comma-separated list of: \(CrowdFeature.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         if ridge < 0 { throw ValidationError("--ridge must be 0 or more") }
         if camera != nil && config == nil { throw ValidationError("--camera needs --config") }
@@ -72,7 +72,7 @@ struct Calibrate: ParsableCommand {
         }
         var calibration = CrowdCalibration(clip: SourceLocation(clip), camera: cameraSettings, annotationsPath: annotations)
         calibration.zone = zone
-        calibration.features = features.split(separator: ",").compactMap { CrowdFeature(rawValue: String($0)) }
+        calibration.features = features == "auto" ? nil : features.split(separator: ",").compactMap { CrowdFeature(rawValue: String($0)) }
         calibration.ridge = ridge
         calibration.intercept = intercept
         let result: CrowdCalibration.Result

@@ -107,7 +107,7 @@ struct CrowdTests {
     @Test("a far person and a near person weigh alike")
     func perspectiveWeights() {
         let perspective = SceneSpec.crowdPerspective
-        var estimator = CrowdEstimator(perspective: perspective)
+        var estimator = CrowdEstimator(model: CrowdModel(features: [.area], coefficients: [1], intercept: 0), perspective: perspective)
         for feetY in [0.45, 0.9] {
             // A person-shaped block: 0.35 h² pixels standing with feet at feetY.
             var mask = GrayImage(width: 480, height: 270)
@@ -117,6 +117,40 @@ struct CrowdTests {
             let people = estimator.estimate(mask: mask, blobs: [], zones: [])[0]
             #expect(abs(people - 1) < 0.2, "feet at \(feetY): \(people)")
         }
+    }
+
+    @Test("units: a region counts one person, a region of three people's area counts three, a speck nothing")
+    func unitsPerRegion() {
+        let perspective = SceneSpec.crowdPerspective
+        var estimator = CrowdEstimator(perspective: perspective)
+        let mask = GrayImage(width: 480, height: 270)
+        func blob(feetY: Double, persons: Double) -> Blob {
+            let h = perspective.personHeight(atY: feetY) * 270
+            let width = 0.35 * h * persons
+            return Blob(box: Box(x: 100, y: feetY * 270 - h, width: width, height: h), area: Int(width * h),
+                        centroid: Point(x: 100 + width / 2, y: feetY * 270 - h / 2))
+        }
+        // A small person (0.6 of the assumed size) still counts one: one region, one person.
+        for (persons, expected) in [(0.6, 1.0), (1.0, 1.0), (3.0, 3.0), (0.1, 0.0)] {
+            let people = estimator.estimate(mask: mask, blobs: [blob(feetY: 0.8, persons: persons)], zones: [])[0]
+            #expect(abs(people - expected) < 0.25, "\(persons) person areas: \(people)")
+        }
+    }
+
+    @Test("feature selection keeps the subset that predicts held-out frames best")
+    func featureSelection() throws {
+        // People are exactly twice `units`; `edges` is unrelated noise, `area` a noisy copy.
+        let samples = (0..<24).map { index -> CrowdModelFitting.Sample in
+            let units = Double(3 + index % 9)
+            let noise = Double((index * 7919) % 13) / 13 - 0.5
+            return .init(measurement: CrowdMeasurement(area: units + 2 * noise, edges: Double((index * 31) % 17), blobs: units, units: units),
+                         people: 2 * units, frame: index)
+        }
+        let fit = try CrowdModelFitting.fitSelectingFeatures(samples, ridge: 0.0001)
+        #expect(fit.model.features == [.blobs] || fit.model.features == [.units], "\(fit.model.features)")
+        #expect((fit.leaveOneOutError ?? 1) < 0.01)
+        // Fewer than four frames: no leave-one-out, so every candidate is fitted.
+        #expect(try CrowdModelFitting.fitSelectingFeatures(Array(samples.prefix(3))).model.features == CrowdFeature.allCases)
     }
 
     @Test("fitting recovers a known linear relation and reports leave-one-out error")

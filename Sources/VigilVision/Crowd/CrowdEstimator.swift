@@ -29,9 +29,10 @@ public struct CrowdModel: Sendable, Codable, Equatable {
         self.features = features; self.coefficients = coefficients; self.intercept = intercept; self.training = training
     }
 
-    /// People as foreground area in person-sized units: right where people stand apart,
+    /// People as moving regions in person-sized units: one per region where people walk
+    /// apart, whatever their exact size; a group's area in person units where they merge,
     /// an undercount where they hide each other (calibration corrects that).
-    public static let perspectiveOnly = CrowdModel(features: [.area], coefficients: [1], intercept: 0)
+    public static let perspectiveOnly = CrowdModel(features: [.units], coefficients: [1], intercept: 0)
 
     public func people(_ measured: CrowdMeasurement) -> Double {
         var total = intercept
@@ -49,18 +50,25 @@ public enum CrowdFeature: String, Sendable, Codable, CaseIterable {
     case edges
     /// Moving regions at least a fifth of a person's size.
     case blobs
+    /// The same regions as people: each counts one, or its area in person units when it is
+    /// bigger than one person (a group).
+    case units
 }
 
 public struct CrowdMeasurement: Sendable, Equatable {
     public var area = 0.0
     public var edges = 0.0
     public var blobs = 0.0
-    public init(area: Double = 0, edges: Double = 0, blobs: Double = 0) { self.area = area; self.edges = edges; self.blobs = blobs }
+    public var units = 0.0
+    public init(area: Double = 0, edges: Double = 0, blobs: Double = 0, units: Double = 0) {
+        self.area = area; self.edges = edges; self.blobs = blobs; self.units = units
+    }
     public subscript(feature: CrowdFeature) -> Double {
         switch feature {
         case .area: return area
         case .edges: return edges
         case .blobs: return blobs
+        case .units: return units
         }
     }
 }
@@ -185,11 +193,15 @@ public struct CrowdEstimator: Sendable {
             let box = blob.box
             let footRow = min(height - 1, max(0, Int(box.y + box.height) - 1))
             guard Double(blob.area) >= minimumBlobArea[footRow] else { continue }
+            let centreRow = min(height - 1, max(0, Int(blob.centroid.y)))
+            let units = max(1, Double(blob.area) * areaWeight[centreRow])
             measurements[0].blobs += 1
+            measurements[0].units += units
             let footX = min(width - 1, max(0, Int(box.x + box.width / 2)))
             var bits = membership[footRow * width + footX]
             while bits != 0 {
                 measurements[bits.trailingZeroBitCount + 1].blobs += 1
+                measurements[bits.trailingZeroBitCount + 1].units += units
                 bits &= bits - 1
             }
         }

@@ -48,6 +48,26 @@ public enum CrowdModelFitting {
         return Fit(model: model, meanAbsoluteError: error, leaveOneOutError: leaveOneOut)
     }
 
+    /// Fits every non-empty subset of `candidates` and keeps the one with the fewest features
+    /// among those whose leave-one-out error is within 2 % (or 0.01 people) of the lowest:
+    /// which features describe a camera is decided by its own annotated frames, never by
+    /// frames kept for testing, and a feature must earn its place. Needs 4 frames for
+    /// leave-one-out; with fewer, all candidates are fitted together.
+    public static func fitSelectingFeatures(_ samples: [Sample], candidates: [CrowdFeature] = CrowdFeature.allCases,
+                                            ridge: Double = 0.01, intercept: Bool = false) throws -> Fit {
+        guard samples.count >= 4, candidates.count > 1 else {
+            return try fit(samples, features: candidates, ridge: ridge, intercept: intercept)
+        }
+        var fits: [Fit] = []
+        for subset in 1..<(1 << candidates.count) {
+            let features = candidates.indices.filter { subset & (1 << $0) != 0 }.map { candidates[$0] }
+            fits.append(try fit(samples, features: features, ridge: ridge, intercept: intercept))
+        }
+        let lowest = fits.map { $0.leaveOneOutError ?? .infinity }.min()!
+        return fits.filter { ($0.leaveOneOutError ?? .infinity) <= max(1.02 * lowest, lowest + 0.01) }
+            .min { ($0.model.features.count, $0.leaveOneOutError ?? .infinity) < ($1.model.features.count, $1.leaveOneOutError ?? .infinity) }!
+    }
+
     public static func meanAbsoluteError(_ model: CrowdModel, _ samples: [Sample]) -> Double {
         samples.reduce(0) { $0 + abs(model.people($1.measurement) - $1.people) } / Double(max(1, samples.count))
     }
