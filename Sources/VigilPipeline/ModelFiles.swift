@@ -79,10 +79,19 @@ public enum ModelFiles {
     /// beside the executable (a build in .build/…/vigil, or an install in bin/ with
     /// share/vigil/Models).
     public static func defaultClassesPath(executable: String = CommandLine.arguments.first ?? "") -> String? {
-        var candidates = ["Models/classes.json"]
+        shippedPath("classes.json", executable: executable)
+    }
+
+    /// The shipped people-count model (Models/crowd.json), found as `defaultClassesPath`.
+    public static func defaultCrowdPath(executable: String = CommandLine.arguments.first ?? "") -> String? {
+        shippedPath("crowd.json", executable: executable)
+    }
+
+    static func shippedPath(_ name: String, executable: String) -> String? {
+        var candidates = ["Models/\(name)"]
         let binary = URL(fileURLWithPath: executable).deletingLastPathComponent()
-        candidates.append(binary.appendingPathComponent("../../../Models/classes.json").path)
-        candidates.append(binary.appendingPathComponent("../share/vigil/Models/classes.json").path)
+        candidates.append(binary.appendingPathComponent("../../../Models/\(name)").path)
+        candidates.append(binary.appendingPathComponent("../share/vigil/Models/\(name)").path)
         return candidates.first { FileManager.default.fileExists(atPath: $0) }
     }
 }

@@ -75,10 +75,11 @@ func loadClassifier(override: String?, camera: CameraSettings?, config: String?)
 }
 
 /// The people-count model for a camera: `override`, else the camera's `model` (relative to
-/// its config file), else the perspective-only default. A bad file exits 2.
+/// its config file), else the perspective-only default shipped in Models/crowd.json (built
+/// in when that file is not installed). A bad file exits 2.
 func loadCrowdModel(override: String?, camera: CameraSettings?, config: String?) throws -> (model: CrowdModel, source: String) {
     let configured = camera?.model.map { path in config.map { ConfigLoader.resolve(path, relativeTo: $0) } ?? path }
-    guard let path = override ?? configured else { return (.perspectiveOnly, "perspective only (no model file)") }
+    guard let path = override ?? configured ?? ModelFiles.defaultCrowdPath() else { return (.perspectiveOnly, "perspective only (built in)") }
     do {
         return (try ModelFiles.crowdModel(at: path), path)
     } catch {
