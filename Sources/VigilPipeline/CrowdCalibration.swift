@@ -79,7 +79,26 @@ public struct CrowdCalibration {
         self.annotationsPath = annotationsPath
     }
 
+    public struct Measured {
+        public var samples: [CrowdModelFitting.Sample]
+        /// Annotated frames left out because the background model was still being learned.
+        public var skippedWarmUp: [Int]
+    }
+
+    /// Runs the camera's analysis over the clip and fits the model to the annotated frames.
     public func run() throws -> Result {
+        let measured = try measure()
+        var fit = try features.map { try CrowdModelFitting.fit(measured.samples, features: $0, ridge: ridge, intercept: intercept) }
+            ?? CrowdModelFitting.fitSelectingFeatures(measured.samples, ridge: ridge, intercept: intercept)
+        fit.model.training = .init(clip: clip.redacted, frames: measured.samples.map(\.frame), annotations: annotationsPath,
+                                   meanAbsoluteError: CameraPipeline.rounded(fit.meanAbsoluteError, 3),
+                                   leaveOneOutError: fit.leaveOneOutError.map { CameraPipeline.rounded($0, 3) }, ridge: ridge)
+        return Result(fit: fit, samples: measured.samples, skippedWarmUp: measured.skippedWarmUp)
+    }
+
+    /// The crowd features of every annotated frame, as the camera's analysis measures them
+    /// (they do not depend on any model), paired with the annotated counts.
+    public func measure() throws -> Measured {
         let source = try VideoSource(clip)
         let zoneIndex = try zone.map { id -> Int in
             guard let index = camera?.zones.firstIndex(where: { $0.id == id }) else {
@@ -117,11 +136,6 @@ public struct CrowdCalibration {
             throw AnnotationError(path: annotationsPath, line: nil,
                                   message: "frame \(wanted[next]) is annotated but the clip has only \(source.framesDecoded) frames")
         }
-        var fit = try features.map { try CrowdModelFitting.fit(samples, features: $0, ridge: ridge, intercept: intercept) }
-            ?? CrowdModelFitting.fitSelectingFeatures(samples, ridge: ridge, intercept: intercept)
-        fit.model.training = .init(clip: clip.redacted, frames: samples.map(\.frame), annotations: annotationsPath,
-                                   meanAbsoluteError: CameraPipeline.rounded(fit.meanAbsoluteError, 3),
-                                   leaveOneOutError: fit.leaveOneOutError.map { CameraPipeline.rounded($0, 3) }, ridge: ridge)
-        return Result(fit: fit, samples: samples, skippedWarmUp: skipped)
+        return Measured(samples: samples, skippedWarmUp: skipped)
     }
 }

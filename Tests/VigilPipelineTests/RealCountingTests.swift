@@ -29,8 +29,7 @@ struct RealCountingTests {
 
     @Test("highway-cctv, carriageway away from the camera: vehicles counted against the annotation")
     func highwayRightCarriageway() throws {
-        let crossings = try Self.crossings()
-        let away = crossings.filter { $0["line"] as? String == "away" }
+        let away = try Self.crossings.get().filter { $0["line"] as? String == "away" }
         // A count matches an annotated vehicle when it comes within 0.64 s (16 frames) after
         // its rear crossed, each annotated vehicle used once. The lag: the
         // mask trails a car driving away by about 15 px (codec artefacts on the road it
@@ -49,7 +48,7 @@ struct RealCountingTests {
 
     @Test("highway-cctv, carriageway towards the camera: vehicles counted against the annotation")
     func highwayLeftCarriageway() throws {
-        let towards = try Self.crossings().filter { $0["line"] as? String == "towards" }
+        let towards = try Self.crossings.get().filter { $0["line"] as? String == "towards" }
         // The anchor is the centre here (the mask has no trail ahead of a car coming on), and
         // a count comes once it is the dead band past the line: 1–5 frames after the annotation.
         let (unmatched, phantoms) = Self.match(towards, Self.annotatedTowards, within: -3...8)
@@ -65,9 +64,11 @@ struct RealCountingTests {
         #expect(vehicles * 10 >= towards.count * 8, "\(towards.map { $0["class"] ?? "-" })")
     }
 
-    /// Every line crossing of one analysis of the clip with both counting lines (both tests
-    /// read it; one run costs about a second).
-    static func crossings() throws -> [[String: Any]] {
+    /// Every line crossing of one analysis of the clip with both counting lines, run once
+    /// for both tests.
+    nonisolated(unsafe) static let crossings = Result { try analyseHighway() }
+
+    static func analyseHighway() throws -> [[String: Any]] {
         let clip = RealFootageTests.repository.deletingLastPathComponent().appendingPathComponent("shared/samples/highway-cctv.avi").path
         try #require(FileManager.default.fileExists(atPath: clip), "missing \(clip): ../shared/samples beside the repository")
         let directory = try TemporaryDirectory()

@@ -43,7 +43,7 @@ struct RealCrowdTests {
             .write(toFile: directory.file("counts.jsonl"), atomically: true, encoding: .utf8)
         var calibration = CrowdCalibration(clip: SourceLocation(clip), camera: camera, annotationsPath: directory.file("counts.jsonl"))
         calibration.zone = "plaza"
-        let samples = try calibration.run().samples
+        let samples = try calibration.measure().samples
         let model = try CrowdModelFitting.fitSelectingFeatures(samples.filter { training[$0.frame] != nil }).model
         let held = samples.filter { test[$0.frame] != nil }
         #expect(held.count == test.count)

@@ -24,11 +24,10 @@ public struct Track: Sendable, Equatable {
     /// Class votes, fading by 3 % per measured frame so the class follows what the track is
     /// now (a person who puts a bag down and walks on can leave their track on the bag).
     var votes: (person: Double, vehicle: Double, unknown: Double) = (0, 0, 0)
-    /// Largest box area of the track's own blob (before any absorbed fragments) and when it
-    /// was seen: how big the object has shown itself to be lately. Fragments may fill that
+    /// Largest box area of the track's own blob (before any absorbed fragments), fading
+    /// with time: how big the object has shown itself to be lately. Fragments may fill that
     /// extent, but absorbed neighbours never raise it, so it cannot ratchet up.
     var wholeArea: Double
-    var wholeAreaSeen: Double
 
     /// The box of the last measurement itself, before smoothing: what lines and zones
     /// test, since smoothing lags an object that changes size (one driving away shrinks).
@@ -45,7 +44,6 @@ public struct Track: Sendable, Equatable {
         firstSeen = pts
         lastSeen = pts
         wholeArea = box.area
-        wholeAreaSeen = pts
         let size = max(box.width, box.height)
         // Unknown velocity at birth: up to about three object sizes per second.
         x = KalmanAxis(position: box.x + box.width / 2, positionVariance: 4, velocityVariance: 9 * size * size)

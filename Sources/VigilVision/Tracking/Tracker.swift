@@ -176,13 +176,13 @@ public struct Tracker: Sendable {
                 tracks[index].velocity = Point(x: tracks[index].x.velocity, y: tracks[index].y.velocity)
                 tracks[index].measuredBox = box
                 let own = blobs[trackBlob[index]].box.area
-                // Halves every half-life (first order: frames are far shorter than a half-life).
-                let fade = max(0, 1 - 0.693 * (pts - tracks[index].wholeAreaSeen) / Self.wholeAreaHalfLife)
+                // Halves every half-life since the last measurement (first order: frames are far
+                // shorter than a half-life). `lastSeen` is still the previous measurement's time here.
+                let fade = max(0, 1 - 0.693 * (pts - tracks[index].lastSeen) / Self.wholeAreaHalfLife)
                 // A measurement that fills the remembered extent with pieces (a crawling car whose
                 // uniform middle the background has taken) keeps it from fading, but never grows it.
                 let whole = tracks[index].wholeArea
                 tracks[index].wholeArea = max(own, whole * fade, min(box.area, whole))
-                tracks[index].wholeAreaSeen = pts
                 tracks[index].hits += 1
                 tracks[index].misses = 0
                 tracks[index].lastSeen = pts
