@@ -69,14 +69,35 @@ public struct Event: Sendable, Equatable, Codable {
     /// Type-specific measurements (counts, speeds, levels…).
     public var data: [String: JSONValue]?
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case v, offset, id, type, camera, time, frame, pts, state, zone, line, direction, track
         case objectClass = "class"
         case bbox, snapshot, data
+
+        static var allNames: String { allCases.map(\.rawValue).joined(separator: ", ") }
+    }
+
+    /// Set to true in a decoder's `userInfo` to refuse fields the schema does not define,
+    /// as `vigil queue append` does; records read back from the queue are decoded leniently.
+    public static let rejectUnknownFields = CodingUserInfoKey(rawValue: "vigil.rejectUnknownFields")!
+
+    private struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
     }
 
     /// Producers may leave out `v`, `id` and `time`: they get version 1, a fresh id and now.
     public init(from decoder: Decoder) throws {
+        if decoder.userInfo[Self.rejectUnknownFields] as? Bool == true {
+            // crc32c is in the schema: a line copied from a segment may be appended again.
+            let unknown = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue)
+                .filter { CodingKeys(rawValue: $0) == nil && $0 != "crc32c" }.sorted()
+            if let first = unknown.first {
+                throw EventValidationError(field: first, message: "is not a field of a Vigil event (the schema allows no others: \(CodingKeys.allNames))")
+            }
+        }
         let container = try decoder.container(keyedBy: CodingKeys.self)
         v = try container.decodeIfPresent(Int.self, forKey: .v) ?? 1
         offset = try container.decodeIfPresent(UInt64.self, forKey: .offset)

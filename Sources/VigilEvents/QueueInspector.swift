@@ -36,13 +36,15 @@ public struct QueueInspector {
     public func nextOffset() throws -> UInt64 {
         let segments = try layout.segments()
         guard let newest = segments.last else { return 0 }
-        // The newest segment's last whole, valid record (a torn tail is not yet repaired here).
+        // The newest segment's highest whole, valid record: a repeated record at its end
+        // (not yet repaired by a writer) does not move the end back.
         let path = layout.segmentPath(newest)
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw QueueError(path: path, operation: "open the segment", code: errno) }
         defer { close(descriptor) }
         let tail = try SegmentTail.scan(descriptor, size: QueueLayout.fileSize(path) ?? 0, path: path)
-        return tail.lastOffset.map { $0 + 1 } ?? newest
+        let order = try SegmentOrder.scan(descriptor, size: tail.validEnd, floor: newest, path: path)
+        return max(order.highestOffset.map { $0 + 1 } ?? newest, newest)
     }
 
     public func status() throws -> QueueStatus {

@@ -8,6 +8,7 @@ import Glibc
 ///     00000000000000052311.jsonl
 ///     groups/NAME                  a consumer group's next offset, replaced atomically
 ///     snapshots/…                  JPEG snapshots referenced by events
+///     quarantine/…                 repeated records a writer removed from a segment's end
 ///     .lock                        writers take an exclusive flock on it
 struct QueueLayout {
     let directory: String
@@ -17,6 +18,8 @@ struct QueueLayout {
     var lockPath: String { directory + "/.lock" }
     var groupsDirectory: String { directory + "/groups" }
     var snapshotsDirectory: String { directory + "/snapshots" }
+    /// Records a writer took out of a segment's end because they repeat earlier offsets.
+    var quarantineDirectory: String { directory + "/quarantine" }
 
     func segmentPath(_ firstOffset: UInt64) -> String { directory + "/" + Self.segmentName(firstOffset) }
 
@@ -71,6 +74,8 @@ struct SegmentTail {
     var lastOffset: UInt64?
     /// Why bytes after `validEnd` are not records, nil when there are none.
     var damage: String?
+    /// Offset of the valid record just before the last, when it lies in the bytes read.
+    var previousOffset: UInt64? = nil
 
     /// Walks back from `size` to the last whole record whose checksum holds.
     static func scan(_ descriptor: Int32, size: Int, path: String) throws -> SegmentTail {
@@ -97,7 +102,12 @@ struct SegmentTail {
             if previousNewline == nil && start > 0 { window *= 2; continue }
             let lineStart = previousNewline.map { $0 + 1 } ?? 0
             if let offset = try? QueueRecord.verify(Array(chunk[lineStart..<lastNewline])) {
-                return SegmentTail(validEnd: end, lastOffset: offset, damage: damage)
+                var previous: UInt64? = nil
+                if lineStart > 0 {
+                    let before = chunk[..<(lineStart - 1)].lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? (start == 0 ? 0 : nil)
+                    if let before { previous = try? QueueRecord.verify(Array(chunk[before..<(lineStart - 1)])) }
+                }
+                return SegmentTail(validEnd: end, lastOffset: offset, damage: damage, previousOffset: previous)
             }
             damage = damage ?? "a damaged record"
             end = start + lineStart

@@ -32,6 +32,10 @@ public final class QueueReader {
     public private(set) var nextOffset: UInt64 = 0
     public var log: (String) -> Void = { FileOutput.standardError("vigil queue: " + $0) }
     public private(set) var damagedRecords = 0
+    /// Segments that could not be read and were skipped.
+    public private(set) var damagedSegments = 0
+    private var unreadableSegment: UInt64?
+    private var reportedUnreadable: Set<UInt64> = []
     /// Bytes asked for per read; tests make it small to stop a read inside a record.
     var readSize = 256 * 1024
     /// Called after every read with the file position reached; tests use it to change
@@ -55,15 +59,15 @@ public final class QueueReader {
         guard let first = segments.first else { nextOffset = 0; return }
         switch start {
         case .earliest:
-            try openSegment(first)
+            openSegment(first)
             nextOffset = first
         case .latest:
             let end = try QueueInspector(directory: directory).nextOffset()
-            try openSegment(segments.last { $0 <= end } ?? first)
+            openSegment(segments.last { $0 <= end } ?? first)
             try skip(until: end)
         case let .offset(target):
-            try openSegment(segments.last { $0 <= target } ?? first)
-            nextOffset = segmentFirstOffset ?? 0
+            openSegment(segments.last { $0 <= target } ?? first)
+            nextOffset = segmentFirstOffset ?? unreadableSegment ?? 0
             try skip(until: target)
         }
     }
@@ -79,8 +83,20 @@ public final class QueueReader {
     public func next() throws -> StoredRecord? {
         while true {
             if segmentFirstOffset == nil {
-                guard let first = try layout.segments().first(where: { $0 >= nextOffset }) ?? layout.segments().last else { return nil }
-                try openSegment(first)
+                let segments = try layout.segments()
+                if let unreadable = unreadableSegment {
+                    unreadableSegment = nil
+                    guard let following = segments.first(where: { $0 > unreadable }) else { return nil }
+                    nextOffset = max(nextOffset, following)
+                }
+                guard let first = segments.first(where: { $0 >= nextOffset }) ?? segments.last else { return nil }
+                if first > nextOffset && nextOffset > 0 && first != segments.first {
+                    // Retention removes the oldest segments only; an older one is still here.
+                    log("offsets \(nextOffset)…\(first - 1) are missing from the queue: their segment was deleted while older ones remain (not retention)")
+                    nextOffset = first
+                }
+                openSegment(first)
+                continue
             }
             if let newline = buffer[bufferStart...].firstIndex(of: UInt8(ascii: "\n")) {
                 let line = Array(buffer[bufferStart..<newline])
@@ -111,7 +127,8 @@ public final class QueueReader {
             // No whole line buffered: read more of this segment.
             if bufferStart > 0 { buffer.removeFirst(bufferStart); bufferStart = 0 }
             guard let chunk = FileReading.read(descriptor, at: position, count: readSize) else {
-                throw QueueError(path: layout.segmentPath(segmentFirstOffset ?? 0), operation: "read the segment", code: errno)
+                markUnreadable(segmentFirstOffset ?? 0, code: errno)
+                continue
             }
             afterRead?(position + chunk.count)
             if !chunk.isEmpty {
@@ -133,23 +150,44 @@ public final class QueueReader {
                 log("\(QueueLayout.segmentName(segmentFirstOffset ?? 0)): skipped \(unfinished) byte(s) of an unfinished record at its end")
             }
             if following > nextOffset {
-                log("offsets \(nextOffset)…\(following - 1) are no longer in the queue (removed by retention)")
+                // This segment is still here, so retention (oldest first) did not take them.
+                log("offsets \(nextOffset)…\(following - 1) are missing from the queue: \(QueueLayout.segmentName(segmentFirstOffset ?? 0)) ends before them and the next segment starts at \(following) (a segment was truncated, emptied or deleted; retention only removes the oldest)")
             }
-            try openSegment(following)
+            openSegment(following)
         }
     }
 
-    private func openSegment(_ firstOffset: UInt64) throws {
+    /// Opens a segment; one that cannot be opened is left for `next()` to step over.
+    private func openSegment(_ firstOffset: UInt64) {
         closeSegment()
         let path = layout.segmentPath(firstOffset)
-        descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else {
             // Retention may have removed it between listing and opening.
-            if errno == ENOENT { segmentFirstOffset = nil; return }
-            throw QueueError(path: path, operation: "open the segment", code: errno)
+            if errno != ENOENT { markUnreadable(firstOffset, code: errno) }
+            return
+        }
+        var status = stat()
+        if fstat(descriptor, &status) != 0 || (status.st_mode & S_IFMT) != S_IFREG {
+            markUnreadable(firstOffset, code: (status.st_mode & S_IFMT) == S_IFDIR ? EISDIR : EINVAL)
+            return
         }
         segmentFirstOffset = firstOffset
         if nextOffset < firstOffset { nextOffset = firstOffset }
+    }
+
+    /// A segment that cannot be read (permissions, a folder or a link loop in its place,
+    /// an I/O error) is reported once and skipped: the records around it stay readable.
+    private func markUnreadable(_ firstOffset: UInt64, code: Int32) {
+        closeSegment()
+        unreadableSegment = firstOffset
+        if nextOffset < firstOffset { nextOffset = firstOffset }
+        if !reportedUnreadable.contains(firstOffset) {
+            reportedUnreadable.insert(firstOffset)
+            damagedSegments += 1
+            let error = QueueError(path: layout.segmentPath(firstOffset), operation: "read the segment", code: code)
+            log("\(error); skipped its records and read on")
+        }
     }
 
     private func closeSegment() {

@@ -36,6 +36,8 @@ public final class QueueWriter {
     /// What this writer last saw: if the segment still has this size, nobody else appended.
     private var knownSize = -1
     private var knownNextOffset: UInt64 = 0
+    /// The open segment's offsets were read front to back since it was opened.
+    private var orderChecked = false
     private var lastSync = MonotonicSeconds.now()
     private var appendsSinceRetention = 0
 
@@ -188,14 +190,17 @@ public final class QueueWriter {
         if create { QueueLayout.syncDirectory(directory) }
         segmentFirstOffset = firstOffset
         knownSize = -1
+        orderChecked = create
+        knownNextOffset = firstOffset
     }
 
     /// Finds the last whole, valid record of the current segment; truncates anything
-    /// after it (a crashed writer's partial record) and reports it.
+    /// after it (a crashed writer's partial record) and reports it. The next offset is
+    /// one past the highest offset in the segment, never one that exists already.
     private func recoverTail(size: Int) throws -> UInt64 {
         let path = layout.segmentPath(segmentFirstOffset)
         let tail = try SegmentTail.scan(segmentDescriptor, size: size, path: path)
-        let end = tail.validEnd
+        var end = tail.validEnd
         if let cutReason = tail.damage {
             let removed = size - end
             guard ftruncate(segmentDescriptor, off_t(end)) == 0 else {
@@ -204,9 +209,53 @@ public final class QueueWriter {
             _ = fdatasync(segmentDescriptor)
             log("repaired \(QueueLayout.segmentName(segmentFirstOffset)): removed \(removed) byte(s) at its end (\(cutReason)) left by an interrupted write")
         }
+        var next = tail.lastOffset.map { $0 + 1 } ?? segmentFirstOffset
+        // Every append checks the end it builds on: the last record must be the highest this
+        // writer knows of and above the one before it. Otherwise (and once per opened
+        // segment) the whole segment is read to find its real end.
+        let suspicious = !orderChecked
+            || (tail.lastOffset.map { $0 < segmentFirstOffset } ?? false)
+            || (tail.previousOffset != nil && tail.lastOffset != nil && tail.previousOffset! >= tail.lastOffset!)
+            || next < knownNextOffset
+        if suspicious {
+            let order = try SegmentOrder.scan(segmentDescriptor, size: end, floor: segmentFirstOffset, path: path)
+            if let repeatStart = order.repeatedTailStart {
+                try quarantine(from: repeatStart, to: end, records: order.repeatedTailRecords, highest: order.highestOffset)
+                end = repeatStart
+            }
+            if order.repeatedInside > 0 {
+                log("\(QueueLayout.segmentName(segmentFirstOffset)): \(order.repeatedInside) record(s) repeat earlier offsets and are followed by newer ones; readers skip them")
+            }
+            if order.missingOffsets > 0 {
+                log("\(QueueLayout.segmentName(segmentFirstOffset)): \(order.missingOffsets) offset(s) are missing between its records (nothing was acknowledged with them by this queue)")
+            }
+            next = max(order.highestOffset.map { $0 + 1 } ?? segmentFirstOffset, segmentFirstOffset)
+            orderChecked = true
+        }
         knownSize = end
-        knownNextOffset = tail.lastOffset.map { $0 + 1 } ?? segmentFirstOffset
+        knownNextOffset = max(next, knownNextOffset)
         return knownNextOffset
+    }
+
+    /// Moves a segment's trailing repeated records into quarantine/ (kept for an operator,
+    /// never read as events) and cuts them off the segment.
+    private func quarantine(from start: Int, to end: Int, records: Int, highest: UInt64?) throws {
+        let path = layout.segmentPath(segmentFirstOffset)
+        guard let bytes = FileReading.read(segmentDescriptor, at: start, count: end - start) else {
+            throw QueueError(path: path, operation: "read the segment", code: errno)
+        }
+        try QueueLayout.makeDirectory(layout.quarantineDirectory)
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let name = QueueLayout.segmentName(segmentFirstOffset).dropLast(QueueLayout.segmentSuffix.count) + ".repeated-\(now.tv_sec)-\(getpid()).jsonl"
+        let kept = layout.quarantineDirectory + "/" + name
+        try FileReading.replaceDurably(kept, with: bytes, what: "the quarantined records")
+        QueueLayout.syncDirectory(layout.quarantineDirectory)
+        guard ftruncate(segmentDescriptor, off_t(start)) == 0 else {
+            throw QueueError(path: path, operation: "remove repeated records from the segment's end", code: errno)
+        }
+        _ = fdatasync(segmentDescriptor)
+        log("repaired \(QueueLayout.segmentName(segmentFirstOffset)): its last \(records) record(s) repeat offsets already in the queue (up to \(highest.map(String.init) ?? "none")); moved them to quarantine/\(name), the next offset is \(max(highest.map { $0 + 1 } ?? 0, segmentFirstOffset))")
     }
     /// Deletes old segments (never the newest) and snapshots older than what remains.
     func applyRetention() {

@@ -94,7 +94,11 @@ struct QueueTail: ParsableCommand {
             var idle = 0.002
             while true {
                 var batch = 0
-                while batch < 1000, let record = try reader.next() {
+                var readError: Error? = nil
+                while batch < 1000 {
+                    let next: StoredRecord?
+                    do { next = try reader.next() } catch { readError = error; break }
+                    guard let record = next else { break }
                     batch += 1
                     if let typeFilter, !record.line.contains(typeFilter) { continue }
                     if let cameraFilter, !record.line.contains(cameraFilter) { continue }
@@ -103,12 +107,14 @@ struct QueueTail: ParsableCommand {
                     printed += 1
                     if let limit, printed >= limit { break }
                 }
+                // What was read before an error still reaches stdout (and the group's position).
                 if !output.isEmpty {
                     if output.withUnsafeBytes({ StandardOutput.writeAll($0) }) == false { throw ExitCode.success }
                     output.removeAll(keepingCapacity: true)
                 }
                 // Commit only what reached stdout: at-least-once.
                 if batch > 0 { try consumer?.commit(reader.nextOffset) }
+                if let readError { throw readError }
                 if let limit, printed >= limit { return }
                 if batch > 0 { idle = 0.002; continue }
                 guard follow else { return }
@@ -162,8 +168,20 @@ struct QueueAppend: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "append",
         abstract: "Append events given as JSON Lines on stdin; print each one's offset once it is durable.",
-        discussion: "Each line is an event (see Schemas/event.schema.json); id and time are filled in when missing, offset is assigned. Lines that fail validation are reported on stderr with their line number and skipped; the exit code is then 2."
+        discussion: """
+        Each line is an event (see Schemas/event.schema.json); id and time are filled in when missing, offset is assigned. \
+        Lines that fail validation (a missing or unknown field, a line over --max-line-bytes) are reported on stderr with \
+        their line number and skipped; the exit code is then 2. With --acks json every input line gets one answer on \
+        stdout, in order: {"line":N,"offset":K} once stored, or {"line":N,"error":"..."}.
+        """
     )
+
+    enum Acks: String, ExpressibleByArgument, CaseIterable {
+        /// One offset per stored event, nothing for a rejected line (the default, as before).
+        case plain
+        /// One JSON answer per input line, stored or not, so a producer never waits in vain.
+        case json
+    }
 
     @OptionGroup var location: QueueLocation
 
@@ -173,8 +191,22 @@ struct QueueAppend: ParsableCommand {
     @Option(help: "Seconds to keep retrying when the disk is full or failing.")
     var retry: Double = 30
 
+    @Option(help: "What to print per line: plain (offsets of stored events) or json (an answer for every line).")
+    var acks: Acks = .plain
+
+    @Option(help: "Longest line accepted, in bytes; a longer one is rejected without being buffered whole.")
+    var maxLineBytes: Int = 1 << 20
+
     func validate() throws {
         if let fsync, fsync != "always", fsync != "interval" { throw ValidationError("--fsync takes always or interval") }
+        if maxLineBytes < 64 || maxLineBytes > 1 << 30 { throw ValidationError("--max-line-bytes must be between 64 and 1073741824") }
+    }
+
+    /// One answer of `--acks json`.
+    struct Answer: Encodable {
+        var line: Int
+        var offset: UInt64?
+        var error: String?
     }
 
     func run() throws {
@@ -188,47 +220,106 @@ struct QueueAppend: ParsableCommand {
             throw ExitCode.failure
         }
         let decoder = JSONDecoder()
+        decoder.userInfo[Event.rejectUnknownFields] = true
+        let answerEncoder = JSONEncoder()
+        answerEncoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var lineNumber = 0
         var invalid = 0
         var pending: [UInt8] = []
+        // Where the search for the next newline resumes: each byte is looked at once.
+        var searched = 0
+        // Inside a line already rejected as too long: its bytes are dropped up to its newline.
+        var discarding = false
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         var finished = false
+
+        func reject(_ line: Int, _ message: String, answers: inout [Answer]) {
+            invalid += 1
+            FileHandleOutput.standardError("vigil: stdin line \(line): \(message)")
+            if acks == .json { answers.append(Answer(line: line, error: message)) }
+        }
+        func emit(_ answers: [Answer], offsets: [Int: UInt64]) -> Bool {
+            var text: [UInt8] = []
+            switch acks {
+            case .plain:
+                for answer in answers { if let offset = offsets[answer.line] { text += Array("\(offset)\n".utf8) } }
+            case .json:
+                for var answer in answers {
+                    if answer.error == nil { answer.offset = offsets[answer.line] }
+                    text += (try? answerEncoder.encode(answer)).map { Array($0) } ?? []
+                    text.append(UInt8(ascii: "\n"))
+                }
+            }
+            return text.isEmpty || text.withUnsafeBytes({ StandardOutput.writeAll($0) })
+        }
+
         while !finished {
             let count = chunk.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress, $0.count) }
             if count < 0 { if errno == EINTR { continue }; break }
-            if count == 0 { finished = true; if !pending.isEmpty { pending.append(UInt8(ascii: "\n")) } }
+            if count == 0 { finished = true; if !pending.isEmpty || discarding { pending.append(UInt8(ascii: "\n")) } }
             pending.append(contentsOf: chunk[0..<max(0, count)])
             // Everything that arrived in this read is one batch: one write, one fsync (group commit).
             var events: [Event] = []
+            var eventLines: [Int] = []
+            var answers: [Answer] = []
             var consumed = 0
-            while let newline = pending[consumed...].firstIndex(of: UInt8(ascii: "\n")) {
+            while let newline = pending[searched...].firstIndex(of: UInt8(ascii: "\n")) {
                 let line = pending[consumed..<newline]
                 consumed = newline + 1
+                searched = consumed
+                if discarding {
+                    discarding = false
+                    continue  // already counted and answered when it passed the limit
+                }
                 lineNumber += 1
-                if line.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { continue }
+                if line.count > maxLineBytes {
+                    reject(lineNumber, "the line is \(line.count) bytes, over the limit of \(maxLineBytes) (--max-line-bytes)", answers: &answers)
+                    continue
+                }
+                if line.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) {
+                    if acks == .json { answers.append(Answer(line: lineNumber, error: "blank line: no event, skipped")) }
+                    continue
+                }
                 do {
                     var event = try decoder.decode(Event.self, from: Data(line))
                     event.offset = nil
                     try event.validate()
                     events.append(event)
+                    eventLines.append(lineNumber)
+                    answers.append(Answer(line: lineNumber))
                 } catch let error as EventValidationError {
-                    invalid += 1
-                    FileHandleOutput.standardError("vigil: stdin line \(lineNumber): \(error)")
+                    reject(lineNumber, "\(error)", answers: &answers)
                 } catch {
-                    invalid += 1
-                    FileHandleOutput.standardError("vigil: stdin line \(lineNumber): not a valid event: \(DecodingDescription.text(error))")
+                    reject(lineNumber, "not a valid event: \(DecodingDescription.text(error))", answers: &answers)
                 }
             }
-            pending.removeFirst(consumed)
-            guard !events.isEmpty else { continue }
-            do {
-                let offsets = try writer.append(events, retryingFor: retry)
-                let acknowledgement = offsets.map { String($0) }.joined(separator: "\n") + "\n"
-                if Array(acknowledgement.utf8).withUnsafeBytes({ StandardOutput.writeAll($0) }) == false { break }
-            } catch let error as QueueError {
-                FileHandleOutput.standardError("vigil: \(error)")
-                throw ExitCode.failure
+            searched = pending.count
+            if !discarding && pending.count - consumed > maxLineBytes {
+                // No newline within the limit: answer now and drop the rest of the line as it comes.
+                lineNumber += 1
+                reject(lineNumber, "the line is longer than the limit of \(maxLineBytes) bytes (--max-line-bytes)", answers: &answers)
+                discarding = true
             }
+            if discarding {
+                consumed = pending.count
+            }
+            pending.removeFirst(consumed)
+            searched -= consumed
+            var offsets: [Int: UInt64] = [:]
+            if !events.isEmpty {
+                do {
+                    let stored = try writer.append(events, retryingFor: retry)
+                    for (line, offset) in zip(eventLines, stored) { offsets[line] = offset }
+                } catch let error as QueueError {
+                    FileHandleOutput.standardError("vigil: \(error)")
+                    let failed = answers.map { answer in
+                        answer.error == nil ? Answer(line: answer.line, error: "not stored: \(error)") : answer
+                    }
+                    if acks == .json { _ = emit(failed, offsets: [:]) }
+                    throw ExitCode.failure
+                }
+            }
+            if !emit(answers, offsets: offsets) { break }
         }
         try? writer.sync()
         if invalid > 0 { throw ExitCode(ExitStatus.usage) }
