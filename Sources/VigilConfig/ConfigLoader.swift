@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Yams
 
 /// One problem found in a configuration file, located precisely enough to fix it.
@@ -27,8 +30,10 @@ public struct ConfigError: Error, Sendable, CustomStringConvertible {
 public enum ConfigLoader {
     /// Reads and validates a configuration file.
     public static func load(path: String) throws -> VigilConfiguration {
-        guard let text = readText(path) else {
-            throw ConfigError(file: path, issues: [ConfigIssue(field: "", message: "cannot read the file")])
+        let text: String
+        switch readText(path) {
+        case let .text(read): text = read
+        case let .failure(issue): throw ConfigError(file: path, issues: [issue])
         }
         var configuration = try parse(yaml: text, file: path)
         // Paths in the file are relative to the file's folder, so a config and its
@@ -48,6 +53,7 @@ public enum ConfigLoader {
     /// Parses and validates configuration text; `file` only names it in errors.
     public static func parse(yaml: String, file: String = "config") throws -> VigilConfiguration {
         let root: Node?
+        let yaml = yaml.hasPrefix("\u{FEFF}") ? String(yaml.dropFirst()) : yaml
         do {
             root = try Yams.compose(yaml: yaml)
         } catch let error as YamlError {
@@ -75,23 +81,60 @@ public enum ConfigLoader {
         }
     }
 
-    private static func readText(_ path: String) -> String? {
-        guard let file = fopen(path, "rb") else { return nil }
+    /// A configuration is a few kilobytes; the limit keeps a wrong file (a video, a log)
+    /// from being parsed into gigabytes of YAML nodes.
+    public static let largestFile = 4 << 20
+
+    enum ReadResult { case text(String), failure(ConfigIssue) }
+
+    static func readText(_ path: String) -> ReadResult {
+        var status = stat()
+        guard stat(path, &status) == 0 else {
+            return .failure(ConfigIssue(field: "", message: "cannot read the file: \(String(cString: strerror(errno)))"))
+        }
+        if (status.st_mode & S_IFMT) == S_IFDIR { return .failure(ConfigIssue(field: "", message: "is a folder, not a configuration file")) }
+        if (status.st_mode & S_IFMT) == S_IFREG && Int(status.st_size) > largestFile {
+            return .failure(ConfigIssue(field: "", message: "the file is \(Int(status.st_size) >> 20) MiB; a configuration may be at most \(largestFile >> 20) MiB"))
+        }
+        guard let file = fopen(path, "rb") else {
+            return .failure(ConfigIssue(field: "", message: "cannot read the file: \(String(cString: strerror(errno)))"))
+        }
         defer { fclose(file) }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
             let count = fread(&chunk, 1, chunk.count, file)
             if count > 0 { bytes.append(contentsOf: chunk[0..<count]) }
+            if bytes.count > largestFile {
+                return .failure(ConfigIssue(field: "", message: "the file is over \(largestFile >> 20) MiB, the most a configuration may be"))
+            }
             if count < chunk.count { break }
         }
-        if ferror(file) != 0 { return nil }
-        return String(decoding: bytes, as: UTF8.self)
+        if ferror(file) != 0 { return .failure(ConfigIssue(field: "", message: "cannot read the file: \(String(cString: strerror(errno)))")) }
+        return decodeText(bytes)
+    }
+
+    /// UTF-8 text without a byte-order mark (editors on Windows add one); bytes that are
+    /// not UTF-8 are an error at their line, never replacement characters in ids and events.
+    static func decodeText(_ bytes: [UInt8]) -> ReadResult {
+        var body = bytes[...]
+        if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
+        if let text = String(validating: body, as: UTF8.self) { return .text(text) }
+        // Find the first byte that breaks UTF-8, to name its line and column.
+        var line = 1, lineStart = body.startIndex
+        var index = body.startIndex
+        while index < body.endIndex {
+            let byte = body[index]
+            let length = byte < 0x80 ? 1 : byte >> 5 == 0b110 ? 2 : byte >> 4 == 0b1110 ? 3 : byte >> 3 == 0b11110 ? 4 : 0
+            let end = index + max(length, 1)
+            if length == 0 || end > body.endIndex || String(validating: body[index..<end], as: UTF8.self) == nil {
+                let hex = String(byte, radix: 16, uppercase: true)
+                return .failure(ConfigIssue(field: "", line: line, column: index - lineStart + 1,
+                                            message: "the file is not valid UTF-8 (byte 0x\(hex)); save it as UTF-8"))
+            }
+            if byte == UInt8(ascii: "\n") { line += 1; lineStart = end }
+            index = end
+        }
+        return .text(String(decoding: body, as: UTF8.self))
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif

@@ -215,19 +215,29 @@ struct NodeReader {
         let classesModel = fields["classes_model"].flatMap { string($0, path + ".classes_model") }
         var zones: [ZoneSettings] = []
         if let zonesNode = fields["zones"], let items = sequence(zonesNode, path + ".zones") {
-            for (index, item) in items.enumerated() {
-                if let zone = zone(item, "\(path).zones[\(index)]") {
-                    if zones.contains(where: { $0.id == zone.id }) { fail("\(path).zones[\(index)].id", item, "zone id '\(zone.id)' is used twice in this camera") }
-                    zones.append(zone)
+            if items.count > Self.mostZones {
+                fail(path + ".zones", zonesNode, "\(items.count) zones; a camera takes at most \(Self.mostZones)")
+            } else {
+                var ids: Set<String> = []
+                for (index, item) in items.enumerated() {
+                    if let zone = zone(item, "\(path).zones[\(index)]") {
+                        if !ids.insert(zone.id).inserted { fail("\(path).zones[\(index)].id", item, "zone id '\(zone.id)' is used twice in this camera") }
+                        zones.append(zone)
+                    }
                 }
             }
         }
         var lines: [LineSettings] = []
         if let linesNode = fields["lines"], let items = sequence(linesNode, path + ".lines") {
-            for (index, item) in items.enumerated() {
-                if let line = line(item, "\(path).lines[\(index)]") {
-                    if lines.contains(where: { $0.id == line.id }) { fail("\(path).lines[\(index)].id", item, "line id '\(line.id)' is used twice in this camera") }
-                    lines.append(line)
+            if items.count > Self.mostLines {
+                fail(path + ".lines", linesNode, "\(items.count) lines; a camera takes at most \(Self.mostLines)")
+            } else {
+                var ids: Set<String> = []
+                for (index, item) in items.enumerated() {
+                    if let line = line(item, "\(path).lines[\(index)]") {
+                        if !ids.insert(line.id).inserted { fail("\(path).lines[\(index)].id", item, "line id '\(line.id)' is used twice in this camera") }
+                        lines.append(line)
+                    }
                 }
             }
         }
@@ -423,6 +433,10 @@ struct NodeReader {
 
     mutating func polygon(_ node: Node, _ path: String) -> [NormalizedPoint]? {
         guard let items = sequence(node, path) else { return nil }
+        if items.count > Self.mostPolygonPoints {
+            fail(path, node, "\(items.count) points; a polygon takes at most \(Self.mostPolygonPoints)")
+            return nil
+        }
         let points = items.enumerated().compactMap { point($1, "\(path)[\($0)]") }
         if items.count < 3 {
             fail(path, node, "a polygon needs at least 3 points, found \(items.count)")
@@ -430,8 +444,19 @@ struct NodeReader {
         }
         guard points.count == items.count else { return nil }
         if Self.twiceSignedArea(points) == 0 { fail(path, node, "the points are all on one line: the area is empty"); return nil }
+        if let (first, second) = PolygonCheck.crossingEdges(points) {
+            // A figure-of-eight has no inside an operator can point at: which half is the zone?
+            fail(path, items[second], "the polygon's edges cross (edge from point \(first) and edge from point \(second)); list the points in order around the area")
+            return nil
+        }
         return points
     }
+
+    /// Limits that keep reading a configuration linear and its memory bounded: far above
+    /// any real camera, far below what makes a worker slow to start.
+    static let mostZones = 256
+    static let mostLines = 256
+    static let mostPolygonPoints = 256
 
     mutating func line(_ node: Node, _ path: String) -> LineSettings? {
         guard let fields = mapping(node, path, allowed: ["id", "from", "to", "names", "min_distance", "flow_interval"]) else { return nil }

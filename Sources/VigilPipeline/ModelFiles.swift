@@ -7,7 +7,29 @@ public enum ModelFiles {
     public struct LoadError: Error, CustomStringConvertible {
         public var path: String
         public var reason: String
-        public var description: String { "\(path): \(reason)" }
+        /// The field's path in the file (`coefficients[1]`) and the line it is on, when known.
+        public var field: String? = nil
+        public var line: Int? = nil
+        public var description: String {
+            let place = [field.map { "field '\($0)'" }, line.map { "line \($0)" }].compactMap { $0 }.joined(separator: ", ")
+            return "\(path): " + (place.isEmpty ? "" : place + ": ") + reason
+        }
+    }
+
+    /// The error with the field's path and its line in `data`.
+    static func located(_ path: String, _ reason: String, _ codingPath: [String], in data: Data) -> LoadError {
+        let locator = JSONLocator(Array(data))
+        let snake = codingPath.map { component in
+            component.hasPrefix("[") ? component : component.reduce(into: "") { text, character in
+                if character.isUppercase { text += "_" + character.lowercased() } else { text.append(character) }
+            }
+        }
+        let line = locator.line(of: snake) ?? locator.line(of: codingPath)
+        return LoadError(path: path, reason: reason, field: codingPath.isEmpty ? nil : JSONLocator.join(snake), line: line)
+    }
+
+    static func components(_ codingPath: [CodingKey]) -> [String] {
+        codingPath.map { key in key.intValue.map { "[\($0)]" } ?? key.stringValue }
     }
 
     struct Header: Decodable {
@@ -29,11 +51,15 @@ public enum ModelFiles {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         let model = try load(CrowdModel.self, at: path, kind: crowdKind, what: "a crowd model", decoder: decoder)
+        let data = (try? Data(contentsOf: URL(fileURLWithPath: path))) ?? Data()
         guard model.features.count == model.coefficients.count, !model.features.isEmpty else {
-            throw LoadError(path: path, reason: "\(model.features.count) feature(s) but \(model.coefficients.count) coefficient(s)")
+            throw located(path, "\(model.features.count) feature(s) but \(model.coefficients.count) coefficient(s)", ["coefficients"], in: data)
         }
-        guard (model.coefficients + [model.intercept]).allSatisfy(\.isFinite) else {
-            throw LoadError(path: path, reason: "a coefficient is not a finite number")
+        if let bad = model.coefficients.firstIndex(where: { !$0.isFinite }) {
+            throw located(path, "a coefficient is not a finite number", ["coefficients", "[\(bad)]"], in: data)
+        }
+        guard model.intercept.isFinite else {
+            throw located(path, "the intercept is not a finite number", ["intercept"], in: data)
         }
         return model
     }
@@ -65,11 +91,17 @@ public enum ModelFiles {
         } catch let error as LoadError {
             throw error
         } catch let DecodingError.dataCorrupted(context) {
-            throw LoadError(path: path, reason: "not valid JSON or a bad value: \(context.debugDescription)")
-        } catch let DecodingError.typeMismatch(_, context) {
-            throw LoadError(path: path, reason: "'\(context.codingPath.map(\.stringValue).joined(separator: "."))' has the wrong type")
-        } catch let DecodingError.keyNotFound(key, _) {
-            throw LoadError(path: path, reason: "'\(key.stringValue)' is missing")
+            if context.codingPath.isEmpty {
+                let line = JSONLocator(Array(data)).syntaxErrorLine
+                throw LoadError(path: path, reason: "not valid JSON: \(context.debugDescription)", line: line)
+            }
+            throw located(path, "a bad value: \(context.debugDescription)", components(context.codingPath), in: data)
+        } catch let DecodingError.typeMismatch(type, context) {
+            throw located(path, "has the wrong type (expected \(type))", components(context.codingPath), in: data)
+        } catch let DecodingError.valueNotFound(type, context) {
+            throw located(path, "is null (expected \(type))", components(context.codingPath), in: data)
+        } catch let DecodingError.keyNotFound(key, context) {
+            throw located(path, "the required field '\(key.stringValue)' is missing here", components(context.codingPath), in: data)
         } catch {
             throw LoadError(path: path, reason: "\(error)")
         }
