@@ -47,7 +47,12 @@ public final class FrameReader {
                 preconditionFailure("every pooled frame is in use: recycle frames after analysis")
             }
             let scaleStart = MonotonicClock.now()
-            scaler.scale(decoded, into: &frame.image)
+            do {
+                try scaler.scale(decoded, into: &frame.image)
+            } catch {
+                pool.release(frame)
+                throw MediaError.unconvertible(source: source.location.redacted, reason: error.description)
+            }
             scaleSeconds += MonotonicClock.seconds(since: scaleStart)
             frame.index = decoded.index
             frame.pts = decoded.pts

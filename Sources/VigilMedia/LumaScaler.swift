@@ -53,9 +53,9 @@ public final class LumaScaler {
 
     /// Scales `frame` into `image`, resizing `image` (without reallocating when
     /// its size is unchanged).
-    public func scale(_ frame: DecodedFrame, into image: inout GrayImage) {
+    public func scale(_ frame: DecodedFrame, into image: inout GrayImage) throws(ScaleError) {
         let picture = frame.picture
-        configure(for: picture)
+        try configure(for: picture)
         image.resize(width: outputWidth, height: outputHeight)
         image.pixels.withUnsafeMutableBufferPointer { destination in
             // Tuples, not arrays: nothing is allocated per frame.
@@ -94,7 +94,15 @@ public final class LumaScaler {
         }
     }
 
-    private func configure(for picture: UnsafePointer<AVFrame>) {
+    /// Why a decoded picture cannot become an analysis frame.
+    public struct ScaleError: Error, CustomStringConvertible {
+        public var pixelFormat: String
+        public var width: Int
+        public var height: Int
+        public var description: String { "libswscale cannot convert \(width)×\(height) pictures in pixel format \(pixelFormat) to grey" }
+    }
+
+    private func configure(for picture: UnsafePointer<AVFrame>) throws(ScaleError) {
         let width = picture.pointee.width, height = picture.pointee.height, format = picture.pointee.format
         let sar = picture.pointee.sample_aspect_ratio.num > 0 && picture.pointee.sample_aspect_ratio.den > 0
             ? av_q2d(picture.pointee.sample_aspect_ratio) : 1
@@ -106,10 +114,19 @@ public final class LumaScaler {
         let out = size.outputSize(sourceWidth: Int(width), sourceHeight: Int(height), sampleAspectRatio: sar)
         outputWidth = out.width
         outputHeight = out.height
-        context = sws_getContext(width, height, lumaOnly ? AV_PIX_FMT_GRAY8 : pixelFormat,
-                                 Int32(outputWidth), Int32(outputHeight), AV_PIX_FMT_GRAY8,
-                                 flags, nil, nil, nil)
-        precondition(context != nil, "libswscale cannot convert \(String(cString: av_get_pix_fmt_name(pixelFormat))) to grey")
+        // libswscale asserts (aborts the process) on a format it has no descriptor for, so
+        // ask first whether it takes this one as input at all.
+        let convertible = av_pix_fmt_desc_get(pixelFormat) != nil && sws_isSupportedInput(pixelFormat) != 0 && width > 0 && height > 0
+        context = !convertible ? nil : sws_getContext(width, height, lumaOnly ? AV_PIX_FMT_GRAY8 : pixelFormat,
+                                                      Int32(outputWidth), Int32(outputHeight), AV_PIX_FMT_GRAY8,
+                                                      flags, nil, nil, nil)
+        if context == nil {
+            // A camera that switches to an odd format must not crash a worker: say so and
+            // let the caller treat it as a stream fault. Rebuild next time.
+            key = (0, 0, -1, 0)
+            let name = av_get_pix_fmt_name(pixelFormat).map { String(cString: $0) } ?? "unknown (\(format))"
+            throw ScaleError(pixelFormat: name, width: Int(width), height: Int(height))
+        }
     }
 
     /// Whether plane 0 holds 8-bit luma one byte per pixel, so it can be scaled as grey.

@@ -10,6 +10,7 @@ public enum MediaError: Error, CustomStringConvertible, Equatable {
     case unsupportedCodec(source: String, codec: String)
     case decoderFailed(source: String, reason: String)
     case nothingDecoded(source: String, reason: String)
+    case unconvertible(source: String, reason: String)
     case encoderUnavailable(String)
     case writeFailed(path: String, reason: String)
 
@@ -24,6 +25,7 @@ public enum MediaError: Error, CustomStringConvertible, Equatable {
         case let .unsupportedCodec(source, codec): return "\(source): video codec '\(codec)' is not supported by this FFmpeg build"
         case let .decoderFailed(source, reason): return "\(source): cannot start the video decoder: \(reason)"
         case let .nothingDecoded(source, reason): return "\(source): no video frame could be decoded (\(reason))"
+        case let .unconvertible(source, reason): return "\(source): decoded pictures cannot be analysed: \(reason)"
         case let .encoderUnavailable(what): return "no encoder available: \(what)"
         case let .writeFailed(path, reason): return "\(path): cannot write: \(reason)"
         }

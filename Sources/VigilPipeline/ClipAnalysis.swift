@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Synchronization
 import VigilAnalytics
 import VigilConfig
 import VigilEvents
@@ -106,7 +107,10 @@ public struct ClipReport: Codable, Sendable {
 public final class ClipAnalysis {
     public let options: ClipAnalysisOptions
     public var progressInterval = 0.1
-    private var cancelled = false
+    /// Set from another thread (or through `stopRequested`, from a signal handler's flag).
+    private let cancelled = Atomic<Bool>(false)
+    /// Asked once per frame: true stops the run as `cancel()` does.
+    public var stopRequested: () -> Bool = { false }
 
     public init(options: ClipAnalysisOptions) { self.options = options }
 
@@ -147,7 +151,7 @@ public final class ClipAnalysis {
         let estimatedTotal = source.info.estimatedFrameCount
 
         var stalledAfterFrames: MediaError? = nil
-        while !cancelled {
+        while !cancelled.load(ordering: .relaxed) && !stopRequested() {
             let next: AnalysisFrame?
             do {
                 next = try reader.next()
@@ -184,21 +188,18 @@ public final class ClipAnalysis {
             }
             if options.heatmap != nil, let mask = pipeline.analyzer.lastMask { heatmap.add(frame: frame.image, mask: mask) }
             if let framesWriter {
-                var line = "{\"frame\":\(frame.index),\"pts\":\(Self.rounded(frame.pts, 6))"
-                if let motion = observation.motionFraction { line += ",\"motion\":\(Self.rounded(motion, 6))" }
+                var line = FrameLine(frame: frame.index, pts: Self.rounded(frame.pts, 6))
+                line.motion = observation.motionFraction.map { Self.rounded($0, 6) }
                 if pipeline.measuredZones {
-                    let parts = zip(zones, pipeline.fractions.dropFirst()).map { "\"\($0.id)\":\(Self.rounded($1, 6))" }
-                    line += ",\"zones\":{" + parts.joined(separator: ",") + "}"
+                    line.zones = Dictionary(zip(zones, pipeline.fractions.dropFirst()).map { ($0.id, Self.rounded($1, 6)) }, uniquingKeysWith: { first, _ in first })
                 }
                 if observation.motionFraction != nil, let people = pipeline.people.first {
-                    line += ",\"people\":\(Self.rounded(people, 2))"
+                    line.people = Self.rounded(people, 2)
                     if !zones.isEmpty {
-                        let parts = zip(zones, pipeline.people.dropFirst()).map { "\"\($0.id)\":\(Self.rounded($1, 2))" }
-                        line += ",\"zone_people\":{" + parts.joined(separator: ",") + "}"
+                        line.zonePeople = Dictionary(zip(zones, pipeline.people.dropFirst()).map { ($0.id, Self.rounded($1, 2)) }, uniquingKeysWith: { first, _ in first })
                     }
                 }
-                line += "}\n"
-                try framesWriter.write(line)
+                try framesWriter.write(String(decoding: try frameEncoder.encode(line), as: UTF8.self) + "\n")
             }
             if let maskEncoder, let directory = options.masksOut {
                 let mask = pipeline.analyzer.lastMask ?? GrayImage(width: frame.image.width, height: frame.image.height)
@@ -270,7 +271,13 @@ public final class ClipAnalysis {
     }
 
     /// Stops after the current frame (for SIGINT); the outputs stay consistent.
-    public func cancel() { cancelled = true }
+    public func cancel() { cancelled.store(true, ordering: .relaxed) }
+
+    private let frameEncoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
 
     public static func maskName(_ index: Int) -> String {
         let digits = String(index)

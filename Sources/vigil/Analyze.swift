@@ -1,5 +1,6 @@
 import ArgumentParser
 import FoundationEssentials
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -151,7 +152,8 @@ struct Analyze: ParsableCommand {
         }
 
         let runner = ClipAnalysis(options: options)
-        InterruptSignal.install { runner.cancel() }
+        InterruptSignal.install()
+        runner.stopRequested = { InterruptSignal.requested.load(ordering: .relaxed) }
         let bar = ProgressBar(enabled: !noProgress && isatty(STDERR_FILENO) == 1)
         let report: ClipReport
         do {
@@ -215,12 +217,15 @@ enum Summary {
 
 /// SIGINT finishes the current frame and writes every output, instead of losing them.
 enum InterruptSignal {
-    nonisolated(unsafe) private static var handler: (() -> Void)?
+    /// The handler only stores here (an atomic store is async-signal-safe); the analysis
+    /// loop reads it between frames.
+    static let requested = Atomic<Bool>(false)
 
-    static func install(_ action: @escaping () -> Void) {
-        handler = action
+    static func install() {
+        // Touch the flag first: its lazy initialisation must not run inside the handler.
+        requested.store(false, ordering: .relaxed)
         signal(SIGINT) { _ in
-            InterruptSignal.handler?()
+            InterruptSignal.requested.store(true, ordering: .relaxed)
             // A second Ctrl-C kills at once.
             signal(SIGINT, SIG_DFL)
         }

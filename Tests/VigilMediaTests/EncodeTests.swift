@@ -39,6 +39,11 @@ struct EncodeTests {
         #expect(SourceLocation("rtsp://admin:secret@10.0.0.5:554/stream2").redacted == "rtsp://***@10.0.0.5:554/stream2")
         #expect(SourceLocation("http://cam.local/x.ts").redacted == "http://cam.local/x.ts")
         #expect(SourceLocation("/videos/a@b.mp4").redacted == "/videos/a@b.mp4")
+        // Credentials in the query string, as many cameras and video services take them.
+        #expect(SourceLocation("rtsp://cam/stream?token=abc123").redacted == "rtsp://cam/stream?token=***")
+        #expect(SourceLocation("https://u:p@vms/live.m3u8?channel=2&api_key=K&X-Amz-Signature=S&Pass%77ord=P#t=1").redacted
+                == "https://***@vms/live.m3u8?channel=2&api_key=***&X-Amz-Signature=***&Pass%77ord=***#t=1")
+        #expect(SourceLocation("rtsp://cam/stream?auth&subtype=1").redacted == "rtsp://cam/stream?auth&subtype=1")
         #expect(!SourceLocation("/videos/clip.mp4").isNetwork)
         #expect(SourceLocation("udp://127.0.0.1:5000").isNetwork)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VigilConfig
 import VigilMedia
 import VigilPipeline
 import VigilSynth
@@ -27,6 +28,34 @@ struct ClipAnalysisTests {
         }
         let masks = try FileManager.default.contentsOfDirectory(atPath: directory.file("masks")).sorted()
         #expect(masks.count == 30 && masks.first == "000000.png" && masks.last == "000029.png")
+    }
+
+    @Test("frames-out stays valid JSON whatever a zone id holds (quotes, backslashes, non-ASCII)")
+    func framesOutZoneIds() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let clip = try makeClip(in: directory, frames: 10)
+        let yaml = #"""
+        cameras:
+          - id: cam
+            source: clip.mp4
+            zones:
+              - { id: 'gate "A"', polygon: [[0,0],[0.5,0],[0.5,1]] }
+              - { id: 'back\slash', polygon: [[0.5,0],[1,0],[1,1]] }
+              - { id: 'cổng', polygon: [[0,0],[1,1],[0,1]] }
+        """#
+        let configuration = try ConfigLoader.parse(yaml: yaml)
+        var options = ClipAnalysisOptions(input: SourceLocation(clip.path))
+        options.camera = configuration.cameras[0]
+        options.framesOut = directory.file("frames.jsonl")
+        _ = try ClipAnalysis(options: options).run()
+        let lines = try String(contentsOfFile: directory.file("frames.jsonl"), encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 10)
+        for line in lines {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(line)")
+            let zones = try #require(object["zones"] as? [String: Double])
+            #expect(Set(zones.keys) == ["gate \"A\"", "back\\slash", "cổng"])
+        }
     }
 
     @Test("the report times every stage per frame")

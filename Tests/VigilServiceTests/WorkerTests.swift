@@ -197,7 +197,7 @@ struct WorkerTests {
         defer { directory.remove() }
         let garbage = try GarbageServer()
         let metricsPort = try SilentServer.closedPort()
-        let config = try writeConfig(directory, source: "http://operator:s3cret-pass@127.0.0.1:\(garbage.port)/live.ts", metricsPort: metricsPort)
+        let config = try writeConfig(directory, source: "http://operator:s3cret-pass@127.0.0.1:\(garbage.port)/live.ts?channel=1&token=t0ken-VALUE&Signature=s1gned", metricsPort: metricsPort)
         let queue = directory.file("queue"), state = directory.file("state")
         let worker = try VigilProcess(["worker", "--config", config, "--camera", "cam"], stderrPath: directory.file("worker.log"))
         #expect(waitUntil(10) { count(queueEvents(queue), .cameraOffline) == 1 })
@@ -211,6 +211,7 @@ struct WorkerTests {
         #expect(statusCommand.waitForExit(limit: 30))
         let statusOutput = try String(contentsOfFile: directory.file("status.out"), encoding: .utf8)
         #expect(statusOutput.contains("***@127.0.0.1"), "\(statusOutput)")
+        #expect(statusOutput.contains("channel=1&token=***&Signature=***"), "\(statusOutput)")
         #expect(worker.terminate()?.status == 0)
         let log = worker.stderr
         let lines = log.split(separator: "\n")
@@ -218,6 +219,7 @@ struct WorkerTests {
         let events = try String(contentsOfFile: "\(queue)/" + (FileManager.default.contentsOfDirectory(atPath: queue).first { $0.hasSuffix(".jsonl") } ?? ""), encoding: .utf8)
         for (name, text) in [("log", log), ("metrics", metrics), ("state file", status), ("events", events), ("vigil status", statusOutput)] {
             #expect(!text.contains("s3cret"), "the password appears in the \(name)")
+            #expect(!text.contains("t0ken-VALUE") && !text.contains("s1gned"), "a token in the query string appears in the \(name)")
         }
         #expect(log.contains("***@127.0.0.1") || !log.contains("operator"), "\(log.prefix(1000))")
     }
