@@ -65,7 +65,8 @@ public enum WorkerProcess {
             }
             var serverLogger = logger
             serverLogger.logLevel = max(logger.logLevel, .warning)
-            let application = Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "vigil"),
+            let application = Application(router: router, server: HTTPServerLimits().server,
+                                          configuration: .init(address: .hostname(host, port: port), serverName: "vigil"),
                                           logger: serverLogger)
             services.append(.init(service: application))
             worker.metricsAddress = "http://\(host):\(port)"
