@@ -25,7 +25,9 @@ let package = Package(
             pkgConfig: "libavformat libavcodec libswscale libavutil",
             providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev", "pkg-config"])]
         ),
-        .target(name: "VigilMedia", dependencies: ["CFFmpeg", "VigilVision"]),
+        // FFmpeg's log callback: C of its own (it needs a thread-local with one definition).
+        .target(name: "CVigilLog", dependencies: ["CFFmpeg"]),
+        .target(name: "VigilMedia", dependencies: ["CFFmpeg", "CVigilLog", "VigilVision"]),
         .target(name: "VigilVision"),
         .target(name: "VigilSynth", dependencies: ["VigilVision"]),
         // Rules that turn per-frame observations into events; no image processing.

@@ -4,6 +4,7 @@ import CFFmpeg
 public enum MediaError: Error, CustomStringConvertible, Equatable {
     case fileNotFound(path: String)
     case emptyFile(path: String)
+    case cannotRead(path: String, reason: String)
     case openFailed(source: String, reason: String)
     case timedOut(source: String, stage: String, seconds: Double)
     case noVideoStream(source: String)
@@ -18,6 +19,7 @@ public enum MediaError: Error, CustomStringConvertible, Equatable {
         switch self {
         case let .fileNotFound(path): return "\(path): no such file"
         case let .emptyFile(path): return "\(path): file is empty (0 bytes)"
+        case let .cannotRead(path, reason): return "\(path): cannot read: \(reason)"
         case let .openFailed(source, reason): return "\(source): cannot open: \(reason)"
         case let .timedOut(source, stage, seconds):
             return "\(source): timed out after \(formatSeconds(seconds)) s while \(stage)"

@@ -1,4 +1,5 @@
 import CFFmpeg
+import CVigilLog
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -17,6 +18,9 @@ public final class VideoSource {
     private let packet: UnsafeMutablePointer<AVPacket>
     private let frame: UnsafeMutablePointer<AVFrame>
     private let interrupt = InterruptGuard()
+    private let logSink = LogSink()
+    /// A fifo opened by Vigil (so that waiting for its writer has a deadline), read by FFmpeg as `pipe:N`.
+    private var fifoDescriptor: Int32 = -1
     private let videoStreamIndex: Int32
     private let timeBase: Double
     private let startTime: Double
@@ -24,6 +28,8 @@ public final class VideoSource {
     private var flushing = false
     private var finished = false
     private var framesOut = 0
+    /// Presentation time of the newest frame handed out.
+    public private(set) var lastPTS: Double?
 
     /// Counters an operator or a report needs to judge the source's health.
     public private(set) var packetsRead = 0
@@ -43,12 +49,34 @@ public final class VideoSource {
         self.options = options
         let shown = location.redacted
 
+        var openName = location.raw
+        var fifo: Int32 = -1
         if !location.isNetwork {
             let path = location.raw.hasPrefix("file:") ? String(location.raw.dropFirst(5)) : location.raw
             var status = stat()
-            guard stat(path, &status) == 0 else { throw MediaError.fileNotFound(path: shown) }
-            if (status.st_mode & S_IFMT) == S_IFREG && status.st_size == 0 { throw MediaError.emptyFile(path: shown) }
+            guard stat(path, &status) == 0 else {
+                let code = errno
+                if code == ENOENT { throw MediaError.fileNotFound(path: shown) }
+                throw MediaError.cannotRead(path: shown, reason: Self.fileErrorText(code))
+            }
+            switch status.st_mode & S_IFMT {
+            case S_IFREG:
+                if status.st_size == 0 { throw MediaError.emptyFile(path: shown) }
+                let probe = open(path, O_RDONLY | O_CLOEXEC)
+                guard probe >= 0 else { throw MediaError.cannotRead(path: shown, reason: Self.fileErrorText(errno)) }
+                close(probe)
+            case S_IFDIR:
+                throw MediaError.cannotRead(path: shown, reason: "is a folder, not a video file")
+            case S_IFIFO:
+                // open(2) on a fifo blocks until a writer appears, beyond any FFmpeg timeout:
+                // open it without blocking and wait for data ourselves, with the deadline.
+                fifo = try Self.openFifo(path, shown: shown, seconds: options.openTimeout)
+                openName = "pipe:\(fifo)"
+            default:
+                break
+            }
         }
+        fifoDescriptor = fifo
 
         guard let packet = av_packet_alloc(), let frame = av_frame_alloc() else {
             fatalError("FFmpeg could not allocate a packet or frame: out of memory")
@@ -59,6 +87,7 @@ public final class VideoSource {
         var context = avformat_alloc_context()
         guard context != nil else { fatalError("FFmpeg could not allocate a format context: out of memory") }
         vigil_install_interrupt(context, interrupt.state)
+        vigil_attach_log_sink_format(context, logSink.sink)
 
         var dictionary: OpaquePointer? = nil
         defer { av_dict_free(&dictionary) }
@@ -72,11 +101,13 @@ public final class VideoSource {
         for (key, value) in options.formatOptions { av_dict_set(&dictionary, key, value, 0) }
 
         interrupt.arm(seconds: options.openTimeout)
-        let openResult = avformat_open_input(&context, location.raw, nil, &dictionary)
+        LogSink.clearThreadMessage()
+        let openResult = avformat_open_input(&context, openName, nil, &dictionary)
         if openResult < 0 {
             // avformat_open_input frees the context on failure.
+            if fifo >= 0 { close(fifo); fifoDescriptor = -1 }
             if interrupt.fired { throw MediaError.timedOut(source: shown, stage: "opening", seconds: options.openTimeout) }
-            throw MediaError.openFailed(source: shown, reason: Self.describeOpenError(openResult))
+            throw MediaError.openFailed(source: shown, reason: Self.describeOpenError(openResult, logged: location.isNetwork ? nil : logSink.openMessage))
         }
         formatContext = context
         guard let formatContext = context else { throw MediaError.openFailed(source: shown, reason: "no context") }
@@ -86,7 +117,7 @@ public final class VideoSource {
             let fired = interrupt.fired
             avformat_close_input(&self.formatContext)
             if fired { throw MediaError.timedOut(source: shown, stage: "reading stream information", seconds: options.openTimeout) }
-            throw MediaError.openFailed(source: shown, reason: ffmpegErrorText(probeResult))
+            throw MediaError.openFailed(source: shown, reason: Self.describeOpenError(probeResult, logged: location.isNetwork ? nil : logSink.openMessage))
         }
 
         let streamIndex = av_find_best_stream(formatContext, AVMEDIA_TYPE_VIDEO, -1, -1, nil, 0)
@@ -94,6 +125,9 @@ public final class VideoSource {
             let fired = interrupt.fired
             avformat_close_input(&self.formatContext)
             if fired { throw MediaError.timedOut(source: shown, stage: "reading stream information", seconds: options.openTimeout) }
+            if formatContext.pointee.nb_streams == 0, !location.isNetwork, let logged = logSink.lastMessage {
+                throw MediaError.openFailed(source: shown, reason: "no stream could be read (FFmpeg: \(logged))")
+            }
             throw MediaError.noVideoStream(source: shown)
         }
         videoStreamIndex = streamIndex
@@ -113,6 +147,7 @@ public final class VideoSource {
         }
         guard let codecContext = avcodec_alloc_context3(decoder) else { fatalError("out of memory") }
         self.codecContext = codecContext
+        vigil_attach_log_sink_codec(codecContext, logSink.sink)
         var result = avcodec_parameters_to_context(codecContext, parameters)
         if result < 0 {
             Self.release(&self.codecContext, &self.formatContext)
@@ -125,7 +160,7 @@ public final class VideoSource {
         result = avcodec_open2(codecContext, decoder, nil)
         if result < 0 {
             Self.release(&self.codecContext, &self.formatContext)
-            throw MediaError.decoderFailed(source: shown, reason: ffmpegErrorText(result))
+            throw MediaError.decoderFailed(source: shown, reason: Self.describeOpenError(result, logged: location.isNetwork ? nil : logSink.openMessage))
         }
         interrupt.disarm()
 
@@ -156,6 +191,43 @@ public final class VideoSource {
         av_packet_free_wrapper(packet)
         av_frame_free_wrapper(frame)
         Self.release(&codecContext, &formatContext)
+        if fifoDescriptor >= 0 { close(fifoDescriptor) }
+    }
+
+    /// Errors FFmpeg's decoder logged for this source (damage it concealed, references
+    /// it lacked), and errors its demuxer logged (corrupt packets, lost sync).
+    public var decoderLoggedErrors: Int { logSink.decoderErrors }
+    public var demuxerLoggedErrors: Int { logSink.demuxerErrors }
+    /// The last error message FFmpeg logged for this source.
+    public var lastLoggedError: String? { logSink.lastMessage }
+
+    /// Opens a fifo for reading without blocking and waits, up to `seconds`, until its
+    /// writer sends data (or hangs up after writing nothing).
+    static func openFifo(_ path: String, shown: String, seconds: Double) throws -> Int32 {
+        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else { throw MediaError.cannotRead(path: shown, reason: fileErrorText(errno)) }
+        var waiting = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        let result = poll(&waiting, 1, Int32(min(seconds, 86_400) * 1000))
+        if result == 0 {
+            close(descriptor)
+            throw MediaError.timedOut(source: shown, stage: "waiting for a program to write into the fifo", seconds: seconds)
+        }
+        if result < 0 || waiting.revents & Int16(POLLIN) == 0 {
+            close(descriptor)
+            throw MediaError.cannotRead(path: shown, reason: "the fifo's writer closed it without sending data")
+        }
+        return descriptor
+    }
+
+    static func fileErrorText(_ code: Int32) -> String {
+        switch code {
+        case ELOOP: return "too many levels of symbolic links (a link that points back at itself)"
+        case EACCES, EPERM: return "permission denied"
+        case ENOTDIR: return "a part of the path is not a folder"
+        case ENAMETOOLONG: return "the path is too long"
+        case EISDIR: return "is a folder, not a video file"
+        default: return String(cString: strerror(code))
+        }
     }
 
     private static func release(_ codec: inout UnsafeMutablePointer<AVCodecContext>?, _ format: inout UnsafeMutablePointer<AVFormatContext>?) {
@@ -182,8 +254,15 @@ public final class VideoSource {
         return "0x" + String(tag, radix: 16)
     }
 
-    private static func describeOpenError(_ code: Int32) -> String {
-        if code == averrorInvalidData { return "not a video file FFmpeg recognises, or its header is damaged (\(ffmpegErrorText(code)))" }
+    /// One line for an error opening a source. FFmpeg's bare codes can mislead ("End of
+    /// file" for garbage before the data, "Device or resource busy" for a size it refuses),
+    /// so what its log said is added when it said something. Only for files: a network
+    /// protocol's log lines can name hosts and paths the redacted form hides.
+    private static func describeOpenError(_ code: Int32, logged: String?) -> String {
+        let detail = logged.map { " (FFmpeg: \($0))" } ?? ""
+        if code == averrorInvalidData { return "not a video file FFmpeg recognises, or its header is damaged\(detail.isEmpty ? " (" + ffmpegErrorText(code) + ")" : detail)" }
+        if code == averrorEOF { return "no readable video data before the end of the file (not a video file, or its start is damaged)\(detail)" }
+        if logged != nil { return "the input is damaged or not supported\(detail)" }
         return ffmpegErrorText(code)
     }
 
@@ -269,6 +348,7 @@ public final class VideoSource {
             index = max(0, Int((pts * fps).rounded()))
         }
         framesOut += 1
+        lastPTS = max(lastPTS ?? pts, pts)
         if Int(frame.pointee.width) != info.width || Int(frame.pointee.height) != info.height {
             info.width = Int(frame.pointee.width)
             info.height = Int(frame.pointee.height)

@@ -77,6 +77,9 @@ public struct ClipReport: Codable, Sendable {
         public var damaged: Int
         public var packetsRead: Int
         public var declared: Int?
+        /// Errors FFmpeg's decoder and demuxer logged (concealed damage, lost sync).
+        public var decoderLoggedErrors: Int = 0
+        public var demuxerLoggedErrors: Int = 0
     }
     public var vigilReportVersion = 1
     public var source: Source
@@ -242,6 +245,12 @@ public final class ClipAnalysis {
             reason = "\(source.decodeErrors) damaged packet(s) could not be decoded (last: \(source.lastErrorText ?? "unknown"))"
         } else if source.damagedFrames > 0 {
             reason = "\(source.damagedFrames) frame(s) were decoded from damaged data (the decoder concealed the errors)"
+        } else if source.decoderLoggedErrors + source.demuxerLoggedErrors > 0 {
+            let parts = [(source.decoderLoggedErrors, "decoder"), (source.demuxerLoggedErrors, "demuxer")].filter { $0.0 > 0 }
+                .map { "\($0.0) from the \($0.1)" }.joined(separator: ", ")
+            reason = "FFmpeg reported errors in damaged data (\(parts); last: \(source.lastLoggedError ?? "unknown"))"
+        } else if let shortfall = Self.shortfall(source: source, info: info) {
+            reason = shortfall
         }
         if source.framesDecoded == 0 {
             throw MediaError.nothingDecoded(source: options.input.redacted, reason: reason ?? "the stream holds no decodable frame")
@@ -259,7 +268,8 @@ public final class ClipAnalysis {
                           width: info.width, height: info.height, fps: info.framesPerSecond, duration: info.duration),
             analysisWidth: analysisWidth, analysisHeight: analysisHeight, analysis: options.analysis.rawValue,
             frames: .init(decoded: source.framesDecoded, analysed: analysed, skipped: reader.framesSkipped,
-                          decodeErrors: source.decodeErrors, damaged: source.damagedFrames, packetsRead: source.packetsRead, declared: info.declaredFrameCount),
+                          decodeErrors: source.decodeErrors, damaged: source.damagedFrames, packetsRead: source.packetsRead, declared: info.declaredFrameCount,
+                          decoderLoggedErrors: source.decoderLoggedErrors, demuxerLoggedErrors: source.demuxerLoggedErrors),
             incomplete: reason != nil, incompleteReason: reason,
             wallSeconds: Self.rounded(wall, 4), framesPerSecond: Self.rounded(Double(analysed) / max(wall, 1e-9), 2),
             openMilliseconds: Self.rounded(openMilliseconds, 3), stageMillisecondsPerFrame: stages,
@@ -268,6 +278,25 @@ public final class ClipAnalysis {
             tracks: tracking ? pipeline.confirmedTrackCount : nil,
             lineCounts: tracking && !(options.camera?.lines.isEmpty ?? true) ? pipeline.trackRules.totals : nil,
             classifier: tracking ? options.classifierSource : nil)
+    }
+
+    /// Frames missing against what the container says it holds: a file cut short, or a
+    /// region the demuxer skipped silently (zeroed, overwritten), when nothing else said so.
+    static func shortfall(source: VideoSource, info: StreamInfo) -> String? {
+        guard let duration = info.duration, duration > 0, let fps = info.framesPerSecond, fps > 0, fps < 1000,
+              let last = source.lastPTS else { return nil }
+        let frame = 1 / fps
+        if !source.options.skipNonReferenceFrames {
+            let expected = Int((duration * fps).rounded())
+            let tolerance = max(3, expected / 50)
+            if source.framesDecoded + tolerance < expected {
+                return "only \(source.framesDecoded) of the \(expected) frames its duration implies (\(rounded(duration, 2)) s at \(rounded(fps, 2)) fps) could be decoded"
+            }
+        }
+        if last + frame < duration - max(3 * frame, duration * 0.02) {
+            return "the video ends at \(rounded(last + frame, 2)) s of the \(rounded(duration, 2)) s the file declares"
+        }
+        return nil
     }
 
     /// Stops after the current frame (for SIGINT); the outputs stay consistent.
