@@ -59,6 +59,8 @@ let package = Package(
         .target(name: "VigilTestSupport", dependencies: ["VigilMedia", "VigilPipeline", "VigilSynth"]),
         // In-process micro-benchmarks, driven by the scripts in bench/.
         .executableTarget(name: "vigil-bench", dependencies: ["VigilAnalytics", "VigilEvents", "VigilSynth", "VigilVision"]),
+        // libFuzzer harnesses for the YAML reader, queue records and appended events (bench/fuzz.sh).
+        .executableTarget(name: "vigil-fuzz", dependencies: ["VigilConfig", "VigilEvents"]),
         .testTarget(name: "VigilMediaTests", dependencies: ["VigilMedia", "VigilSynth", "VigilVision", "VigilPipeline", "VigilTestSupport"]),
         .testTarget(name: "VigilVisionTests", dependencies: ["VigilVision", "VigilSynth", "VigilAnalytics"]),
         .testTarget(name: "VigilAnalyticsTests", dependencies: ["VigilAnalytics", "VigilVision", "VigilSynth", "VigilEvents"]),

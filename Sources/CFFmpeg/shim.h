@@ -19,6 +19,10 @@ static inline int vigil_averror_eof(void) { return AVERROR_EOF; }
 static inline int vigil_averror_exit(void) { return AVERROR_EXIT; }
 static inline int vigil_averror_invaliddata(void) { return AVERROR_INVALIDDATA; }
 static inline int64_t vigil_av_nopts_value(void) { return AV_NOPTS_VALUE; }
+static inline int vigil_averror_http_bad_request(void) { return AVERROR_HTTP_BAD_REQUEST; }
+static inline int vigil_averror_http_other_4xx(void) { return AVERROR_HTTP_OTHER_4XX; }
+static inline int vigil_averror_eprotonosupport(void) { return AVERROR(EPROTONOSUPPORT); }
+static inline int vigil_averror_http_server_error(void) { return AVERROR_HTTP_SERVER_ERROR; }
 
 // State read by FFmpeg's blocking I/O through AVIOInterruptCB. A deadline in
 // av_gettime_relative() microseconds (0 = none) and an abort flag that another

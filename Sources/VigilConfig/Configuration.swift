@@ -70,8 +70,9 @@ public struct CameraSettings: Sendable, Equatable {
     public var suppressShadows = false
     /// This camera's metrics port, instead of the service's port + its position.
     public var metricsPort: Int? = nil
-    /// RTSP lower transport: tcp (default; survives NAT and loss) or udp, for servers that only offer UDP.
-    public var rtspTransport = "tcp"
+    /// RTSP lower transport: auto (default: TCP, which survives NAT and loss, then UDP when the
+    /// server refuses TCP), tcp, or udp.
+    public var rtspTransport = "auto"
 }
 
 public struct AnalysisSettings: Sendable, Equatable {

@@ -258,8 +258,8 @@ struct NodeReader {
         camera.suppressShadows = shadows
         if let node = fields["metrics_port"], let value = port(node, path + ".metrics_port") { camera.metricsPort = value }
         if let node = fields["rtsp_transport"], let value = string(node, path + ".rtsp_transport") {
-            if ["tcp", "udp"].contains(value) { camera.rtspTransport = value }
-            else { fail(path + ".rtsp_transport", node, "expected tcp or udp, found '\(value)'") }
+            if ["auto", "tcp", "udp"].contains(value) { camera.rtspTransport = value }
+            else { fail(path + ".rtsp_transport", node, "expected auto, tcp or udp, found '\(value)'") }
         }
         if let groundNode = fields["ground"], let groundFields = mapping(groundNode, path + ".ground", allowed: ["image", "metres"]) {
             let imageNode = required(groundFields, "image", path + ".ground", groundNode)

@@ -4,8 +4,9 @@ public struct SourceOptions: Sendable {
     public var openTimeout: Double = 10
     /// Longest time one read may block before the source counts as stalled.
     public var readTimeout: Double = 10
-    /// RTSP over TCP survives lossy networks and NAT far better than UDP, so it is the default.
-    public var rtspTransport: String = "tcp"
+    /// RTSP over TCP survives lossy networks and NAT far better than UDP, so `auto` tries it
+    /// first and falls back to UDP only when the server refuses TCP.
+    public var rtspTransport: RTSPTransport = .auto
     /// Decoder threads; 0 lets FFmpeg pick one per core.
     public var decoderThreads: Int = 0
     /// Ask the decoder to skip frames no other frame refers to (cheap frame dropping for low

@@ -19,6 +19,10 @@ public final class VideoSource {
     private let frame: UnsafeMutablePointer<AVFrame>
     private let interrupt = InterruptGuard()
     private let logSink = LogSink()
+    /// The RTSP transport the connection uses (nil for other sources), and whether `auto`
+    /// had to fall back to UDP because the server refused TCP.
+    public private(set) var rtspTransportUsed: RTSPTransport?
+    public private(set) var rtspFellBackToUDP = false
     /// A fifo opened by Vigil (so that waiting for its writer has a deadline), read by FFmpeg as `pipe:N`.
     private var fifoDescriptor: Int32 = -1
     private let videoStreamIndex: Int32
@@ -84,36 +88,70 @@ public final class VideoSource {
         self.packet = packet
         self.frame = frame
 
-        var context = avformat_alloc_context()
-        guard context != nil else { fatalError("FFmpeg could not allocate a format context: out of memory") }
-        vigil_install_interrupt(context, interrupt.state)
-        vigil_attach_log_sink_format(context, logSink.sink)
-
-        var dictionary: OpaquePointer? = nil
-        defer { av_dict_free(&dictionary) }
-        if location.scheme == "rtsp" || location.scheme == "rtsps" {
-            av_dict_set(&dictionary, "rtsp_transport", options.rtspTransport, 0)
-        }
-        if location.isNetwork {
-            // Socket-level timeout in microseconds, a second line of defence behind the interrupt callback.
-            av_dict_set(&dictionary, "rw_timeout", String(Int64(options.readTimeout * 1_000_000)), 0)
-        }
-        for (key, value) in options.formatOptions { av_dict_set(&dictionary, key, value, 0) }
-
+        var context: UnsafeMutablePointer<AVFormatContext>?
+        var openResult: Int32 = 0
+        let isRTSP = location.scheme == "rtsp" || location.scheme == "rtsps"
+        // With `auto`, TCP first, then UDP if the server refuses TCP outright.
+        // A server that just refused TCP may still be tearing that session down and answer the
+        // UDP attempt with a 5xx (GStreamer's does): one more UDP attempt half a second later.
+        let attempts: [RTSPTransport?] = !isRTSP ? [nil] : options.rtspTransport == .auto ? [.tcp, .udp, .udp] : [options.rtspTransport]
+        var refusedTCP: String? = nil
         interrupt.arm(seconds: options.openTimeout)
-        LogSink.clearThreadMessage()
-        let openResult = avformat_open_input(&context, openName, nil, &dictionary)
-        if openResult < 0 {
+        for (attempt, transport) in attempts.enumerated() {
+            if attempt > 0 {
+                for _ in 0..<10 where !interrupt.aborted { usleep(50_000) }
+                if interrupt.aborted { break }
+            }
+            context = avformat_alloc_context()
+            guard context != nil else { fatalError("FFmpeg could not allocate a format context: out of memory") }
+            vigil_install_interrupt(context, interrupt.state)
+            vigil_attach_log_sink_format(context, logSink.sink)
+            var dictionary: OpaquePointer? = nil
+            if let transport { av_dict_set(&dictionary, "rtsp_transport", transport.rawValue, 0) }
+            if location.isNetwork {
+                // Socket-level timeout in microseconds, a second line of defence behind the interrupt callback.
+                av_dict_set(&dictionary, "rw_timeout", String(Int64(options.readTimeout * 1_000_000)), 0)
+            }
+            for (key, value) in options.formatOptions { av_dict_set(&dictionary, key, value, 0) }
+            LogSink.clearThreadMessage()
+            openResult = avformat_open_input(&context, openName, nil, &dictionary)
+            av_dict_free(&dictionary)
+            if openResult >= 0 {
+                rtspTransportUsed = transport
+                break
+            }
             // avformat_open_input frees the context on failure.
+            context = nil
+            if interrupt.fired || attempts.count == 1 { break }
+            if transport == .tcp {
+                let refused = openResult == averrorHTTPBadRequest || openResult == averrorHTTPOther4xx || openResult == averrorProtocolNotSupported
+                guard refused else { break }
+                refusedTCP = ffmpegErrorText(openResult)
+            } else if openResult != averrorHTTPServerError {
+                break
+            }
+        }
+        if openResult < 0 {
             if fifo >= 0 { close(fifo); fifoDescriptor = -1 }
             if interrupt.fired { throw MediaError.timedOut(source: shown, stage: "opening", seconds: options.openTimeout) }
-            throw MediaError.openFailed(source: shown, reason: Self.describeOpenError(openResult, logged: location.isNetwork ? nil : logSink.openMessage))
+            var reason = Self.describeOpenError(openResult, logged: location.isNetwork ? nil : logSink.openMessage)
+            if let refusedTCP { reason = "the server refused RTSP over TCP (\(refusedTCP)) and over UDP: \(reason)" }
+            throw MediaError.openFailed(source: shown, reason: reason)
         }
+        rtspFellBackToUDP = refusedTCP != nil
         formatContext = context
         guard let formatContext = context else { throw MediaError.openFailed(source: shown, reason: "no context") }
 
+        if location.isNetwork {
+            // Probing a live stream reads until it has seen enough frames to guess the rate
+            // (20 frames: 2 s of a 10 fps camera); keep it well inside the open deadline, so
+            // it ends on its own instead of being interrupted.
+            formatContext.pointee.max_analyze_duration = Int64(min(5, options.openTimeout * 0.5) * 1_000_000)
+        }
         let probeResult = avformat_find_stream_info(formatContext, nil)
-        if probeResult < 0 {
+        // An interrupted probe may still report success, but leaves the I/O context with a
+        // sticky AVERROR_EXIT: every later read would fail at once ("the stream ended").
+        if probeResult < 0 || interrupt.fired {
             let fired = interrupt.fired
             avformat_close_input(&self.formatContext)
             if fired { throw MediaError.timedOut(source: shown, stage: "reading stream information", seconds: options.openTimeout) }

@@ -209,7 +209,7 @@ public final class CameraWorker: @unchecked Sendable {
             sourceOptions.readTimeout = options.service.readTimeout
             sourceOptions.decoderThreads = options.decoderThreads
             sourceOptions.skipNonReferenceFrames = options.skipNonReferenceFrames
-            sourceOptions.rtspTransport = options.camera.rtspTransport
+            sourceOptions.rtspTransport = RTSPTransport(rawValue: options.camera.rtspTransport) ?? .auto
             setState(connectedOnce ? .reconnecting : .connecting, keepOffline: true)
             var endedCleanly = false
             do {
@@ -239,7 +239,7 @@ public final class CameraWorker: @unchecked Sendable {
                         pacedFrom = MonotonicSeconds.now()
                         attempt = 0
                         connectedOnce = true
-                        connected(info: source.info)
+                        connected(info: source.info, transport: source.rtspTransportUsed, fellBack: source.rtspFellBackToUDP)
                     }
                     if options.realtime, let firstPTS {
                         let due = pacedFrom + (frame.pts - firstPTS)
@@ -312,7 +312,7 @@ public final class CameraWorker: @unchecked Sendable {
         lock.unlock()
     }
 
-    private func connected(info: StreamInfo) {
+    private func connected(info: StreamInfo, transport: RTSPTransport?, fellBack: Bool) {
         lock.lock()
         let wasLost = lostAt
         lostAt = nil
@@ -321,10 +321,18 @@ public final class CameraWorker: @unchecked Sendable {
         lock.unlock()
         metrics.sourceUp.record(1)
         // A file starting again under --loop is not news; a first connection or a recovery is.
-        logger.log(level: wasLost == nil ? .debug : .info, "source connected",
-                   metadata: ["size": "\(info.width)x\(info.height)", "codec": "\(info.codecName)",
-                              "after_seconds": "\(wasLost.map { String(format: "%.1f", MonotonicSeconds.now() - $0) } ?? "0")"])
+        var metadata: Logger.Metadata = ["size": "\(info.width)x\(info.height)", "codec": "\(info.codecName)",
+                                         "after_seconds": "\(wasLost.map { String(format: "%.1f", MonotonicSeconds.now() - $0) } ?? "0")"]
+        if let transport { metadata["rtsp_transport"] = "\(transport.rawValue)" }
+        // Which transport an RTSP camera ended up on is worth one line the first time, and a
+        // fallback to UDP always (it explains lost packets on a lossy network).
+        let firstRTSP = transport != nil && !loggedTransport
+        if firstRTSP { loggedTransport = true }
+        let level: Logger.Level = wasLost != nil || firstRTSP || fellBack ? .info : .debug
+        logger.log(level: level, fellBack ? "source connected over UDP: the server refused RTSP over TCP" : "source connected", metadata: metadata)
     }
+
+    private var loggedTransport = false
 
     private func recordLoss(_ reason: String) {
         // Errors name the redacted source already (SourceLocation's description).

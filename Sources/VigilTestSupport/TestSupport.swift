@@ -46,3 +46,10 @@ public func startFFmpeg(_ arguments: [String]) throws -> Process {
     try process.run()
     return process
 }
+
+/// The checkout's root folder, found from this source file's path (tests run from anywhere).
+public let repositoryRoot: String = {
+    var url = URL(fileURLWithPath: #filePath)
+    for _ in 0..<3 { url.deleteLastPathComponent() }
+    return url.path
+}()

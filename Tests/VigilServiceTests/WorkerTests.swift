@@ -70,38 +70,57 @@ struct WorkerTests {
         }
     }
 
-    @Test("a camera behind an RTSP server (rtsp-server-perl) comes back after the server is killed, three times")
-    func rtspOutages() throws {
+    /// The RTSP servers a camera may be: rtsp-server-perl (UDP only, answers a TCP setup with
+    /// 400) fed by ffmpeg, and GStreamer's RTSP server offering TCP only or UDP only.
+    enum RTSPServerKind: String, CaseIterable, CustomTestStringConvertible {
+        case perlUDPOnly = "rtsp-server-perl (UDP only)"
+        case gstreamerTCP = "GStreamer, TCP only"
+        case gstreamerUDP = "GStreamer, UDP only"
+        var testDescription: String { rawValue }
+        /// The transport the default `auto` must end on.
+        var expectedTransport: String { self == .gstreamerTCP ? "tcp" : "udp" }
+    }
+
+    @Test("an RTSP camera with the default transport comes back after its server is killed, three times", arguments: RTSPServerKind.allCases)
+    func rtspOutages(kind: RTSPServerKind) throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let clip = try makeClip(in: directory, name: "clip.ts", preset: .traffic, width: 320, height: 180, frames: 100)
         let clientPort = try SilentServer.closedPort(), sourcePort = try SilentServer.closedPort(), metricsPort = try SilentServer.closedPort()
-        // rtsp-server-perl offers UDP delivery only (it answers TCP setups with 400).
+        // No rtsp_transport: the default (auto) must find the transport each server offers.
         let config = try writeConfig(directory, source: "rtsp://127.0.0.1:\(clientPort)/cam", metricsPort: metricsPort,
-                                     extraCameraFields: "rtsp_transport: udp", offlineAfter: 1.5, readTimeout: 2)
+                                     offlineAfter: 1.5, readTimeout: 2)
         let state = directory.file("state"), queue = directory.file("queue")
-        func startServer() throws -> (server: Process, pusher: Process) {
+        func startServer() throws -> [Process] {
             let server = Process()
-            server.executableURL = URL(fileURLWithPath: "/usr/bin/rtsp-server-perl")
-            server.arguments = ["--clientport", "\(clientPort)", "--serverport", "\(sourcePort)",
-                                "--client_listen_address", "127.0.0.1", "--source_listen_address", "127.0.0.1", "--loglevel", "0"]
+            switch kind {
+            case .perlUDPOnly:
+                server.executableURL = URL(fileURLWithPath: "/usr/bin/rtsp-server-perl")
+                server.arguments = ["--clientport", "\(clientPort)", "--serverport", "\(sourcePort)",
+                                    "--client_listen_address", "127.0.0.1", "--source_listen_address", "127.0.0.1", "--loglevel", "0"]
+            case .gstreamerTCP, .gstreamerUDP:
+                // Debian's python3-gi belongs to Debian's python3, not to another python on the PATH.
+                server.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+                server.arguments = [repositoryRoot + "/Tests/servers/gst_rtsp_server.py", "--port", "\(clientPort)",
+                                    "--protocols", kind == .gstreamerTCP ? "tcp" : "udp"]
+            }
             server.standardOutput = FileHandle.nullDevice
             server.standardError = FileHandle.nullDevice
             try server.run()
             usleep(700_000)
+            guard kind == .perlUDPOnly else { return [server] }
             let pusher = try startFFmpeg(["-re", "-stream_loop", "-1", "-i", clip.path, "-c", "copy", "-f", "rtsp", "rtsp://127.0.0.1:\(sourcePort)/cam"])
-            return (server, pusher)
+            return [pusher, server]
         }
         var running = try startServer()
         let worker = try VigilProcess(["worker", "--config", config, "--camera", "cam"], stderrPath: directory.file("worker.log"))
         #expect(waitForFrames(state, beyond: 0, timeout: 30), "no frames over RTSP: \(worker.stderr.suffix(2000))")
-        // If the worker asked before ffmpeg had published the stream (404 for over 1.5 s),
+        // If the worker asked before the stream was published (404 for over 1.5 s),
         // start-up was an outage of its own; count the outages the test makes from here.
         let startup = (offline: count(queueEvents(queue), .cameraOffline), online: count(queueEvents(queue), .cameraOnline))
         #expect(startup.offline == startup.online)
         for outage in 1...3 {
-            stopProcess(running.pusher)
-            stopProcess(running.server)
+            running.forEach(stopProcess)
             #expect(waitUntil(15) { count(queueEvents(queue), .cameraOffline) == startup.offline + outage }, "\(worker.stderr.suffix(2000))")
             let before = framesAnalysed(state)
             running = try startServer()
@@ -110,10 +129,13 @@ struct WorkerTests {
                     "outage \(outage): \(queueEvents(queue).filter { $0.type == .cameraOffline || $0.type == .cameraOnline }.map(\.type.rawValue)) \(worker.stderr.suffix(3000))")
         }
         #expect(worker.terminate()?.status == 0)
-        stopProcess(running.pusher)
-        stopProcess(running.server)
+        running.forEach(stopProcess)
         let events = queueEvents(queue)
         #expect(count(events, .cameraOffline) == startup.offline + 3 && count(events, .cameraOnline) == startup.online + 3)
+        // The transport it settled on is in the log, and a fallback says why.
+        let log = worker.stderr
+        #expect(log.contains("rtsp_transport=\(kind.expectedTransport)"), "\(log.suffix(2000))")
+        if kind.expectedTransport == "udp" { #expect(log.contains("the server refused RTSP over TCP"), "\(log.suffix(2000))") }
     }
 
     @Test("a UDP camera whose sender stops and starts again: offline once, online once, per gap, and no false motion on reconnect")
