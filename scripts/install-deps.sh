@@ -2,10 +2,13 @@
 # Installs the Debian packages Vigil builds and tests against, only when missing:
 # FFmpeg's development libraries (linked in-process), pkg-config to find them,
 # the ffmpeg tool the benchmarks compare against and the worker tests stream with,
-# and an RTSP server (rtsp-server-perl) for the live-camera tests.
+# and RTSP servers for the live-camera tests: rtsp-server-perl (UDP only) and GStreamer's
+# RTSP server through Debian's Python bindings (TCP and UDP, like real cameras).
 set -euo pipefail
 
-packages=(pkg-config libavformat-dev libavcodec-dev libswscale-dev libavutil-dev ffmpeg rtsp-server-perl)
+packages=(pkg-config libavformat-dev libavcodec-dev libswscale-dev libavutil-dev ffmpeg rtsp-server-perl
+          python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+          gstreamer1.0-plugins-ugly gstreamer1.0-plugins-bad)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -10,6 +10,11 @@ swift build --build-tests
 swift test --skip-build "$@"
 # The queue's crash test: real writer and consumer processes killed with SIGKILL.
 python3 Tests/crash/queue_crash.py --vigil .build/debug/vigil --rounds 100
+# Damaged and odd video inputs through `vigil analyze`: exit codes, one clear line, time limits.
+python3 Tests/faults/fault_corpus.py --vigil .build/debug/vigil --cases 300 --repeats 2 --seed 1
+# libFuzzer on the YAML reader, queue records and appended events: a few seconds each here
+# (bench/fuzz.sh runs them for minutes).
+bash bench/fuzz.sh 10
 # The queue on a real full and a real read-only file system (a tmpfs it mounts).
 if [ "$(id -u)" -eq 0 ]; then
   bash Tests/crash/queue_disk_full.sh .build/debug/vigil

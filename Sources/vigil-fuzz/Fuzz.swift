@@ -51,10 +51,22 @@ enum FuzzTarget: String {
 }
 
 #if FUZZING
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
-    FuzzTarget.chosen.run(UnsafeRawBufferPointer(start: data, count: size))
-    return 0
+/// libFuzzer's driver (from the fuzzer runtime that `-sanitize=fuzzer` links).
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<Int32>,
+                         _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+                         _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32) -> Int32
+
+/// SwiftPM links an executable's entry point under this name (`main` is defined to it),
+/// so the fuzzer's own `main` is not used: start its driver from here.
+@_cdecl("vigil_fuzz_main")
+func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+    var count = argc
+    var arguments = argv
+    return LLVMFuzzerRunDriver(&count, &arguments) { data, size in
+        FuzzTarget.chosen.run(UnsafeRawBufferPointer(start: data, count: size))
+        return 0
+    }
 }
 #else
 @main
