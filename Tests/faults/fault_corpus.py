@@ -108,6 +108,7 @@ def make_cases(directory, sources, count, rng):
     add("fifo", "fifo.ts", maker=lambda p: os.mkfifo(p))
     add("unreadable", "locked.mp4", open(sources[clips[0]], "rb").read())
     os.chmod(cases[-1]["path"], 0)
+    cases[-1]["runner"] = os.path.join(directory, "vigil-as-nobody")
     add("symlink-loop", "loop.mp4", maker=lambda p: os.symlink(p, p))
     cases.append({"kind": "missing", "path": os.path.join(directory, "no-such-file.mp4"), "source": "-"})
     add("garbage", "noise.mp4", bytes(rng.getrandbits(8) for _ in range(50_000)))
@@ -178,8 +179,9 @@ def make_cases(directory, sources, count, rng):
 def analyse(vigil, case, timeout, threads):
     command = [vigil, "analyze", case["path"], "--no-progress", "--timeout", str(timeout), "--threads", str(threads), "--width", "160"]
     if case["kind"] == "unreadable" and os.geteuid() == 0:
-        # Root reads a mode-000 file: run this one as nobody, as a service account would.
-        command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] + command
+        # Root reads a mode-000 file: run this one as nobody, as a service account would,
+        # with a copy of vigil that nobody may run (the checkout may be in root's folder).
+        command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", case["runner"]] + command[1:]
     started = time.monotonic()
     try:
         result = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
@@ -235,6 +237,8 @@ def main():
     os.makedirs(sources_dir, exist_ok=True)
     sources = make_sources(sources_dir)
     cases = make_cases(directory, sources, arguments.cases, rng)
+    shutil.copy(arguments.vigil, os.path.join(directory, "vigil-as-nobody"))
+    os.chmod(os.path.join(directory, "vigil-as-nobody"), 0o755)
 
     failures, results = 0, []
     slowest = (0.0, None)
