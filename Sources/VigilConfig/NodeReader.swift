@@ -213,33 +213,11 @@ struct NodeReader {
         let perspective = fields["perspective"].flatMap { self.perspective($0, path + ".perspective") }
         let model = fields["model"].flatMap { string($0, path + ".model") }
         let classesModel = fields["classes_model"].flatMap { string($0, path + ".classes_model") }
-        var zones: [ZoneSettings] = []
-        if let zonesNode = fields["zones"], let items = sequence(zonesNode, path + ".zones") {
-            if items.count > Self.mostZones {
-                fail(path + ".zones", zonesNode, "\(items.count) zones; a camera takes at most \(Self.mostZones)")
-            } else {
-                var ids: Set<String> = []
-                for (index, item) in items.enumerated() {
-                    if let zone = zone(item, "\(path).zones[\(index)]") {
-                        if !ids.insert(zone.id).inserted { fail("\(path).zones[\(index)].id", item, "zone id '\(zone.id)' is used twice in this camera") }
-                        zones.append(zone)
-                    }
-                }
-            }
+        let zones = identifiedList(fields["zones"], path + ".zones", kind: "zone", most: Self.mostZones, id: \.id) { reader, item, itemPath in
+            reader.zone(item, itemPath)
         }
-        var lines: [LineSettings] = []
-        if let linesNode = fields["lines"], let items = sequence(linesNode, path + ".lines") {
-            if items.count > Self.mostLines {
-                fail(path + ".lines", linesNode, "\(items.count) lines; a camera takes at most \(Self.mostLines)")
-            } else {
-                var ids: Set<String> = []
-                for (index, item) in items.enumerated() {
-                    if let line = line(item, "\(path).lines[\(index)]") {
-                        if !ids.insert(line.id).inserted { fail("\(path).lines[\(index)].id", item, "line id '\(line.id)' is used twice in this camera") }
-                        lines.append(line)
-                    }
-                }
-            }
+        let lines = identifiedList(fields["lines"], path + ".lines", kind: "line", most: Self.mostLines, id: \.id) { reader, item, itemPath in
+            reader.line(item, itemPath)
         }
         var ignore: [[NormalizedPoint]] = []
         var shadows = false
@@ -450,6 +428,25 @@ struct NodeReader {
             return nil
         }
         return points
+    }
+
+    /// A camera's list of zones or lines: bounded in length, each item read by `read`, ids
+    /// unique (checked with a set, so a long list costs linear time).
+    mutating func identifiedList<Item>(_ node: Node?, _ path: String, kind: String, most: Int, id: (Item) -> String,
+                                       read: (inout NodeReader, Node, String) -> Item?) -> [Item] {
+        guard let node, let items = sequence(node, path) else { return [] }
+        if items.count > most {
+            fail(path, node, "\(items.count) \(kind)s; a camera takes at most \(most)")
+            return []
+        }
+        var result: [Item] = []
+        var ids: Set<String> = []
+        for (index, itemNode) in items.enumerated() {
+            guard let item = read(&self, itemNode, "\(path)[\(index)]") else { continue }
+            if !ids.insert(id(item)).inserted { fail("\(path)[\(index)].id", itemNode, "\(kind) id '\(id(item))' is used twice in this camera") }
+            result.append(item)
+        }
+        return result
     }
 
     /// Limits that keep reading a configuration linear and its memory bounded: far above

@@ -5,17 +5,7 @@ import Testing
 /// Broken and odd configuration files, as an outside tester made them.
 @Suite("Configuration: broken files")
 struct ConfigFaultTests {
-    func issues(_ yaml: String) -> [ConfigIssue] {
-        do {
-            _ = try ConfigLoader.parse(yaml: yaml, file: "test.yaml")
-            return []
-        } catch let error as ConfigError {
-            return error.issues
-        } catch {
-            Issue.record("unexpected error \(error)")
-            return []
-        }
-    }
+    func issues(_ yaml: String) -> [ConfigIssue] { ConfigTests().issues(yaml) }
 
     func load(bytes: [UInt8]) throws -> Result<VigilConfiguration, ConfigError> {
         let path = NSTemporaryDirectory() + "vigil-config-\(UUID().uuidString).yaml"
