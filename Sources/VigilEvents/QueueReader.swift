@@ -32,8 +32,6 @@ public final class QueueReader {
     public private(set) var nextOffset: UInt64 = 0
     public var log: (String) -> Void = { FileOutput.standardError("vigil queue: " + $0) }
     public private(set) var damagedRecords = 0
-    /// Segments that could not be read and were skipped.
-    public private(set) var damagedSegments = 0
     private var unreadableSegment: UInt64?
     private var reportedUnreadable: Set<UInt64> = []
     /// Bytes asked for per read; tests make it small to stop a read inside a record.
@@ -184,7 +182,6 @@ public final class QueueReader {
         if nextOffset < firstOffset { nextOffset = firstOffset }
         if !reportedUnreadable.contains(firstOffset) {
             reportedUnreadable.insert(firstOffset)
-            damagedSegments += 1
             let error = QueueError(path: layout.segmentPath(firstOffset), operation: "read the segment", code: code)
             log("\(error); skipped its records and read on")
         }

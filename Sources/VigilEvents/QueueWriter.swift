@@ -227,7 +227,7 @@ public final class QueueWriter {
                 log("\(QueueLayout.segmentName(segmentFirstOffset)): \(order.repeatedInside) record(s) repeat earlier offsets and are followed by newer ones; readers skip them")
             }
             if order.missingOffsets > 0 {
-                log("\(QueueLayout.segmentName(segmentFirstOffset)): \(order.missingOffsets) offset(s) are missing between its records (nothing was acknowledged with them by this queue)")
+                log("\(QueueLayout.segmentName(segmentFirstOffset)): \(order.missingOffsets) offset(s) are missing between its records")
             }
             next = max(order.highestOffset.map { $0 + 1 } ?? segmentFirstOffset, segmentFirstOffset)
             orderChecked = true

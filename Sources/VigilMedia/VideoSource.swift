@@ -87,13 +87,23 @@ public final class VideoSource {
         }
         self.packet = packet
         self.frame = frame
+        // Until `info` is set the object is not whole, so a throw below skips deinit: free
+        // here what deinit would (the contexts are released where each failure is thrown).
+        var opened = false
+        defer {
+            if !opened {
+                av_packet_free_wrapper(packet)
+                av_frame_free_wrapper(frame)
+                if fifo >= 0 { close(fifo) }
+            }
+        }
 
         var context: UnsafeMutablePointer<AVFormatContext>?
         var openResult: Int32 = 0
         let isRTSP = location.scheme == "rtsp" || location.scheme == "rtsps"
-        // With `auto`, TCP first, then UDP if the server refuses TCP outright.
-        // A server that just refused TCP may still be tearing that session down and answer the
-        // UDP attempt with a 5xx (GStreamer's does): one more UDP attempt half a second later.
+        // With `auto`, TCP first, then UDP if the server refuses TCP outright. Each retry waits
+        // half a second: a server that just refused TCP may still be tearing that session down
+        // and answer with a 5xx (GStreamer's does), which earns one more UDP attempt.
         let attempts: [RTSPTransport?] = !isRTSP ? [nil] : options.rtspTransport == .auto ? [.tcp, .udp, .udp] : [options.rtspTransport]
         var refusedTCP: String? = nil
         interrupt.arm(seconds: options.openTimeout)
@@ -132,7 +142,6 @@ public final class VideoSource {
             }
         }
         if openResult < 0 {
-            if fifo >= 0 { close(fifo); fifoDescriptor = -1 }
             if interrupt.fired { throw MediaError.timedOut(source: shown, stage: "opening", seconds: options.openTimeout) }
             var reason = Self.describeOpenError(openResult, logged: location.isNetwork ? nil : logSink.openMessage)
             if let refusedTCP { reason = "the server refused RTSP over TCP (\(refusedTCP)) and over UDP: \(reason)" }
@@ -223,6 +232,7 @@ public final class VideoSource {
             declaredFrameCount: stream.pointee.nb_frames > 0 ? Int(stream.pointee.nb_frames) : nil,
             sampleAspectRatio: sar.num > 0 && sar.den > 0 ? av_q2d(sar) : 1
         )
+        opened = true
     }
 
     deinit {
