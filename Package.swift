@@ -58,7 +58,7 @@ let package = Package(
         // Shared by the tests: temporary folders and synthetic clips.
         .target(name: "VigilTestSupport", dependencies: ["VigilMedia", "VigilPipeline", "VigilSynth"]),
         // In-process micro-benchmarks, driven by the scripts in bench/.
-        .executableTarget(name: "vigil-bench", dependencies: ["VigilAnalytics", "VigilEvents", "VigilSynth", "VigilVision"]),
+        .executableTarget(name: "vigil-bench", dependencies: ["VigilAnalytics", "VigilEvents", "VigilSynth", "VigilVision", "VigilTestSupport"]),
         // libFuzzer harnesses for the YAML reader, queue records and appended events (bench/fuzz.sh).
         .executableTarget(name: "vigil-fuzz", dependencies: ["VigilConfig", "VigilEvents"]),
         .testTarget(name: "VigilMediaTests", dependencies: ["VigilMedia", "VigilSynth", "VigilVision", "VigilPipeline", "VigilTestSupport"]),

@@ -248,6 +248,13 @@ case "tracking":
     trackingBenchmark(objects: arguments.count > 2 ? Int(arguments[2]) ?? 10 : 10)
 case "crowd":
     crowdBenchmark(frames: arguments.count > 2 ? Int(arguments[2]) ?? 400 : 400)
+case "motion-datasets":
+    // motion-datasets DIR [MODEL] [RUNS] [SEQUENCE]
+    guard arguments.count > 2 else { FileOutput.standardError("usage: vigil-bench motion-datasets DIR [MODEL] [RUNS] [SEQUENCE]"); exit(2) }
+    let model = arguments.count > 3 ? MotionModelKind(rawValue: arguments[3]) : .consensus
+    guard let model else { FileOutput.standardError("unknown model \(arguments[3])"); exit(2) }
+    try motionDatasetsBenchmark(directory: arguments[2], model: model, runs: arguments.count > 4 ? Int(arguments[4]) ?? 3 : 3,
+                                only: arguments.count > 5 ? arguments[5] : nil)
 case "motion":
     motionBenchmark(frames: arguments.count > 2 ? Int(arguments[2]) ?? 250 : 250)
 default:

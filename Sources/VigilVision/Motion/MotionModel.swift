@@ -1,0 +1,26 @@
+/// A background model: the motion step the pipeline runs, whichever algorithm is behind it.
+/// Everything the pipeline needs from it is here, so it never looks at the concrete type.
+public protocol MotionModel: FrameAnalyzer {
+    var settings: MotionSettings { get }
+    /// True while the model is (re-)learning and reports no motion.
+    var isLearning: Bool { get }
+    /// The perspective blobs were filtered with (the tracker and crowd estimate share it).
+    var perspective: PerspectiveScale? { get }
+    /// Areas never to report, as 1 = ignore, at the analysis size.
+    var ignoreMask: ZoneMask? { get set }
+}
+
+/// The background models a camera can choose (`motion: { model: ... }`).
+public enum MotionModelKind: String, Sendable, CaseIterable {
+    /// Sample consensus with per-pixel feedback (ViBe/SuBSENSE family): the default.
+    case consensus
+    /// One running background level and variation per pixel (Vigil's first model).
+    case adaptive
+
+    public func make(_ settings: MotionSettings) -> any MotionModel {
+        switch self {
+        case .consensus: SampleConsensusMotion(settings: settings)
+        case .adaptive: MotionDetector(settings: settings)
+        }
+    }
+}

@@ -1,0 +1,41 @@
+/// What every motion model is configured with; fields a model does not use are ignored
+/// by it (each says which model reads it).
+public struct MotionSettings: Sendable, Equatable {
+    /// Which background model runs (`motion: { model: ... }`).
+    public var model: MotionModelKind = .consensus
+    /// Foreground needs a difference above this many times the pixel's normal variation…
+    public var sensitivity: Int = 3
+    /// …and above this many grey levels in any case.
+    public var minimumDifference: Int = 8
+    /// Background learning rate for background pixels, in 1/256 per frame (≈ α 0.016).
+    /// Applied as a shift, so it is rounded down to a power of two (1 … 128).
+    public var learningRate: Int = 4
+    /// Frames at the start (or after a reset) used only to learn.
+    public var warmUpFrames: Int = 20
+    /// A frame where more than this fraction changes is a global change (lights, IR
+    /// switch) the gain model could not explain: re-learn instead of reporting.
+    public var globalChangeFraction: Double = 0.45
+    /// Frames of fast re-learning after a global change.
+    public var relearnFrames: Int = 15
+    /// How much a state flip raises a pixel's variation, in 1/256 grey levels.
+    public var flipStep: Int = 128
+    /// Blobs smaller than this many pixels are dropped from the mask.
+    public var minimumBlobPixels: Int = 12
+    /// With a perspective, blobs smaller than this fraction of a person's area at their
+    /// own position are dropped too: a leaf near the camera is not a person far away.
+    public var perspective: PerspectiveScale?
+    public var minimumPersonFraction: Double = 0.1
+    /// Drop pixels that look like a cast shadow on textured ground: the frame is
+    /// `shadowDarkest` … `shadowLightest` times the background and the ground's
+    /// texture is intact around them. Off by default: a smooth object darker than
+    /// smooth ground (a silver car on grey asphalt) looks exactly like a shadow and
+    /// loses pixels (seen on highway-cctv.avi). Worth it where long shadows fall on
+    /// paving or grass; on flat ground shadows stay foreground either way.
+    public var suppressShadows = false
+    public var shadowDarkest = 0.45
+    public var shadowLightest = 0.92
+    /// Consensus model: the smallest distance, in grey levels, at which a sample still
+    /// matches (raised per pixel where the background is dynamic).
+    public var sampleDistance: Int = 20
+    public init() {}
+}

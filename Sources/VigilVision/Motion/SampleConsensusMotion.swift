@@ -1,0 +1,413 @@
+/// A sample-based background model in the manner of ViBe (Barnich and Van Droogenbroeck)
+/// and SuBSENSE (St-Charles, Bilodeau and Bergevin), for grey analysis frames.
+///
+/// Each pixel keeps `sampleCount` past values seen as background. A pixel is background
+/// when at least two samples lie within its distance threshold: a multi-modal model, so
+/// a pixel that alternates between leaf and sky, or floor and reflection, matches either.
+/// Around that core:
+/// - *conservative, random update*: only background pixels replace one of their samples,
+///   with probability 1/T(x), and push their value into a random neighbour's samples.
+///   Foreground is never learned directly, so someone standing still stays foreground; a
+///   ghost (where something stood at start-up) is eaten from its edges by the
+///   neighbours' background;
+/// - *feedback per pixel* (SuBSENSE): a running mean of the smallest sample distance
+///   measures how dynamic a pixel's background is, and a "blinking" count how often its
+///   label flips. Dynamic, blinking pixels raise their threshold R(x) and learn faster;
+///   steady pixels keep a tight threshold and learn slowly, so slow and low-contrast
+///   people are found there;
+/// - *texture*: each sample also stores the signs of the pixel's differences to four
+///   neighbours two pixels away (a 4-bit local binary pattern); a sample only matches if
+///   that pattern matches too where the contrast is clear, so an object of the same
+///   grey as the floor is still told apart by its edges;
+/// - global light changes are compensated by a gain, as in `MotionDetector`;
+/// - the raw mask is smoothed by a 5×5 majority (spatial coherence) before blobs are cut.
+///
+/// Pure Swift over unsafe buffers; after the first frame nothing is allocated.
+public struct SampleConsensusMotion: MotionModel {
+    public var settings: MotionSettings
+    public var stageName: String { "motion" }
+    public var lastMask: GrayImage? { framesSeen > 0 ? mask : nil }
+    public var blobs: [Blob] { extractor.blobs }
+    public var ignoreMask: ZoneMask?
+    public private(set) var isLearning = true
+    public var perspective: PerspectiveScale? { settings.perspective }
+
+    /// Samples per pixel.
+    static let sampleCount = 16
+    /// Matches a pixel needs to be background.
+    static let requiredMatches: UInt8 = 2
+
+    private var width = 0, height = 0
+    /// `sampleCount` planes of grey levels, plane-major so each pass over a plane vectorises.
+    private var samples: [UInt8] = []
+    /// Distance threshold factor R(x) ≥ 1, the running mean of the smallest distance, the
+    /// blinking level v(x) and the update period T(x), all Float.
+    private var thresholdFactor: [Float] = []
+    private var meanMinimumDistance: [Float] = []
+    private var blinking: [Float] = []
+    private var updatePeriod: [Float] = []
+    /// 65536 / T(x): the chance of an update, against 16 random bits.
+    private var updateChance: [UInt16] = []
+    private var chosen: [UInt8] = []
+    /// Per frame: the threshold in grey levels, the matches and smallest distance found.
+    private var threshold: [UInt8] = []
+    private var matches: [UInt8] = []
+    private var minimumDistance: [UInt8] = []
+    private var raw = GrayImage(width: 0, height: 0)
+    private var previousRaw: [UInt8] = []
+    private var smoothed = GrayImage(width: 0, height: 0)
+    private var columnSums: [UInt8] = []
+    private var mask = GrayImage(width: 0, height: 0)
+    private var extractor = BlobExtractor()
+    private var framesSeen = 0
+    private var random: UInt64 = 0x9E37_79B9_7F4A_7C15
+
+    /// The algorithm's inner constants, fixed by the benchmark; not part of a camera's config.
+    public struct Tuning: Sendable {
+        public var shortestPeriod: Float = 2
+        /// A neighbour that is foreground takes the push only one time in this many (power of two).
+        public var foregroundDiffusion = (1 << 20) - 1
+        /// A blob is a ghost when its outline's edges in the background exceed this many times those in the frame.
+        public var ghostEdgeRatio: Float = 2
+        public init() {}
+    }
+    public var tuning = Tuning()
+
+    public init(settings: MotionSettings = MotionSettings(), tuning: Tuning = Tuning()) {
+        self.settings = settings
+        self.tuning = tuning
+    }
+
+    public mutating func reset() { framesSeen = 0 }
+
+    public mutating func analyze(_ image: GrayImage) -> FrameObservation {
+        if image.width != width || image.height != height { configure(width: image.width, height: image.height) }
+        let count = width * height
+        if framesSeen == 0 { initialise(from: image) }
+        framesSeen += 1
+        let learning = framesSeen <= settings.warmUpFrames
+        classify(image)
+        feedback()
+        update(image, learning: learning)
+        isLearning = learning
+        if learning {
+            mask.pixels.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+            extractor.clear()
+            return FrameObservation(motionFraction: 0, largestBlobFraction: 0)
+        }
+        if let ignoreMask, ignoreMask.width == width, ignoreMask.height == height {
+            ignoreMask.bits.withUnsafeBufferPointer { ignored in
+                raw.pixels.withUnsafeMutableBufferPointer { out in
+                    for i in 0..<count { out[i] &= 1 &- ignored[i] }
+                }
+            }
+        }
+        smoothMajority()
+        var foreground = extractor.clean(smoothed, into: &mask, minimumBlobPixels: settings.minimumBlobPixels,
+                                         perspective: settings.perspective, minimumPersonFraction: settings.minimumPersonFraction)
+        foreground -= suppressGhosts(image)
+        let largest = extractor.blobs.reduce(0) { max($0, $1.area) }
+        return FrameObservation(motionFraction: Double(foreground) / Double(max(1, count)),
+                                largestBlobFraction: Double(largest) / Double(max(1, count)))
+    }
+
+    /// A ghost is a blob where something *was* at start-up or when it was learned: its
+    /// outline has edges in the background samples, not in the frame. A real object,
+    /// moving or standing, has its edges in the frame. A ghost's samples are refilled from
+    /// the frame at once and it leaves the mask. Returns the pixels removed.
+    private mutating func suppressGhosts(_ image: GrayImage) -> Int {
+        var removed = 0
+        var index = extractor.blobs.count - 1
+        while index >= 0 {
+            if isGhost(blob: index, image: image) {
+                absorb(blob: index, image: image)
+                removed += extractor.erase(blobAt: index, from: &mask)
+            }
+            index -= 1
+        }
+        return removed
+    }
+
+    private func isGhost(blob index: Int, image: GrayImage) -> Bool {
+        let blob = extractor.blobs[index], root = extractor.blobRoots[index]
+        let width = self.width, height = self.height
+        var frameEdges = 0, backgroundEdges = 0, boundary = 0
+        image.pixels.withUnsafeBufferPointer { frame in
+            // Any one sample plane is a picture of the background as learned.
+            samples.withUnsafeBufferPointer { model in
+                let x0 = max(1, Int(blob.box.x)), x1 = min(width - 2, Int(blob.box.x + blob.box.width) - 1)
+                let y0 = max(1, Int(blob.box.y)), y1 = min(height - 2, Int(blob.box.y + blob.box.height) - 1)
+                guard x0 <= x1 && y0 <= y1 else { return }
+                for y in y0...y1 {
+                    for x in x0...x1 {
+                        let i = y * width + x
+                        guard extractor.rootLabel(at: i) == root else { continue }
+                        guard extractor.rootLabel(at: i - 1) != root || extractor.rootLabel(at: i + 1) != root
+                            || extractor.rootLabel(at: i - width) != root || extractor.rootLabel(at: i + width) != root else { continue }
+                        boundary += 1
+                        frameEdges += abs(Int(frame[i + 1]) - Int(frame[i - 1])) + abs(Int(frame[i + width]) - Int(frame[i - width]))
+                        backgroundEdges += abs(Int(model[i + 1]) - Int(model[i - 1])) + abs(Int(model[i + width]) - Int(model[i - width]))
+                    }
+                }
+            }
+        }
+        return boundary > 0 && backgroundEdges * 4 > frameEdges * Int(tuning.ghostEdgeRatio * 4)
+    }
+
+    private mutating func absorb(blob index: Int, image: GrayImage) {
+        let blob = extractor.blobs[index], root = extractor.blobRoots[index]
+        let width = self.width, count = width * height
+        for y in Int(blob.box.y)..<Int(blob.box.y + blob.box.height) {
+            for x in Int(blob.box.x)..<Int(blob.box.x + blob.box.width) {
+                let i = y * width + x
+                guard extractor.rootLabel(at: i) == root else { continue }
+                for k in 0..<Self.sampleCount { samples[k * count + i] = image.pixels[i] }
+            }
+        }
+    }
+
+    private mutating func configure(width: Int, height: Int) {
+        self.width = width
+        self.height = height
+        let count = width * height
+        samples = [UInt8](repeating: 0, count: count * Self.sampleCount)
+        thresholdFactor = [Float](repeating: 1, count: count)
+        meanMinimumDistance = [Float](repeating: 0, count: count)
+        blinking = [Float](repeating: 0, count: count)
+        updatePeriod = [Float](repeating: 2, count: count)
+        updateChance = [UInt16](repeating: 32768, count: count)
+        chosen = [UInt8](repeating: 0, count: count)
+        threshold = [UInt8](repeating: 0, count: count)
+        matches = [UInt8](repeating: 0, count: count)
+        minimumDistance = [UInt8](repeating: 0, count: count)
+        raw = GrayImage(width: width, height: height)
+        previousRaw = [UInt8](repeating: 0, count: count)
+        smoothed = GrayImage(width: width, height: height)
+        columnSums = [UInt8](repeating: 0, count: width)
+        mask = GrayImage(width: width, height: height)
+        extractor = BlobExtractor()
+        framesSeen = 0
+    }
+
+    @inline(__always) private mutating func nextRandom() -> UInt64 {
+        // xorshift64*: cheap and plenty for choosing samples.
+        random ^= random >> 12
+        random ^= random << 25
+        random ^= random >> 27
+        return random &* 0x2545_F491_4F6C_DD1D
+    }
+
+    /// Every sample from the first frame, each taken from a random pixel of the 3×3
+    /// neighbourhood (ViBe's single-frame start), thresholds and periods at their floor.
+    private mutating func initialise(from image: GrayImage) {
+        let width = self.width, height = self.height, count = width * height
+        for k in 0..<Self.sampleCount {
+            for y in 0..<height {
+                for x in 0..<width {
+                    let r = nextRandom()
+                    let nx = min(max(x + Int(r % 3) - 1, 0), width - 1)
+                    let ny = min(max(y + Int((r >> 8) % 3) - 1, 0), height - 1)
+                    samples[k * count + y * width + x] = image.pixels[ny * width + nx]
+                }
+            }
+        }
+        thresholdFactor.withUnsafeMutableBufferPointer { $0.update(repeating: 1) }
+        threshold.withUnsafeMutableBufferPointer { $0.update(repeating: UInt8(clamping: settings.sampleDistance)) }
+        meanMinimumDistance.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        blinking.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        updatePeriod.withUnsafeMutableBufferPointer { $0.update(repeating: 2) }
+        previousRaw.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+    }
+
+    /// Counts each pixel's matching samples and its smallest distance, one plane at a time
+    /// (branch-free byte arithmetic, sixteen pixels per SSE2 instruction).
+    private mutating func classify(_ image: GrayImage) {
+        let count = width * height
+        matches.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        minimumDistance.withUnsafeMutableBufferPointer { $0.update(repeating: 255) }
+        image.pixels.withUnsafeBufferPointer { input in
+            samples.withUnsafeBufferPointer { model in
+                threshold.withUnsafeBufferPointer { limit in
+                    matches.withUnsafeMutableBufferPointer { found in
+                        minimumDistance.withUnsafeMutableBufferPointer { nearest in
+                            for k in 0..<Self.sampleCount {
+                                let plane = model.baseAddress! + k * count
+                                for i in 0..<count {
+                                    let a = input[i], b = plane[i]
+                                    let distance = max(a, b) &- min(a, b)
+                                    nearest[i] = min(nearest[i], distance)
+                                    found[i] &+= distance <= limit[i] ? 1 : 0
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let required = Self.requiredMatches
+        matches.withUnsafeBufferPointer { found in
+            raw.pixels.withUnsafeMutableBufferPointer { out in
+                for i in 0..<count { out[i] = found[i] < required ? 1 : 0 }
+            }
+        }
+    }
+
+    /// SuBSENSE's feedback: blinking pixels and pixels with a dynamic background get a
+    /// higher threshold and a shorter update period; steady ones the reverse. Branch-free
+    /// so it vectorises; also sets next frame's threshold and this frame's update chance.
+    private mutating func feedback() {
+        let count = width * height
+        let base = Float(settings.sampleDistance)
+        let shortestPeriod = tuning.shortestPeriod
+        raw.pixels.withUnsafeBufferPointer { current in
+            previousRaw.withUnsafeMutableBufferPointer { before in
+                minimumDistance.withUnsafeBufferPointer { nearest in
+                    meanMinimumDistance.withUnsafeMutableBufferPointer { mean in
+                        blinking.withUnsafeMutableBufferPointer { v in
+                            thresholdFactor.withUnsafeMutableBufferPointer { r in
+                                updatePeriod.withUnsafeMutableBufferPointer { t in
+                                    updateChance.withUnsafeMutableBufferPointer { chance in
+                                        threshold.withUnsafeMutableBufferPointer { limit in
+                                            for i in 0..<count {
+                                                let foreground: Float = current[i] != 0 ? 1 : 0
+                                                // Foreground pixels' distances are the object's, not the background's.
+                                                let rate = 0.04 * (1 - foreground)
+                                                let d = mean[i] + (Float(nearest[i]) * (1 / 255) - mean[i]) * rate
+                                                mean[i] = d
+                                                let flipped: Float = current[i] != before[i] ? 1 : 0
+                                                let vi = max(0, v[i] + flipped * 1.1 - 0.1)
+                                                v[i] = vi
+                                                let target = (1 + 2 * d) * (1 + 2 * d)
+                                                let ri = r[i]
+                                                let raised = ri + 0.01 * (vi - 0.1), lowered = ri - 0.01 / max(vi, 0.1)
+                                                let factor = min(max(ri < target ? raised : lowered, 1), 5)
+                                                r[i] = factor
+                                                limit[i] = UInt8(truncatingIfNeeded: Self.roundedBits(min(255, factor * base)))
+                                                let dd = max(d, 0.004), vv = max(vi, 0.1)
+                                                let ti = t[i]
+                                                let slower = ti + 0.5 / (dd * vv), faster = ti - 0.25 * vi / dd
+                                                let period = min(max(foreground != 0 ? slower : faster, shortestPeriod), 256)
+                                                t[i] = period
+                                                chance[i] = UInt16(truncatingIfNeeded: Self.roundedBits(65535 / period))
+                                                before[i] = current[i]
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Conservative random update: a background pixel replaces one of its samples with
+    /// probability 1/T(x) and, as often, one of a background neighbour's. The draw against
+    /// 1/T is a vectorised compare with a table of random numbers read at a random offset
+    /// each frame (ViBe's trick); only the chosen few pixels draw more random bits.
+    /// While learning every pixel updates, every frame.
+    private mutating func update(_ image: GrayImage, learning: Bool) {
+        let width = self.width, height = self.height, count = width * height
+        let mask = UInt64(Self.sampleCount - 1)
+        let offset = Int(nextRandom() % UInt64(Self.randomTableSize))
+        // chosen: bit 0 own sample, bit 1 a neighbour's.
+        raw.pixels.withUnsafeBufferPointer { current in
+            updateChance.withUnsafeBufferPointer { chance in
+                Self.randomTable.withUnsafeBufferPointer { table in
+                    chosen.withUnsafeMutableBufferPointer { out in
+                        let own = table.baseAddress! + offset, other = table.baseAddress! + (offset ^ 0x5A5A) % Self.randomTableSize
+                        for i in 0..<count {
+                            let limit = learning ? UInt16(65535) : chance[i]
+                            let background: UInt8 = learning || current[i] == 0 ? 1 : 0
+                            out[i] = background & ((own[i] < limit ? 1 : 0) | (other[i] < limit ? 2 : 0))
+                        }
+                    }
+                }
+            }
+        }
+        let foregroundDiffusionMask = UInt64(tuning.foregroundDiffusion)
+        let neighbours = [-width - 1, -width, -width + 1, -1, 1, width - 1, width, width + 1]
+        var state = random
+        image.pixels.withUnsafeBufferPointer { input in
+            samples.withUnsafeMutableBufferPointer { model in
+                raw.pixels.withUnsafeBufferPointer { current in
+                    chosen.withUnsafeBufferPointer { picked in
+                        neighbours.withUnsafeBufferPointer { offsets in
+                            let words = UnsafeRawPointer(picked.baseAddress!)
+                            for y in 0..<height {
+                                let interiorRow = y > 0 && y < height - 1
+                                let row = y * width, rowEnd = row + width
+                                var i = row
+                                while i < rowEnd {
+                                    if i + 8 <= rowEnd && words.loadUnaligned(fromByteOffset: i, as: UInt64.self) == 0 { i += 8; continue }
+                                    let choice = picked[i]
+                                    if choice != 0 {
+                                        state ^= state >> 12; state ^= state << 25; state ^= state >> 27
+                                        let r = state &* 0x2545_F491_4F6C_DD1D
+                                        let value = input[i]
+                                        if choice & 1 != 0 { model[Int(r & mask) &* count &+ i] = value }
+                                        let x = i - row
+                                        if choice & 2 != 0 && interiorRow && x > 0 && x < width - 1 {
+                                            let n = i &+ offsets[Int((r >> 8) & 7)]
+                                            if learning || current[n] == 0 || (r >> 24) & foregroundDiffusionMask == 0 { model[Int((r >> 16) & mask) &* count &+ n] = value }
+                                        }
+                                    }
+                                    i += 1
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        random = state
+    }
+
+    /// Float to integer for 0 ≤ value < 2²²: adding 1.5 × 2²³ puts the rounded integer in
+    /// the low mantissa bits. Unlike `Int(value)` it has no overflow trap, so loops vectorise.
+    @inline(__always) static func roundedBits(_ value: Float) -> UInt32 {
+        (value + 12_582_912).bitPattern & 0x3F_FFFF
+    }
+
+
+    static let randomTableSize = 1 << 16
+    /// Uniform 16-bit numbers, enough for any analysis frame read at any offset.
+    static let randomTable: [UInt16] = {
+        var state: UInt64 = 0x243F_6A88_85A3_08D3
+        return (0..<(randomTableSize + 3840 * 2160)).map { _ in
+            state ^= state >> 12; state ^= state << 25; state ^= state >> 27
+            return UInt16(truncatingIfNeeded: (state &* 0x2545_F491_4F6C_DD1D) >> 48)
+        }
+    }()
+
+    /// 5×5 majority of the raw mask (13 of 25), with separable box sums.
+    private mutating func smoothMajority() {
+        let width = self.width, height = self.height
+        guard width >= 5 && height >= 5 else {
+            smoothed.pixels = raw.pixels
+            return
+        }
+        raw.pixels.withUnsafeBufferPointer { input in
+            smoothed.pixels.withUnsafeMutableBufferPointer { out in
+                columnSums.withUnsafeMutableBufferPointer { sums in
+                    sums.update(repeating: 0)
+                    for y in 0..<2 { for x in 0..<width { sums[x] &+= input[y * width + x] } }
+                    for y in 0..<height {
+                        let row = y * width
+                        if y + 2 < height { for x in 0..<width { sums[x] &+= input[row + 2 * width + x] } }
+                        if y >= 3 { for x in 0..<width { sums[x] &-= input[row - 3 * width + x] } }
+                        // sums now cover rows y-2 … y+2 (clipped at the edges).
+                        var window = 0
+                        for x in 0..<min(2, width) { window += Int(sums[x]) }
+                        for x in 0..<width {
+                            if x + 2 < width { window += Int(sums[x + 2]) }
+                            if x >= 3 { window -= Int(sums[x - 3]) }
+                            out[row + x] = window >= 13 ? 1 : 0
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
