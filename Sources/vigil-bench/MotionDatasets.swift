@@ -62,7 +62,7 @@ func tunedMotionSettings(_ model: MotionModelKind) -> MotionSettings {
     return settings
 }
 
-let consensusFields: Set<String> = ["shortestPeriod", "foregroundDiffusion", "ghostEdgeRatio"]
+let consensusFields: Set<String> = ["shortestPeriod", "foregroundDiffusion", "ghostEdgeRatio", "updateRowStep"]
 
 func consensusTuning() -> SampleConsensusMotion.Tuning {
     var tuning = SampleConsensusMotion.Tuning()
@@ -73,6 +73,7 @@ func consensusTuning() -> SampleConsensusMotion.Tuning {
         switch parts[0] {
         case "shortestPeriod": tuning.shortestPeriod = value
         case "ghostEdgeRatio": tuning.ghostEdgeRatio = value
+        case "updateRowStep": tuning.updateRowStep = Int(value)
         case "foregroundDiffusion": tuning.foregroundDiffusion = Int(value) - 1
         default: break
         }

@@ -33,7 +33,7 @@ public struct SampleConsensusMotion: MotionModel {
     public var perspective: PerspectiveScale? { settings.perspective }
 
     /// Samples per pixel.
-    static let sampleCount = 16
+    static let sampleCount = 8
     /// Matches a pixel needs to be background.
     static let requiredMatches: UInt8 = 2
 
@@ -46,8 +46,6 @@ public struct SampleConsensusMotion: MotionModel {
     private var meanMinimumDistance: [Float] = []
     private var blinking: [Float] = []
     private var updatePeriod: [Float] = []
-    /// 65536 / T(x): the chance of an update, against 16 random bits.
-    private var updateChance: [UInt16] = []
     private var chosen: [UInt8] = []
     /// Per frame: the threshold in grey levels, the matches and smallest distance found.
     private var threshold: [UInt8] = []
@@ -69,6 +67,8 @@ public struct SampleConsensusMotion: MotionModel {
         public var foregroundDiffusion = (1 << 20) - 1
         /// A blob is a ghost when its outline's edges in the background exceed this many times those in the frame.
         public var ghostEdgeRatio: Float = 2
+        /// Updates visit one row in this many each frame, at this many times the chance.
+        public var updateRowStep = 2
         public init() {}
     }
     public var tuning = Tuning()
@@ -87,7 +87,7 @@ public struct SampleConsensusMotion: MotionModel {
         framesSeen += 1
         let learning = framesSeen <= settings.warmUpFrames
         classify(image)
-        feedback()
+        feedback(learning: learning)
         update(image, learning: learning)
         isLearning = learning
         if learning {
@@ -175,7 +175,6 @@ public struct SampleConsensusMotion: MotionModel {
         meanMinimumDistance = [Float](repeating: 0, count: count)
         blinking = [Float](repeating: 0, count: count)
         updatePeriod = [Float](repeating: 2, count: count)
-        updateChance = [UInt16](repeating: 32768, count: count)
         chosen = [UInt8](repeating: 0, count: count)
         threshold = [UInt8](repeating: 0, count: count)
         matches = [UInt8](repeating: 0, count: count)
@@ -253,12 +252,22 @@ public struct SampleConsensusMotion: MotionModel {
     }
 
     /// SuBSENSE's feedback: blinking pixels and pixels with a dynamic background get a
-    /// higher threshold and a shorter update period; steady ones the reverse. Branch-free
-    /// so it vectorises; also sets next frame's threshold and this frame's update chance.
-    private mutating func feedback() {
-        let count = width * height
+    /// higher threshold and a shorter update period; steady ones the reverse. Also sets
+    /// next frame's threshold and draws this frame's updates: the draw against 1/T is a
+    /// compare with a table of random numbers read at a random offset each frame (ViBe's
+    /// trick), so the whole pass is branch-free and vectorises.
+    private mutating func feedback(learning: Bool) {
+        let width = self.width, height = self.height
         let base = Float(settings.sampleDistance)
         let shortestPeriod = tuning.shortestPeriod
+        // Feedback and updates visit one row in `rowStep` each frame, in turn: each draw is
+        // that much more likely and the mean distance learns that much faster.
+        let (rowStart, rowStep) = visitedRows(learning: learning)
+        let scale: Float = learning ? 0 : Float(rowStep) * 65535
+        let meanRate = 0.04 * Float(rowStep), blinkDecay = 0.1 * Float(rowStep)
+        let everything: UInt16 = learning ? 65535 : 0
+        let offset = Int(nextRandom() % UInt64(Self.randomTableSize))
+        let otherOffset = Int(nextRandom() % UInt64(Self.randomTableSize))
         raw.pixels.withUnsafeBufferPointer { current in
             previousRaw.withUnsafeMutableBufferPointer { before in
                 minimumDistance.withUnsafeBufferPointer { nearest in
@@ -266,30 +275,37 @@ public struct SampleConsensusMotion: MotionModel {
                         blinking.withUnsafeMutableBufferPointer { v in
                             thresholdFactor.withUnsafeMutableBufferPointer { r in
                                 updatePeriod.withUnsafeMutableBufferPointer { t in
-                                    updateChance.withUnsafeMutableBufferPointer { chance in
-                                        threshold.withUnsafeMutableBufferPointer { limit in
-                                            for i in 0..<count {
-                                                let foreground: Float = current[i] != 0 ? 1 : 0
-                                                // Foreground pixels' distances are the object's, not the background's.
-                                                let rate = 0.04 * (1 - foreground)
-                                                let d = mean[i] + (Float(nearest[i]) * (1 / 255) - mean[i]) * rate
-                                                mean[i] = d
-                                                let flipped: Float = current[i] != before[i] ? 1 : 0
-                                                let vi = max(0, v[i] + flipped * 1.1 - 0.1)
-                                                v[i] = vi
-                                                let target = (1 + 2 * d) * (1 + 2 * d)
-                                                let ri = r[i]
-                                                let raised = ri + 0.01 * (vi - 0.1), lowered = ri - 0.01 / max(vi, 0.1)
-                                                let factor = min(max(ri < target ? raised : lowered, 1), 5)
-                                                r[i] = factor
-                                                limit[i] = UInt8(truncatingIfNeeded: Self.roundedBits(min(255, factor * base)))
-                                                let dd = max(d, 0.004), vv = max(vi, 0.1)
-                                                let ti = t[i]
-                                                let slower = ti + 0.5 / (dd * vv), faster = ti - 0.25 * vi / dd
-                                                let period = min(max(foreground != 0 ? slower : faster, shortestPeriod), 256)
-                                                t[i] = period
-                                                chance[i] = UInt16(truncatingIfNeeded: Self.roundedBits(65535 / period))
-                                                before[i] = current[i]
+                                    threshold.withUnsafeMutableBufferPointer { limit in
+                                        chosen.withUnsafeMutableBufferPointer { picked in
+                                            Self.randomTable.withUnsafeBufferPointer { table in
+                                                let own = table.baseAddress! + offset, other = table.baseAddress! + otherOffset
+                                                for y in stride(from: rowStart, to: height, by: rowStep) {
+                                                for i in (y * width)..<(y * width + width) {
+                                                    let foreground: Float = current[i] != 0 ? 1 : 0
+                                                    // Foreground pixels' distances are the object's, not the background's.
+                                                    let rate = meanRate * (1 - foreground)
+                                                    let d = mean[i] + (Float(nearest[i]) * (1 / 255) - mean[i]) * rate
+                                                    mean[i] = d
+                                                    let flipped: Float = current[i] != before[i] ? 1 : 0
+                                                    let vi = max(0, v[i] + flipped * (1 + blinkDecay) - blinkDecay)
+                                                    v[i] = vi
+                                                    let target = (1 + 2 * d) * (1 + 2 * d)
+                                                    let ri = r[i]
+                                                    let raised = ri + 0.01 * (vi - 0.1), lowered = ri - 0.01 / max(vi, 0.1)
+                                                    let factor = min(max(ri < target ? raised : lowered, 1), 5)
+                                                    r[i] = factor
+                                                    limit[i] = UInt8(truncatingIfNeeded: Self.roundedBits(min(255, factor * base)))
+                                                    let dd = max(d, 0.004), vv = max(vi, 0.1)
+                                                    let ti = t[i]
+                                                    let slower = ti + 0.5 / (dd * vv), faster = ti - 0.25 * vi / dd
+                                                    let period = min(max(foreground != 0 ? slower : faster, shortestPeriod), 256)
+                                                    t[i] = period
+                                                    let chance = UInt16(truncatingIfNeeded: Self.roundedBits(min(65535, scale / period))) | everything
+                                                    let background: UInt8 = current[i] == 0 || learning ? 1 : 0
+                                                    picked[i] = background & ((own[i] < chance ? 1 : 0) | (other[i] < chance ? 2 : 0))
+                                                    before[i] = current[i]
+                                                }
+                                                }
                                             }
                                         }
                                     }
@@ -302,32 +318,22 @@ public struct SampleConsensusMotion: MotionModel {
         }
     }
 
-    /// Conservative random update: a background pixel replaces one of its samples with
-    /// probability 1/T(x) and, as often, one of a background neighbour's. The draw against
-    /// 1/T is a vectorised compare with a table of random numbers read at a random offset
-    /// each frame (ViBe's trick); only the chosen few pixels draw more random bits.
+    /// The rows feedback and update visit this frame: all while learning, else one in
+    /// `updateRowStep`, in turn.
+    private func visitedRows(learning: Bool) -> (start: Int, step: Int) {
+        learning ? (0, 1) : (framesSeen % tuning.updateRowStep, tuning.updateRowStep)
+    }
+
+    /// Conservative random update of the pixels `feedback` drew: one of their samples,
+    /// and one of a background neighbour's, take the pixel's value. Half the rows each
+    /// frame (alternating) at twice the chance: the same learning rate for half the work.
     /// While learning every pixel updates, every frame.
     private mutating func update(_ image: GrayImage, learning: Bool) {
         let width = self.width, height = self.height, count = width * height
         let mask = UInt64(Self.sampleCount - 1)
-        let offset = Int(nextRandom() % UInt64(Self.randomTableSize))
-        // chosen: bit 0 own sample, bit 1 a neighbour's.
-        raw.pixels.withUnsafeBufferPointer { current in
-            updateChance.withUnsafeBufferPointer { chance in
-                Self.randomTable.withUnsafeBufferPointer { table in
-                    chosen.withUnsafeMutableBufferPointer { out in
-                        let own = table.baseAddress! + offset, other = table.baseAddress! + (offset ^ 0x5A5A) % Self.randomTableSize
-                        for i in 0..<count {
-                            let limit = learning ? UInt16(65535) : chance[i]
-                            let background: UInt8 = learning || current[i] == 0 ? 1 : 0
-                            out[i] = background & ((own[i] < limit ? 1 : 0) | (other[i] < limit ? 2 : 0))
-                        }
-                    }
-                }
-            }
-        }
         let foregroundDiffusionMask = UInt64(tuning.foregroundDiffusion)
         let neighbours = [-width - 1, -width, -width + 1, -1, 1, width - 1, width, width + 1]
+        let (rowStart, rowStep) = visitedRows(learning: learning)
         var state = random
         image.pixels.withUnsafeBufferPointer { input in
             samples.withUnsafeMutableBufferPointer { model in
@@ -335,7 +341,7 @@ public struct SampleConsensusMotion: MotionModel {
                     chosen.withUnsafeBufferPointer { picked in
                         neighbours.withUnsafeBufferPointer { offsets in
                             let words = UnsafeRawPointer(picked.baseAddress!)
-                            for y in 0..<height {
+                            for y in stride(from: rowStart, to: height, by: rowStep) {
                                 let interiorRow = y > 0 && y < height - 1
                                 let row = y * width, rowEnd = row + width
                                 var i = row
@@ -350,7 +356,9 @@ public struct SampleConsensusMotion: MotionModel {
                                         let x = i - row
                                         if choice & 2 != 0 && interiorRow && x > 0 && x < width - 1 {
                                             let n = i &+ offsets[Int((r >> 8) & 7)]
-                                            if learning || current[n] == 0 || (r >> 24) & foregroundDiffusionMask == 0 { model[Int((r >> 16) & mask) &* count &+ n] = value }
+                                            if learning || current[n] == 0 || (r >> 24) & foregroundDiffusionMask == 0 {
+                                                model[Int((r >> 16) & mask) &* count &+ n] = value
+                                            }
                                         }
                                     }
                                     i += 1
@@ -369,7 +377,6 @@ public struct SampleConsensusMotion: MotionModel {
     @inline(__always) static func roundedBits(_ value: Float) -> UInt32 {
         (value + 12_582_912).bitPattern & 0x3F_FFFF
     }
-
 
     static let randomTableSize = 1 << 16
     /// Uniform 16-bit numbers, enough for any analysis frame read at any offset.
@@ -397,13 +404,18 @@ public struct SampleConsensusMotion: MotionModel {
                         let row = y * width
                         if y + 2 < height { for x in 0..<width { sums[x] &+= input[row + 2 * width + x] } }
                         if y >= 3 { for x in 0..<width { sums[x] &-= input[row - 3 * width + x] } }
-                        // sums now cover rows y-2 … y+2 (clipped at the edges).
-                        var window = 0
-                        for x in 0..<min(2, width) { window += Int(sums[x]) }
-                        for x in 0..<width {
-                            if x + 2 < width { window += Int(sums[x + 2]) }
-                            if x >= 3 { window -= Int(sums[x - 3]) }
-                            out[row + x] = window >= 13 ? 1 : 0
+                        // sums now cover rows y-2 … y+2 (clipped at the edges); the
+                        // interior's five-column sums are independent, so they vectorise.
+                        let target = out.baseAddress! + row, column = sums.baseAddress!
+                        for x in 2..<(width - 2) {
+                            let window = column[x - 2] &+ column[x - 1] &+ column[x] &+ column[x + 1] &+ column[x + 2]
+                            target[x] = window >= 13 ? 1 : 0
+                        }
+                        for edge in 0..<4 {
+                            let x = edge < 2 ? edge : width - 4 + edge
+                            var window = 0
+                            for k in max(0, x - 2)...min(width - 1, x + 2) { window += Int(column[k]) }
+                            target[x] = window >= 13 ? 1 : 0
                         }
                     }
                 }
