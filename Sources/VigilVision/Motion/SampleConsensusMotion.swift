@@ -47,6 +47,10 @@ public struct SampleConsensusMotion: MotionModel {
     private var blinking: [Float] = []
     private var updatePeriod: [Float] = []
     private var chosen: [UInt8] = []
+    /// Uniform 16-bit numbers, read at a random offset each frame: 2¹⁶ more than a frame.
+    private var randomTable: [UInt16] = []
+    /// The eight neighbours' index offsets at this width.
+    private var neighbourOffsets: [Int] = []
     /// Per frame: the threshold in grey levels, the matches and smallest distance found.
     private var threshold: [UInt8] = []
     private var matches: [UInt8] = []
@@ -68,7 +72,7 @@ public struct SampleConsensusMotion: MotionModel {
         /// A blob is a ghost when its outline's edges in the background exceed this many times those in the frame.
         public var ghostEdgeRatio: Float = 2
         /// Updates visit one row in this many each frame, at this many times the chance.
-        public var updateRowStep = 2
+        public var updateRowStep = 4
         public init() {}
     }
     public var tuning = Tuning()
@@ -105,7 +109,8 @@ public struct SampleConsensusMotion: MotionModel {
         smoothMajority()
         var foreground = extractor.clean(smoothed, into: &mask, minimumBlobPixels: settings.minimumBlobPixels,
                                          perspective: settings.perspective, minimumPersonFraction: settings.minimumPersonFraction)
-        foreground -= suppressGhosts(image)
+        // Ghosts stay put until removed, so looking every fourth frame loses nothing.
+        if framesSeen & 3 == 0 { foreground -= suppressGhosts(image) }
         let largest = extractor.blobs.reduce(0) { max($0, $1.area) }
         return FrameObservation(motionFraction: Double(foreground) / Double(max(1, count)),
                                 largestBlobFraction: Double(largest) / Double(max(1, count)))
@@ -176,6 +181,8 @@ public struct SampleConsensusMotion: MotionModel {
         blinking = [Float](repeating: 0, count: count)
         updatePeriod = [Float](repeating: 2, count: count)
         chosen = [UInt8](repeating: 0, count: count)
+        randomTable = (0..<(count + Self.randomTableSize)).map { _ in UInt16(truncatingIfNeeded: nextRandom() >> 48) }
+        neighbourOffsets = [-width - 1, -width, -width + 1, -1, 1, width - 1, width, width + 1]
         threshold = [UInt8](repeating: 0, count: count)
         matches = [UInt8](repeating: 0, count: count)
         minimumDistance = [UInt8](repeating: 0, count: count)
@@ -277,7 +284,7 @@ public struct SampleConsensusMotion: MotionModel {
                                 updatePeriod.withUnsafeMutableBufferPointer { t in
                                     threshold.withUnsafeMutableBufferPointer { limit in
                                         chosen.withUnsafeMutableBufferPointer { picked in
-                                            Self.randomTable.withUnsafeBufferPointer { table in
+                                            randomTable.withUnsafeBufferPointer { table in
                                                 let own = table.baseAddress! + offset, other = table.baseAddress! + otherOffset
                                                 for y in stride(from: rowStart, to: height, by: rowStep) {
                                                 for i in (y * width)..<(y * width + width) {
@@ -332,14 +339,13 @@ public struct SampleConsensusMotion: MotionModel {
         let width = self.width, height = self.height, count = width * height
         let mask = UInt64(Self.sampleCount - 1)
         let foregroundDiffusionMask = UInt64(tuning.foregroundDiffusion)
-        let neighbours = [-width - 1, -width, -width + 1, -1, 1, width - 1, width, width + 1]
         let (rowStart, rowStep) = visitedRows(learning: learning)
         var state = random
         image.pixels.withUnsafeBufferPointer { input in
             samples.withUnsafeMutableBufferPointer { model in
                 raw.pixels.withUnsafeBufferPointer { current in
                     chosen.withUnsafeBufferPointer { picked in
-                        neighbours.withUnsafeBufferPointer { offsets in
+                        neighbourOffsets.withUnsafeBufferPointer { offsets in
                             let words = UnsafeRawPointer(picked.baseAddress!)
                             for y in stride(from: rowStart, to: height, by: rowStep) {
                                 let interiorRow = y > 0 && y < height - 1
@@ -379,14 +385,6 @@ public struct SampleConsensusMotion: MotionModel {
     }
 
     static let randomTableSize = 1 << 16
-    /// Uniform 16-bit numbers, enough for any analysis frame read at any offset.
-    static let randomTable: [UInt16] = {
-        var state: UInt64 = 0x243F_6A88_85A3_08D3
-        return (0..<(randomTableSize + 3840 * 2160)).map { _ in
-            state ^= state >> 12; state ^= state << 25; state ^= state >> 27
-            return UInt16(truncatingIfNeeded: (state &* 0x2545_F491_4F6C_DD1D) >> 48)
-        }
-    }()
 
     /// 5×5 majority of the raw mask (13 of 25), with separable box sums.
     private mutating func smoothMajority() {
@@ -402,11 +400,18 @@ public struct SampleConsensusMotion: MotionModel {
                     for y in 0..<2 { for x in 0..<width { sums[x] &+= input[y * width + x] } }
                     for y in 0..<height {
                         let row = y * width
-                        if y + 2 < height { for x in 0..<width { sums[x] &+= input[row + 2 * width + x] } }
-                        if y >= 3 { for x in 0..<width { sums[x] &-= input[row - 3 * width + x] } }
+                        let column = sums.baseAddress!
+                        if y + 2 < height {
+                            let entering = input.baseAddress! + (y + 2) * width
+                            for x in 0..<width { column[x] &+= entering[x] }
+                        }
+                        if y >= 3 {
+                            let leaving = input.baseAddress! + (y - 3) * width
+                            for x in 0..<width { column[x] &-= leaving[x] }
+                        }
                         // sums now cover rows y-2 … y+2 (clipped at the edges); the
                         // interior's five-column sums are independent, so they vectorise.
-                        let target = out.baseAddress! + row, column = sums.baseAddress!
+                        let target = out.baseAddress! + row
                         for x in 2..<(width - 2) {
                             let window = column[x - 2] &+ column[x - 1] &+ column[x] &+ column[x + 1] &+ column[x + 2]
                             target[x] = window >= 13 ? 1 : 0
