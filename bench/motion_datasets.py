@@ -26,7 +26,7 @@ import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(ROOT, ".build", "release", "vigil-bench")
-DATA = os.path.join(ROOT, "..", "shared", "datasets", "motion")
+DATA = os.path.normpath(os.path.join(ROOT, "..", "shared", "datasets", "motion"))
 SEQUENCES = ["HighwayII", "CAVIAR1", "HallAndMonitor", "Candela_m1.10", "Board"]
 VIGIL_MODELS = ["consensus", "adaptive"]
 
@@ -101,6 +101,9 @@ def run_vigil(model, runs, name):
 
 
 def main():
+    # BGSLibrary reads and writes its settings under ./config: keep that out of the checkout.
+    os.makedirs(os.path.join(ROOT, "bench", "out", "bgslibrary", "config"), exist_ok=True)
+    os.chdir(os.path.join(ROOT, "bench", "out", "bgslibrary"))
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--skip-slow", action="store_true", help="leave out SuBSENSE and PAWCS")

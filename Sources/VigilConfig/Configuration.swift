@@ -68,6 +68,8 @@ public struct CameraSettings: Sendable, Equatable {
     public var splitGroups = false
     /// Remove cast shadows on textured ground from the motion mask (`motion.shadows`).
     public var suppressShadows = false
+    /// The background model (`motion.model`: consensus or adaptive); nil = the default.
+    public var motionModel: String?
     /// This camera's metrics port, instead of the service's port + its position.
     public var metricsPort: Int? = nil
     /// RTSP lower transport: auto (default: TCP, which survives NAT and loss, then UDP when the

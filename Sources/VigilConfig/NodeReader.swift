@@ -39,6 +39,10 @@ struct NodeReader {
         return Array(sequence)
     }
 
+    /// The background models `motion.model` accepts: the names of VigilVision's
+    /// `MotionModelKind` (a test keeps the two lists equal; this module does not see that one).
+    static let motionModels = ["consensus", "adaptive"]
+
     mutating func string(_ node: Node, _ path: String) -> String? {
         // An unquoted `~` or `null` is YAML's "nothing", not the text "null".
         guard case let .scalar(scalar) = node, !(scalar.style == .plain && ["~", "null", "Null", "NULL"].contains(scalar.string)) else {
@@ -221,7 +225,12 @@ struct NodeReader {
         }
         var ignore: [[NormalizedPoint]] = []
         var shadows = false
-        if let motionNode = fields["motion"], let motionFields = mapping(motionNode, path + ".motion", allowed: ["ignore", "shadows"]) {
+        var motionModel: String?
+        if let motionNode = fields["motion"], let motionFields = mapping(motionNode, path + ".motion", allowed: ["ignore", "shadows", "model"]) {
+            if let node = motionFields["model"], let value = string(node, path + ".motion.model") {
+                if Self.motionModels.contains(value) { motionModel = value }
+                else { fail(path + ".motion.model", node, "expected \(Self.motionModels.joined(separator: " or ")), found '\(value)'") }
+            }
             if let ignoreNode = motionFields["ignore"], let polygons = sequence(ignoreNode, path + ".motion.ignore") {
                 for (index, polygonNode) in polygons.enumerated() {
                     if let polygon = polygon(polygonNode, "\(path).motion.ignore[\(index)]") { ignore.append(polygon) }
@@ -234,6 +243,7 @@ struct NodeReader {
         camera.classesModel = classesModel
         camera.motionIgnore = ignore
         camera.suppressShadows = shadows
+        camera.motionModel = motionModel
         if let node = fields["metrics_port"], let value = port(node, path + ".metrics_port") { camera.metricsPort = value }
         if let node = fields["rtsp_transport"], let value = string(node, path + ".rtsp_transport") {
             if ["auto", "tcp", "udp"].contains(value) { camera.rtspTransport = value }

@@ -16,7 +16,7 @@ public final class CameraPipeline {
     public let cameraID: String
     public let analysis: ClipAnalysisOptions.Analysis
     let camera: CameraSettings?
-    public private(set) var analyzer: any FrameAnalyzer
+    public private(set) var analyzer: any MotionModel
     public private(set) var tracker: Tracker
     public private(set) var trackRules: TrackRules
     /// Tracks and rules run on the motion detector's blobs only.
@@ -57,7 +57,7 @@ public final class CameraPipeline {
     public var crowdMeasurements: [CrowdMeasurement] { crowdEstimator.measurements }
 
     public init(camera: CameraSettings?, analysis: ClipAnalysisOptions.Analysis = .motion,
-                motion: MotionDetector.Settings = MotionDetector.Settings(), classifier: ObjectClassifier = ObjectClassifier(),
+                motion: MotionSettings = MotionSettings(), motionModel: MotionModelKind? = nil, classifier: ObjectClassifier = ObjectClassifier(),
                 crowdModel: CrowdModel = .perspectiveOnly) throws {
         self.camera = camera
         self.analysis = analysis
@@ -71,11 +71,14 @@ public final class CameraPipeline {
                 settings.perspective = PerspectiveScale(nearY: perspective.near.y, nearPersonHeight: perspective.near.personHeight,
                                                         farY: perspective.far.y, farPersonHeight: perspective.far.personHeight)
             }
-            analyzer = MotionDetector(settings: settings)
+            // The command line's choice, then the camera's `motion.model`, then the default.
+            if let motionModel { settings.model = motionModel }
+            else if let name = camera?.motionModel, let model = MotionModelKind(rawValue: name) { settings.model = model }
+            analyzer = settings.model.make(settings)
         case .baseline: analyzer = RunningAverageMotion()
         case .none: analyzer = NoAnalysis()
         }
-        tracker = Tracker(classifier: classifier, perspective: (analyzer as? MotionDetector)?.settings.perspective)
+        tracker = Tracker(classifier: classifier, perspective: analyzer.perspective)
         tracker.settings.splitGroups = camera?.splitGroups ?? false
         trackRules = TrackRules(camera: cameraID, lines: Self.ruleLines(camera), zones: Self.ruleZones(camera))
         if let image = camera?.groundImage, let metres = camera?.groundMetres {
@@ -87,7 +90,7 @@ public final class CameraPipeline {
         // Tamper runs with the motion analysis, for every camera unless its config turns it off.
         checkingTamper = analysis == .motion && (camera?.tamperEnabled ?? true)
         tamperRule = TamperRule(persistSeconds: camera?.tamperSeconds ?? 3)
-        crowdEstimator = CrowdEstimator(model: crowdModel, perspective: (analyzer as? MotionDetector)?.settings.perspective)
+        crowdEstimator = CrowdEstimator(model: crowdModel, perspective: analyzer.perspective)
         for (index, zone) in zones.enumerated() {
             guard let crowd = zone.crowd else { continue }
             var area: Double? = nil
@@ -160,7 +163,7 @@ public final class CameraPipeline {
     /// Crowd events per zone, from its people estimate and the pace of the people tracked in it.
     private func observeCrowds(frame: Int, pts: Double) {
         guard !crowdRules.isEmpty, crowdEstimator.estimates.count == zones.count + 1 else { return }
-        let perspective = (analyzer as? MotionDetector)?.settings.perspective
+        let perspective = analyzer.perspective
         for index in crowdRules.indices {
             let zone = crowdRules[index].zone
             speeds.removeAll(keepingCapacity: true)
@@ -187,9 +190,8 @@ public final class CameraPipeline {
         zoneMasks = zones.map { zone in
             ZoneMask(polygons: [Polygon(zone.polygon.map { Point(x: $0.x, y: $0.y) })], width: width, height: height)
         }
-        if var detector = analyzer as? MotionDetector, let ignore = camera?.motionIgnore, !ignore.isEmpty {
-            detector.ignoreMask = ZoneMask(polygons: ignore.map { Polygon($0.map { Point(x: $0.x, y: $0.y) }) }, width: width, height: height)
-            analyzer = detector
+        if let ignore = camera?.motionIgnore, !ignore.isEmpty {
+            analyzer.ignoreMask = ZoneMask(polygons: ignore.map { Polygon($0.map { Point(x: $0.x, y: $0.y) }) }, width: width, height: height)
         }
     }
 

@@ -28,7 +28,9 @@ public struct ClipAnalysisOptions: Sendable {
     /// A PNG foreground mask per analysed frame, named by frame index.
     public var masksOut: String?
     /// Motion detector settings (sensitivity, minimum difference, minimum blob size).
-    public var motion = MotionDetector.Settings()
+    public var motion = MotionSettings()
+    /// The background model asked for on the command line (nil: the camera's, else the default).
+    public var motionModel: MotionModelKind?
     /// The camera whose zones and ignore areas apply (from the configuration).
     public var camera: CameraSettings?
     /// Events as JSON Lines.
@@ -123,7 +125,7 @@ public final class ClipAnalysis {
         let openMilliseconds = MonotonicClock.seconds(since: started) * 1000
         let reader = FrameReader(source: source, size: options.size, filter: options.scaleFilter, analysisFPS: options.analysisFPS)
 
-        let pipeline = try CameraPipeline(camera: options.camera, analysis: options.analysis, motion: options.motion, classifier: options.classifier,
+        let pipeline = try CameraPipeline(camera: options.camera, analysis: options.analysis, motion: options.motion, motionModel: options.motionModel, classifier: options.classifier,
                                           crowdModel: options.crowdModel)
         if options.framesOut != nil { pipeline.measuresPeople = true }
         let zones = pipeline.zones

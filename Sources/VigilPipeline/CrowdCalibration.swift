@@ -120,7 +120,7 @@ public struct CrowdCalibration {
         // analysed frame at or just after it.
         while next < wanted.count, let frame = try reader.next() {
             _ = pipeline.process(frame.image, frame: frame.index, pts: frame.pts)
-            let learning = (pipeline.analyzer as? MotionDetector)?.isLearning ?? true
+            let learning = pipeline.analyzer.isLearning
             while next < wanted.count && wanted[next] <= frame.index {
                 if learning || pipeline.crowdMeasurements.isEmpty {
                     skipped.append(wanted[next])

@@ -31,9 +31,16 @@ extension FrameAnalyzer {
     public var blobs: [Blob] { [] }
 }
 
-/// The analysis switched off: used to measure ingest cost on its own.
-public struct NoAnalysis: FrameAnalyzer {
+/// The analysis switched off: used to measure ingest cost on its own. It learns nothing
+/// and reports nothing, so it is never learning and has nothing to ignore.
+public struct NoAnalysis: MotionModel {
     public init() {}
+    public var isLearning: Bool { false }
+    public var perspective: PerspectiveScale? { nil }
+    public var ignoreMask: ZoneMask? {
+        get { nil }
+        set {}
+    }
     public var stageName: String { "none" }
     public mutating func analyze(_ image: GrayImage) -> FrameObservation { FrameObservation() }
     public var lastMask: GrayImage? { nil }

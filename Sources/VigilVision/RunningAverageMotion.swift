@@ -2,7 +2,7 @@
 /// running-average background (Frigate's basic detector, without its extras).
 /// It exists so the pipeline, masks and reports have a real producer; the motion
 /// issue replaces it with a model chosen by measurement.
-public struct RunningAverageMotion: FrameAnalyzer {
+public struct RunningAverageMotion: MotionModel {
     public var threshold: Int
     /// Learning rate in 1/256 steps; 8 ≈ α 0.03.
     public var learningRate: Int
@@ -21,6 +21,10 @@ public struct RunningAverageMotion: FrameAnalyzer {
     }
 
     public var stageName: String { "motion" }
+    public var isLearning: Bool { framesSeen <= warmUpFrames }
+    /// Blobs are not cut, so no perspective filters them.
+    public var perspective: PerspectiveScale? { nil }
+    public var ignoreMask: ZoneMask?
     public var lastMask: GrayImage? { framesSeen > 0 ? mask : nil }
 
     public mutating func reset() {
@@ -54,6 +58,16 @@ public struct RunningAverageMotion: FrameAnalyzer {
             }
         }
         framesSeen += 1
+        if let ignoreMask, ignoreMask.width == image.width, ignoreMask.height == image.height {
+            ignoreMask.bits.withUnsafeBufferPointer { ignored in
+                mask.pixels.withUnsafeMutableBufferPointer { out in
+                    for i in 0..<count where ignored[i] != 0 && out[i] != 0 {
+                        out[i] = 0
+                        foreground -= 1
+                    }
+                }
+            }
+        }
         if framesSeen <= warmUpFrames {
             mask.pixels.withUnsafeMutableBufferPointer { out in out.update(repeating: 0) }
             return FrameObservation(motionFraction: 0)

@@ -62,7 +62,7 @@ func tunedMotionSettings(_ model: MotionModelKind) -> MotionSettings {
     return settings
 }
 
-let consensusFields: Set<String> = ["shortestPeriod", "foregroundDiffusion", "ghostEdgeRatio", "updateRowStep"]
+let consensusFields: Set<String> = ["shortestPeriod", "foregroundDiffusion", "ghostEdgeRatio", "updateRowStep", "majority", "ghostAge"]
 
 func consensusTuning() -> SampleConsensusMotion.Tuning {
     var tuning = SampleConsensusMotion.Tuning()
@@ -73,6 +73,8 @@ func consensusTuning() -> SampleConsensusMotion.Tuning {
         switch parts[0] {
         case "shortestPeriod": tuning.shortestPeriod = value
         case "ghostEdgeRatio": tuning.ghostEdgeRatio = value
+        case "majority": tuning.majority = Int(value)
+        case "ghostAge": tuning.ghostAge = Int(value)
         case "updateRowStep": tuning.updateRowStep = Int(value)
         case "foregroundDiffusion": tuning.foregroundDiffusion = Int(value) - 1
         default: break

@@ -42,14 +42,17 @@ struct Analyze: ParsableCommand {
     @Option(help: "Analysis to run: motion or none (ingest only, for benchmarks).")
     var analysis: String = "motion"
 
-    @Option(help: "Motion: a pixel moves when it differs by more than this many times its normal variation.")
-    var sensitivity: Int = MotionDetector.Settings().sensitivity
+    @Option(help: "Motion: background model, adaptive (default) or consensus (overrides the camera's motion.model).")
+    var motionModel: MotionModelKind?
 
-    @Option(help: "Motion: and by more than this many grey levels in any case.")
-    var minDifference: Int = MotionDetector.Settings().minimumDifference
+    @Option(help: "Motion (adaptive model): a pixel moves when it differs by more than this many times its normal variation.")
+    var sensitivity: Int = MotionSettings().sensitivity
 
-    @Option(help: "Motion: how much each on/off flip raises a pixel's threshold (1/256 grey levels).")
-    var flipStep: Int = MotionDetector.Settings().flipStep
+    @Option(help: "Motion (adaptive model): and by more than this many grey levels in any case.")
+    var minDifference: Int = MotionSettings().minimumDifference
+
+    @Option(help: "Motion (adaptive model): how much each on/off flip raises a pixel's threshold (1/256 grey levels).")
+    var flipStep: Int = MotionSettings().flipStep
 
     @Flag(help: "Motion: remove cast shadows on textured ground (can eat smooth objects darker than smooth ground).")
     var shadows = false
@@ -140,6 +143,7 @@ struct Analyze: ParsableCommand {
         options.motion.minimumDifference = minDifference
         options.motion.flipStep = flipStep
         options.motion.suppressShadows = shadows
+        options.motionModel = motionModel
         options.eventsOut = eventsOut
         options.queue = queue
         options.tracksOut = tracksOut
@@ -231,3 +235,5 @@ enum InterruptSignal {
         }
     }
 }
+
+extension MotionModelKind: ExpressibleByArgument {}

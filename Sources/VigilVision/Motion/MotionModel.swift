@@ -1,7 +1,6 @@
 /// A background model: the motion step the pipeline runs, whichever algorithm is behind it.
 /// Everything the pipeline needs from it is here, so it never looks at the concrete type.
 public protocol MotionModel: FrameAnalyzer {
-    var settings: MotionSettings { get }
     /// True while the model is (re-)learning and reports no motion.
     var isLearning: Bool { get }
     /// The perspective blobs were filtered with (the tracker and crowd estimate share it).
@@ -12,9 +11,11 @@ public protocol MotionModel: FrameAnalyzer {
 
 /// The background models a camera can choose (`motion: { model: ... }`).
 public enum MotionModelKind: String, Sendable, CaseIterable {
-    /// Sample consensus with per-pixel feedback (ViBe/SuBSENSE family): the default.
+    /// Sample consensus with per-pixel feedback (ViBe/SuBSENSE family): best on people
+    /// who move slowly, stand, or are in view at start-up.
     case consensus
-    /// One running background level and variation per pixel (Vigil's first model).
+    /// One running background level and variation per pixel (Vigil's first model): the
+    /// default, best on the line counts of highway-cctv.
     case adaptive
 
     public func make(_ settings: MotionSettings) -> any MotionModel {

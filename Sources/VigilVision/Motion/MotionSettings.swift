@@ -1,8 +1,10 @@
 /// What every motion model is configured with; fields a model does not use are ignored
 /// by it (each says which model reads it).
 public struct MotionSettings: Sendable, Equatable {
-    /// Which background model runs (`motion: { model: ... }`).
-    public var model: MotionModelKind = .consensus
+    /// Which background model runs (`motion: { model: ... }`). Still `adaptive`: consensus
+    /// scores far higher on the annotated sequences but counts fewer vehicles on
+    /// highway-cctv (BENCHMARKS.md, issue 12).
+    public var model: MotionModelKind = .adaptive
     /// Foreground needs a difference above this many times the pixel's normal variation…
     public var sensitivity: Int = 3
     /// …and above this many grey levels in any case.

@@ -6,20 +6,19 @@
 /// a pixel that alternates between leaf and sky, or floor and reflection, matches either.
 /// Around that core:
 /// - *conservative, random update*: only background pixels replace one of their samples,
-///   with probability 1/T(x), and push their value into a random neighbour's samples.
-///   Foreground is never learned directly, so someone standing still stays foreground; a
-///   ghost (where something stood at start-up) is eaten from its edges by the
-///   neighbours' background;
+///   with probability 1/T(x), and push their value into a random background neighbour's
+///   samples (ViBe's spatial diffusion, kept off foreground). Foreground is never
+///   learned, so someone standing or sitting still stays foreground;
 /// - *feedback per pixel* (SuBSENSE): a running mean of the smallest sample distance
 ///   measures how dynamic a pixel's background is, and a "blinking" count how often its
 ///   label flips. Dynamic, blinking pixels raise their threshold R(x) and learn faster;
 ///   steady pixels keep a tight threshold and learn slowly, so slow and low-contrast
 ///   people are found there;
-/// - *texture*: each sample also stores the signs of the pixel's differences to four
-///   neighbours two pixels away (a 4-bit local binary pattern); a sample only matches if
-///   that pattern matches too where the contrast is clear, so an object of the same
-///   grey as the floor is still told apart by its edges;
-/// - global light changes are compensated by a gain, as in `MotionDetector`;
+/// - *ghosts* (where something stood when the model was learned and has since left):
+///   a blob whose outline has been foreground for a while and has its edges in the
+///   background samples but not in the frame has its samples refilled from the frame;
+/// - a frame where nearly everything changes at once (lights, an IR switch, the camera
+///   moved) is learned anew instead of reported;
 /// - the raw mask is smoothed by a 5×5 majority (spatial coherence) before blobs are cut.
 ///
 /// Pure Swift over unsafe buffers; after the first frame nothing is allocated.
@@ -56,12 +55,15 @@ public struct SampleConsensusMotion: MotionModel {
     private var matches: [UInt8] = []
     private var minimumDistance: [UInt8] = []
     private var raw = GrayImage(width: 0, height: 0)
+    /// Frames each pixel has been foreground without a break (saturating).
+    private var foregroundAge: [UInt8] = []
     private var previousRaw: [UInt8] = []
     private var smoothed = GrayImage(width: 0, height: 0)
     private var columnSums: [UInt8] = []
     private var mask = GrayImage(width: 0, height: 0)
     private var extractor = BlobExtractor()
     private var framesSeen = 0
+    private var relearnUntil = 0
     private var random: UInt64 = 0x9E37_79B9_7F4A_7C15
 
     /// The algorithm's inner constants, fixed by the benchmark; not part of a camera's config.
@@ -71,8 +73,12 @@ public struct SampleConsensusMotion: MotionModel {
         public var foregroundDiffusion = (1 << 20) - 1
         /// A blob is a ghost when its outline's edges in the background exceed this many times those in the frame.
         public var ghostEdgeRatio: Float = 2
+        /// …and when its outline has been foreground for this many frames on average.
+        public var ghostAge = 25
         /// Updates visit one row in this many each frame, at this many times the chance.
         public var updateRowStep = 4
+        /// Of the 25 pixels around one, this many must be foreground for it to be.
+        public var majority = 13
         public init() {}
     }
     public var tuning = Tuning()
@@ -82,15 +88,24 @@ public struct SampleConsensusMotion: MotionModel {
         self.tuning = tuning
     }
 
-    public mutating func reset() { framesSeen = 0 }
+    public mutating func reset() {
+        framesSeen = 0
+        relearnUntil = 0
+    }
 
     public mutating func analyze(_ image: GrayImage) -> FrameObservation {
         if image.width != width || image.height != height { configure(width: image.width, height: image.height) }
         let count = width * height
         if framesSeen == 0 { initialise(from: image) }
         framesSeen += 1
-        let learning = framesSeen <= settings.warmUpFrames
+        var learning = framesSeen <= settings.warmUpFrames || framesSeen <= relearnUntil
         classify(image)
+        if !learning && Double(raw.pixels.reduce(0) { $0 &+ Int($1) }) > settings.globalChangeFraction * Double(count) {
+            // Too much at once to be objects (lights switched, IR mode, the camera moved):
+            // learn the new picture instead of reporting it.
+            relearnUntil = framesSeen + settings.relearnFrames
+            learning = true
+        }
         feedback(learning: learning)
         update(image, learning: learning)
         isLearning = learning
@@ -110,7 +125,7 @@ public struct SampleConsensusMotion: MotionModel {
         var foreground = extractor.clean(smoothed, into: &mask, minimumBlobPixels: settings.minimumBlobPixels,
                                          perspective: settings.perspective, minimumPersonFraction: settings.minimumPersonFraction)
         // Ghosts stay put until removed, so looking every fourth frame loses nothing.
-        if framesSeen & 3 == 0 { foreground -= suppressGhosts(image) }
+        if framesSeen & 3 == 0 && tuning.ghostEdgeRatio > 0 { foreground -= suppressGhosts(image) }
         let largest = extractor.blobs.reduce(0) { max($0, $1.area) }
         return FrameObservation(motionFraction: Double(foreground) / Double(max(1, count)),
                                 largestBlobFraction: Double(largest) / Double(max(1, count)))
@@ -136,7 +151,7 @@ public struct SampleConsensusMotion: MotionModel {
     private func isGhost(blob index: Int, image: GrayImage) -> Bool {
         let blob = extractor.blobs[index], root = extractor.blobRoots[index]
         let width = self.width, height = self.height
-        var frameEdges = 0, backgroundEdges = 0, boundary = 0
+        var frameEdges = 0, backgroundEdges = 0, boundary = 0, age = 0
         image.pixels.withUnsafeBufferPointer { frame in
             // Any one sample plane is a picture of the background as learned.
             samples.withUnsafeBufferPointer { model in
@@ -150,13 +165,17 @@ public struct SampleConsensusMotion: MotionModel {
                         guard extractor.rootLabel(at: i - 1) != root || extractor.rootLabel(at: i + 1) != root
                             || extractor.rootLabel(at: i - width) != root || extractor.rootLabel(at: i + width) != root else { continue }
                         boundary += 1
+                        age += Int(foregroundAge[i])
                         frameEdges += abs(Int(frame[i + 1]) - Int(frame[i - 1])) + abs(Int(frame[i + width]) - Int(frame[i - width]))
                         backgroundEdges += abs(Int(model[i + 1]) - Int(model[i - 1])) + abs(Int(model[i + width]) - Int(model[i - width]))
                     }
                 }
             }
         }
-        return boundary > 0 && backgroundEdges * 4 > frameEdges * Int(tuning.ghostEdgeRatio * 4)
+        // A ghost does not move: its outline has been foreground for a while. A passing
+        // car's has not, however smooth it is against the road.
+        return boundary > 0 && age >= boundary * tuning.ghostAge
+            && backgroundEdges * 4 > frameEdges * Int(tuning.ghostEdgeRatio * 4)
     }
 
     private mutating func absorb(blob index: Int, image: GrayImage) {
@@ -188,11 +207,13 @@ public struct SampleConsensusMotion: MotionModel {
         minimumDistance = [UInt8](repeating: 0, count: count)
         raw = GrayImage(width: width, height: height)
         previousRaw = [UInt8](repeating: 0, count: count)
+        foregroundAge = [UInt8](repeating: 0, count: count)
         smoothed = GrayImage(width: width, height: height)
         columnSums = [UInt8](repeating: 0, count: width)
         mask = GrayImage(width: width, height: height)
         extractor = BlobExtractor()
         framesSeen = 0
+        relearnUntil = 0
     }
 
     @inline(__always) private mutating func nextRandom() -> UInt64 {
@@ -253,7 +274,14 @@ public struct SampleConsensusMotion: MotionModel {
         let required = Self.requiredMatches
         matches.withUnsafeBufferPointer { found in
             raw.pixels.withUnsafeMutableBufferPointer { out in
-                for i in 0..<count { out[i] = found[i] < required ? 1 : 0 }
+                foregroundAge.withUnsafeMutableBufferPointer { age in
+                    for i in 0..<count {
+                        let foreground: UInt8 = found[i] < required ? 1 : 0
+                        out[i] = foreground
+                        // Frames in a row as foreground, saturating at 255 (0 & anything = 0).
+                        age[i] = (age[i] &+ (age[i] < 255 ? 1 : 0)) & (0 &- foreground)
+                    }
+                }
             }
         }
     }
@@ -267,6 +295,7 @@ public struct SampleConsensusMotion: MotionModel {
         let width = self.width, height = self.height
         let base = Float(settings.sampleDistance)
         let shortestPeriod = tuning.shortestPeriod
+
         // Feedback and updates visit one row in `rowStep` each frame, in turn: each draw is
         // that much more likely and the mean distance learns that much faster.
         let (rowStart, rowStep) = visitedRows(learning: learning)
@@ -389,10 +418,11 @@ public struct SampleConsensusMotion: MotionModel {
     /// 5×5 majority of the raw mask (13 of 25), with separable box sums.
     private mutating func smoothMajority() {
         let width = self.width, height = self.height
-        guard width >= 5 && height >= 5 else {
+        guard width >= 5 && height >= 5 && tuning.majority > 0 else {
             smoothed.pixels = raw.pixels
             return
         }
+        let majority = UInt8(clamping: tuning.majority)
         raw.pixels.withUnsafeBufferPointer { input in
             smoothed.pixels.withUnsafeMutableBufferPointer { out in
                 columnSums.withUnsafeMutableBufferPointer { sums in
@@ -414,13 +444,13 @@ public struct SampleConsensusMotion: MotionModel {
                         let target = out.baseAddress! + row
                         for x in 2..<(width - 2) {
                             let window = column[x - 2] &+ column[x - 1] &+ column[x] &+ column[x + 1] &+ column[x + 2]
-                            target[x] = window >= 13 ? 1 : 0
+                            target[x] = window >= majority ? 1 : 0
                         }
                         for edge in 0..<4 {
                             let x = edge < 2 ? edge : width - 4 + edge
                             var window = 0
                             for k in max(0, x - 2)...min(width - 1, x + 2) { window += Int(column[k]) }
-                            target[x] = window >= 13 ? 1 : 0
+                            target[x] = window >= majority ? 1 : 0
                         }
                     }
                 }
