@@ -70,6 +70,9 @@ public struct CameraSettings: Sendable, Equatable {
     public var suppressShadows = false
     /// The background model (`motion.model`: consensus or adaptive); nil = the default.
     public var motionModel: String?
+    /// The names `motion.model` accepts: VigilVision's `MotionModelKind` cases (this module
+    /// does not see that type; a test keeps the two lists equal).
+    public static let motionModels = ["consensus", "adaptive"]
     /// This camera's metrics port, instead of the service's port + its position.
     public var metricsPort: Int? = nil
     /// RTSP lower transport: auto (default: TCP, which survives NAT and loss, then UDP when the

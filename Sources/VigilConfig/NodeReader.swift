@@ -39,10 +39,6 @@ struct NodeReader {
         return Array(sequence)
     }
 
-    /// The background models `motion.model` accepts: the names of VigilVision's
-    /// `MotionModelKind` (a test keeps the two lists equal; this module does not see that one).
-    static let motionModels = ["consensus", "adaptive"]
-
     mutating func string(_ node: Node, _ path: String) -> String? {
         // An unquoted `~` or `null` is YAML's "nothing", not the text "null".
         guard case let .scalar(scalar) = node, !(scalar.style == .plain && ["~", "null", "Null", "NULL"].contains(scalar.string)) else {
@@ -228,8 +224,8 @@ struct NodeReader {
         var motionModel: String?
         if let motionNode = fields["motion"], let motionFields = mapping(motionNode, path + ".motion", allowed: ["ignore", "shadows", "model"]) {
             if let node = motionFields["model"], let value = string(node, path + ".motion.model") {
-                if Self.motionModels.contains(value) { motionModel = value }
-                else { fail(path + ".motion.model", node, "expected \(Self.motionModels.joined(separator: " or ")), found '\(value)'") }
+                if CameraSettings.motionModels.contains(value) { motionModel = value }
+                else { fail(path + ".motion.model", node, "expected \(CameraSettings.motionModels.joined(separator: " or ")), found '\(value)'") }
             }
             if let ignoreNode = motionFields["ignore"], let polygons = sequence(ignoreNode, path + ".motion.ignore") {
                 for (index, polygonNode) in polygons.enumerated() {

@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+import VigilConfig
+import VigilMedia
+import VigilPipeline
+import VigilTestSupport
+import VigilVision
+
+/// `motion: { model: ... }` in the camera config and `--motion-model` pick the background
+/// model the pipeline runs; anything else is refused by name.
+@Suite("Motion model choice")
+struct MotionModelChoiceTests {
+    @Test("the config accepts exactly the models VigilVision has")
+    func namesAgree() {
+        #expect(CameraSettings.motionModels.sorted() == MotionModelKind.allCases.map(\.rawValue).sorted())
+    }
+
+    @Test("motion.model picks the model; the command line's choice wins over it; the default is adaptive")
+    func choice() throws {
+        let configuration = try ConfigLoader.parse(yaml: """
+            cameras:
+              - { id: a, source: x.mp4, motion: { model: consensus } }
+              - { id: b, source: y.mp4 }
+            """)
+        #expect(configuration.cameras[0].motionModel == "consensus")
+        #expect(configuration.cameras[1].motionModel == nil)
+        #expect(try CameraPipeline(camera: configuration.cameras[0]).analyzer is SampleConsensusMotion)
+        #expect(try CameraPipeline(camera: configuration.cameras[1]).analyzer is MotionDetector)
+        #expect(try CameraPipeline(camera: configuration.cameras[0], motionModel: .adaptive).analyzer is MotionDetector)
+    }
+
+    @Test("an unknown model is a config error that names the field and the choices")
+    func unknown() {
+        do {
+            _ = try ConfigLoader.parse(yaml: "cameras:\n  - { id: a, source: x, motion: { model: vibe } }\n", file: "cams.yaml")
+            Issue.record("an unknown model was accepted")
+        } catch {
+            let text = "\(error)"
+            #expect(text.contains("cameras[0].motion.model") && text.contains("consensus") && text.contains("vibe"), "\(text)")
+        }
+    }
+
+    @Test("vigil analyze with the consensus model writes masks that mark the moving objects")
+    func analyzeWithConsensus() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let clip = try makeClip(in: directory, preset: .people, frames: 60, truth: true)
+        var options = ClipAnalysisOptions(input: SourceLocation(clip.path))
+        options.motionModel = .consensus
+        options.framesOut = directory.file("frames.jsonl")
+        _ = try ClipAnalysis(options: options).run()
+        let lines = try String(contentsOfFile: directory.file("frames.jsonl"), encoding: .utf8).split(separator: "\n")
+        let motion = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }.compactMap { $0["motion"] as? Double }
+        #expect(lines.count == 60)
+        #expect(motion.suffix(20).allSatisfy { $0 > 0.001 }, "\(motion)")
+    }
+}
