@@ -52,6 +52,7 @@ struct MotionModelChoiceTests {
         let lines = try String(contentsOfFile: directory.file("frames.jsonl"), encoding: .utf8).split(separator: "\n")
         let motion = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }.compactMap { $0["motion"] as? Double }
         #expect(lines.count == 60)
-        #expect(motion.suffix(20).allSatisfy { $0 > 0.001 }, "\(motion)")
+        // After the 20-frame warm-up, the people in the clip are marked on most frames.
+        #expect(motion.dropFirst(20).filter { $0 > 0.001 }.count >= 30, "\(motion)")
     }
 }
