@@ -143,11 +143,11 @@ func tunedSettings() -> MotionDetector.Settings {
 /// motion-steady N: runs the motion step over N frames (pre-rendered, cycled), so that
 /// `valgrind` can count heap allocations for two values of N: the difference divided by
 /// the difference in N is the allocations per frame in steady state.
-func motionSteadyState(frames: Int) {
+func motionSteadyState(frames: Int, model: MotionModelKind = .adaptive) {
     let spec = SceneSpec.preset(.mixed, width: 480, height: 270, frameCount: 40, seed: 21)
     let renderer = SceneRenderer(spec: spec)
     let images = (0..<40).map { renderer.render(frame: $0).image }
-    var detector = MotionDetector()
+    var detector = model.make(MotionSettings())
     var total = 0.0
     for index in 0..<frames { total += detector.analyze(images[index % 40]).motionFraction ?? 0 }
     print("frames \(frames), mean motion \(total / Double(max(1, frames)))")
@@ -243,7 +243,8 @@ switch arguments[1] {
 case "queue":
     try queueBenchmark(base: arguments.count > 2 ? arguments[2] : "/tmp")
 case "motion-steady":
-    motionSteadyState(frames: arguments.count > 2 ? Int(arguments[2]) ?? 100 : 100)
+    motionSteadyState(frames: arguments.count > 2 ? Int(arguments[2]) ?? 100 : 100,
+                      model: arguments.count > 3 ? MotionModelKind(rawValue: arguments[3]) ?? .adaptive : .adaptive)
 case "tracking":
     trackingBenchmark(objects: arguments.count > 2 ? Int(arguments[2]) ?? 10 : 10)
 case "crowd":
