@@ -45,7 +45,6 @@ public struct MotionDetector: MotionModel {
     private var previous: [UInt8] = []
     private var mask = GrayImage(width: 0, height: 0)
     private var extractor = BlobExtractor()
-    private var ratioHistogram = [Int32](repeating: 0, count: 512)
     private var framesSeen = 0
     private var relearnUntil = 0
 
@@ -68,7 +67,7 @@ public struct MotionDetector: MotionModel {
             variation.withUnsafeMutableBufferPointer { $0.update(repeating: 3 << 8) }
         }
         framesSeen += 1
-        let gain = estimateGain(image)
+        let gain = background.withUnsafeBufferPointer { model in GainEstimator.estimate(image) { Int32(model[$0] >> 8) } }
         lastGain = Double(gain) / 256
         var learning = framesSeen <= settings.warmUpFrames || framesSeen <= relearnUntil
         let changed = detect(image, gain: gain)
@@ -169,43 +168,6 @@ public struct MotionDetector: MotionModel {
         extractor = BlobExtractor()
         framesSeen = 0
         relearnUntil = 0
-    }
-
-    /// Median of frame/background over a sparse grid of pixels, 8.8 fixed point.
-    /// The median ignores the minority of pixels covered by objects.
-    private mutating func estimateGain(_ image: GrayImage) -> Int32 {
-        var samples: Int32 = 0
-        let width = self.width, height = self.height
-        ratioHistogram.withUnsafeMutableBufferPointer { histogram in
-            histogram.update(repeating: 0)
-            image.pixels.withUnsafeBufferPointer { input in
-                background.withUnsafeBufferPointer { model in
-                    var y = 3
-                    while y < height {
-                        var x = (y / 7) % 5
-                        while x < width {
-                            let index = y * width + x
-                            let level = Int32(model[index] >> 8)
-                            if level >= 24 && level <= 240 {
-                                // Bin = ratio × 256, clamped to 0 … 511 (gains up to 2).
-                                let bin = min(511, (Int32(input[index]) << 8) / level)
-                                histogram[Int(bin)] += 1
-                                samples += 1
-                            }
-                            x += 5
-                        }
-                        y += 4
-                    }
-                }
-            }
-        }
-        guard samples > 64 else { return 256 }
-        var seen: Int32 = 0
-        for bin in 0..<512 {
-            seen += ratioHistogram[bin]
-            if seen * 2 >= samples { return Int32(max(1, bin)) }
-        }
-        return 256
     }
 
     /// Marks foreground pixels in `raw` (as 0/1) and returns how many there are.

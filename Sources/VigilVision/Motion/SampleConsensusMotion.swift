@@ -17,6 +17,9 @@
 /// - *ghosts* (where something stood when the model was learned and has since left):
 ///   a blob whose outline has been foreground for a while and has its edges in the
 ///   background samples but not in the frame has its samples refilled from the frame;
+/// - global light changes (dusk, clouds, a camera's auto-exposure) are measured each frame
+///   as a gain against the samples (`GainEstimator`, shared with `MotionDetector`) and the
+///   frame is divided by it before anything is compared;
 /// - a frame where nearly everything changes at once (lights, an IR switch, the camera
 ///   moved) is learned anew instead of reported;
 /// - the raw mask is smoothed by a 5×5 majority (spatial coherence) before blobs are cut.
@@ -30,6 +33,8 @@ public struct SampleConsensusMotion: MotionModel {
     public var ignoreMask: ZoneMask?
     public private(set) var isLearning = true
     public var perspective: PerspectiveScale? { settings.perspective }
+    /// Gain between the last frame and the background (1 = same light).
+    public private(set) var lastGain = 1.0
 
     /// Samples per pixel.
     static let sampleCount = 8
@@ -64,11 +69,14 @@ public struct SampleConsensusMotion: MotionModel {
     private var extractor = BlobExtractor()
     private var framesSeen = 0
     private var relearnUntil = 0
+    private var compensated = GrayImage(width: 0, height: 0)
     private var random: UInt64 = 0x9E37_79B9_7F4A_7C15
 
     /// The algorithm's inner constants, fixed by the benchmark; not part of a camera's config.
     public struct Tuning: Sendable {
         public var shortestPeriod: Float = 2
+        /// SuBSENSE's step of R(x) per frame (its FEEDBACK_R_VAR).
+        public var thresholdStep: Float = 0.1
         /// A neighbour that is foreground takes the push only one time in this many (power of two).
         public var foregroundDiffusion = (1 << 20) - 1
         /// A blob is a ghost when its outline's edges in the background exceed this many times those in the frame.
@@ -99,7 +107,11 @@ public struct SampleConsensusMotion: MotionModel {
         if framesSeen == 0 { initialise(from: image) }
         framesSeen += 1
         var learning = framesSeen <= settings.warmUpFrames || framesSeen <= relearnUntil
-        classify(image)
+        // Dusk, clouds, lights: the frame is brought to the light the samples were learned in.
+        let gain = samples.withUnsafeBufferPointer { model in GainEstimator.estimate(image) { Int32(model[$0]) } }
+        lastGain = Double(gain) / 256
+        let frame = compensate(image, gain: gain)
+        classify(frame)
         if !learning && Double(raw.pixels.reduce(0) { $0 &+ Int($1) }) > settings.globalChangeFraction * Double(count) {
             // Too much at once to be objects (lights switched, IR mode, the camera moved):
             // learn the new picture instead of reporting it.
@@ -107,7 +119,7 @@ public struct SampleConsensusMotion: MotionModel {
             learning = true
         }
         feedback(learning: learning)
-        update(image, learning: learning)
+        update(frame, learning: learning)
         isLearning = learning
         if learning {
             mask.pixels.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
@@ -125,7 +137,7 @@ public struct SampleConsensusMotion: MotionModel {
         var foreground = extractor.clean(smoothed, into: &mask, minimumBlobPixels: settings.minimumBlobPixels,
                                          perspective: settings.perspective, minimumPersonFraction: settings.minimumPersonFraction)
         // Ghosts stay put until removed, so looking every fourth frame loses nothing.
-        if framesSeen & 3 == 0 && tuning.ghostEdgeRatio > 0 { foreground -= suppressGhosts(image) }
+        if framesSeen & 3 == 0 && tuning.ghostEdgeRatio > 0 { foreground -= suppressGhosts(frame) }
         let largest = extractor.blobs.reduce(0) { max($0, $1.area) }
         return FrameObservation(motionFraction: Double(foreground) / Double(max(1, count)),
                                 largestBlobFraction: Double(largest) / Double(max(1, count)))
@@ -148,7 +160,7 @@ public struct SampleConsensusMotion: MotionModel {
         return removed
     }
 
-    private func isGhost(blob index: Int, image: GrayImage) -> Bool {
+    private mutating func isGhost(blob index: Int, image: GrayImage) -> Bool {
         let blob = extractor.blobs[index], root = extractor.blobRoots[index]
         let width = self.width, height = self.height
         var frameEdges = 0, backgroundEdges = 0, boundary = 0, age = 0
@@ -190,6 +202,20 @@ public struct SampleConsensusMotion: MotionModel {
         }
     }
 
+    /// The frame divided by the gain, or the frame itself when the light has not changed.
+    private mutating func compensate(_ image: GrayImage, gain: Int32) -> GrayImage {
+        guard abs(gain - 256) > 2 else { return image }
+        let count = width * height
+        // x × 256 / gain as a 16-bit multiply: inverse is 2¹⁶/gain in 8.8.
+        let inverse = UInt32(65536 / max(gain, 128))
+        image.pixels.withUnsafeBufferPointer { input in
+            compensated.pixels.withUnsafeMutableBufferPointer { out in
+                for i in 0..<count { out[i] = UInt8(truncatingIfNeeded: min(255, (UInt32(input[i]) &* inverse) &>> 8)) }
+            }
+        }
+        return compensated
+    }
+
     private mutating func configure(width: Int, height: Int) {
         self.width = width
         self.height = height
@@ -206,6 +232,7 @@ public struct SampleConsensusMotion: MotionModel {
         matches = [UInt8](repeating: 0, count: count)
         minimumDistance = [UInt8](repeating: 0, count: count)
         raw = GrayImage(width: width, height: height)
+        compensated = GrayImage(width: width, height: height)
         previousRaw = [UInt8](repeating: 0, count: count)
         foregroundAge = [UInt8](repeating: 0, count: count)
         smoothed = GrayImage(width: width, height: height)
@@ -298,9 +325,10 @@ public struct SampleConsensusMotion: MotionModel {
 
         // Feedback and updates visit one row in `rowStep` each frame, in turn: each draw is
         // that much more likely and the mean distance learns that much faster.
-        let (rowStart, rowStep) = visitedRows(learning: learning)
+        let (rowStart, rowStep) = Self.visitedRows(learning: learning, frame: framesSeen, step: tuning.updateRowStep)
         let scale: Float = learning ? 0 : Float(rowStep) * 65535
         let meanRate = 0.04 * Float(rowStep), blinkDecay = 0.1 * Float(rowStep)
+        let thresholdStep = tuning.thresholdStep * Float(rowStep)
         let everything: UInt16 = learning ? 65535 : 0
         let offset = Int(nextRandom() % UInt64(Self.randomTableSize))
         let otherOffset = Int(nextRandom() % UInt64(Self.randomTableSize))
@@ -327,7 +355,7 @@ public struct SampleConsensusMotion: MotionModel {
                                                     v[i] = vi
                                                     let target = (1 + 2 * d) * (1 + 2 * d)
                                                     let ri = r[i]
-                                                    let raised = ri + 0.01 * (vi - 0.1), lowered = ri - 0.01 / max(vi, 0.1)
+                                                    let raised = ri + thresholdStep * (vi - 0.1), lowered = ri - thresholdStep / max(vi, 0.1)
                                                     let factor = min(max(ri < target ? raised : lowered, 1), 5)
                                                     r[i] = factor
                                                     limit[i] = UInt8(truncatingIfNeeded: Self.roundedBits(min(255, factor * base)))
@@ -356,8 +384,8 @@ public struct SampleConsensusMotion: MotionModel {
 
     /// The rows feedback and update visit this frame: all while learning, else one in
     /// `updateRowStep`, in turn.
-    private func visitedRows(learning: Bool) -> (start: Int, step: Int) {
-        learning ? (0, 1) : (framesSeen % tuning.updateRowStep, tuning.updateRowStep)
+    private static func visitedRows(learning: Bool, frame: Int, step: Int) -> (start: Int, step: Int) {
+        learning ? (0, 1) : (frame % step, step)
     }
 
     /// Conservative random update of the pixels `feedback` drew: one of their samples,
@@ -368,7 +396,7 @@ public struct SampleConsensusMotion: MotionModel {
         let width = self.width, height = self.height, count = width * height
         let mask = UInt64(Self.sampleCount - 1)
         let foregroundDiffusionMask = UInt64(tuning.foregroundDiffusion)
-        let (rowStart, rowStep) = visitedRows(learning: learning)
+        let (rowStart, rowStep) = Self.visitedRows(learning: learning, frame: framesSeen, step: tuning.updateRowStep)
         var state = random
         image.pixels.withUnsafeBufferPointer { input in
             samples.withUnsafeMutableBufferPointer { model in
