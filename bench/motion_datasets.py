@@ -101,6 +101,7 @@ def run_vigil(model, runs, name):
 
 
 def main():
+    start = os.getcwd()
     # BGSLibrary reads and writes its settings under ./config: keep that out of the checkout.
     os.makedirs(os.path.join(ROOT, "bench", "out", "bgslibrary", "config"), exist_ok=True)
     os.chdir(os.path.join(ROOT, "bench", "out", "bgslibrary"))
@@ -109,6 +110,8 @@ def main():
     parser.add_argument("--skip-slow", action="store_true", help="leave out SuBSENSE and PAWCS")
     parser.add_argument("--json", help="also write every row here")
     args = parser.parse_args()
+    if args.json:
+        args.json = os.path.abspath(os.path.join(start, args.json))
     cv2.setNumThreads(1)
     rows = []
     for name in SEQUENCES:

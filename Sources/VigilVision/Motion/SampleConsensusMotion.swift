@@ -111,8 +111,8 @@ public struct SampleConsensusMotion: MotionModel {
         let gain = samples.withUnsafeBufferPointer { model in GainEstimator.estimate(image) { Int32(model[$0]) } }
         lastGain = Double(gain) / 256
         let frame = compensate(image, gain: gain)
-        classify(frame)
-        if !learning && Double(raw.pixels.reduce(0) { $0 &+ Int($1) }) > settings.globalChangeFraction * Double(count) {
+        let changed = classify(frame)
+        if !learning && Double(changed) > settings.globalChangeFraction * Double(count) {
             // Too much at once to be objects (lights switched, IR mode, the camera moved):
             // learn the new picture instead of reporting it.
             relearnUntil = framesSeen + settings.relearnFrames
@@ -275,7 +275,9 @@ public struct SampleConsensusMotion: MotionModel {
 
     /// Counts each pixel's matching samples and its smallest distance, one plane at a time
     /// (branch-free byte arithmetic, sixteen pixels per SSE2 instruction).
-    private mutating func classify(_ image: GrayImage) {
+    /// Returns how many pixels are foreground.
+    @discardableResult
+    private mutating func classify(_ image: GrayImage) -> Int {
         let count = width * height
         matches.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
         minimumDistance.withUnsafeMutableBufferPointer { $0.update(repeating: 255) }
@@ -299,6 +301,7 @@ public struct SampleConsensusMotion: MotionModel {
             }
         }
         let required = Self.requiredMatches
+        var changed = 0
         matches.withUnsafeBufferPointer { found in
             raw.pixels.withUnsafeMutableBufferPointer { out in
                 foregroundAge.withUnsafeMutableBufferPointer { age in
@@ -307,10 +310,12 @@ public struct SampleConsensusMotion: MotionModel {
                         out[i] = foreground
                         // Frames in a row as foreground, saturating at 255 (0 & anything = 0).
                         age[i] = (age[i] &+ (age[i] < 255 ? 1 : 0)) & (0 &- foreground)
+                        changed &+= Int(foreground)
                     }
                 }
             }
         }
+        return changed
     }
 
     /// SuBSENSE's feedback: blinking pixels and pixels with a dynamic background get a
