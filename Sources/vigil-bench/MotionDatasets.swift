@@ -62,7 +62,7 @@ func tunedMotionSettings(_ model: MotionModelKind) -> MotionSettings {
     return settings
 }
 
-let consensusFields: Set<String> = ["shortestPeriod", "foregroundDiffusion", "ghostEdgeRatio", "updateRowStep", "majority", "ghostAge", "thresholdStep"]
+let consensusFields: Set<String> = ["shortestPeriod", "ghostEdgeRatio", "updateRowStep", "majority", "ghostAge", "thresholdStep"]
 
 func consensusTuning() -> SampleConsensusMotion.Tuning {
     var tuning = SampleConsensusMotion.Tuning()
@@ -77,7 +77,6 @@ func consensusTuning() -> SampleConsensusMotion.Tuning {
         case "ghostAge": tuning.ghostAge = Int(value)
         case "thresholdStep": tuning.thresholdStep = value
         case "updateRowStep": tuning.updateRowStep = Int(value)
-        case "foregroundDiffusion": tuning.foregroundDiffusion = Int(value) - 1
         default: break
         }
     }

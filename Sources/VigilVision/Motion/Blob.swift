@@ -42,6 +42,38 @@ public struct BlobExtractor {
         smoothed[index] == 0 ? 0 : parent[Int(labels[index])]
     }
 
+    /// What the ghost tests of the background models measure on a blob's outline (its
+    /// pixels with a 4-neighbour outside it): summed edge strength in the frame and in the
+    /// background, the outline's length and its summed `age`.
+    struct Outline {
+        var frameEdges = 0, backgroundEdges = 0, length = 0, age = 0
+    }
+
+    /// `background(i)` is the background's grey level at pixel i, `age(i)` any per-pixel count.
+    func outline(ofBlobAt index: Int, frame: GrayImage, background: (Int) -> Int, age: (Int) -> Int = { _ in 0 }) -> Outline {
+        let blob = blobs[index], root = blobRoots[index]
+        let width = frame.width, height = frame.height
+        var outline = Outline()
+        let x0 = max(1, Int(blob.box.x)), x1 = min(width - 2, Int(blob.box.x + blob.box.width) - 1)
+        let y0 = max(1, Int(blob.box.y)), y1 = min(height - 2, Int(blob.box.y + blob.box.height) - 1)
+        guard x0 <= x1 && y0 <= y1 else { return outline }
+        frame.pixels.withUnsafeBufferPointer { frame in
+            for y in y0...y1 {
+                for x in x0...x1 {
+                    let i = y * width + x
+                    guard rootLabel(at: i) == root else { continue }
+                    guard rootLabel(at: i - 1) != root || rootLabel(at: i + 1) != root
+                        || rootLabel(at: i - width) != root || rootLabel(at: i + width) != root else { continue }
+                    outline.length += 1
+                    outline.age += age(i)
+                    outline.frameEdges += abs(Int(frame[i + 1]) - Int(frame[i - 1])) + abs(Int(frame[i + width]) - Int(frame[i - width]))
+                    outline.backgroundEdges += abs(background(i + 1) - background(i - 1)) + abs(background(i + width) - background(i - width))
+                }
+            }
+        }
+        return outline
+    }
+
     /// Removes blob `index` from the list and from `mask`.
     mutating func erase(blobAt index: Int, from mask: inout GrayImage) -> Int {
         let blob = blobs[index], root = blobRoots[index]

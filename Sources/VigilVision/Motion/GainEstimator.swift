@@ -1,17 +1,15 @@
 /// The global gain between a frame and a background model: the median of frame/background
 /// over a sparse grid of pixels, 8.8 fixed point (256 = same light). The median ignores the
-/// minority of pixels covered by objects. Shared by the background models; its histogram
-/// lives on the stack, so nothing is allocated per frame and it holds no state.
+/// minority of pixels covered by objects. Shared by the background models. Each model
+/// keeps the histogram (`histogramSize` counts) and passes it in: a temporary one of 2 KiB
+/// would be allocated on the heap every frame (Swift keeps only up to 1 KiB on the stack).
 enum GainEstimator {
-    /// `level(i)` is the background's grey level at pixel i.
-    static func estimate(_ image: GrayImage, level: (Int) -> Int32) -> Int32 {
-        withUnsafeTemporaryAllocation(of: Int32.self, capacity: 512) { histogram in
-            histogram.initialize(repeating: 0)
-            return median(image, level: level, histogram: histogram)
-        }
-    }
+    static let histogramSize = 512
 
-    private static func median(_ image: GrayImage, level: (Int) -> Int32, histogram: UnsafeMutableBufferPointer<Int32>) -> Int32 {
+    /// `level(i)` is the background's grey level at pixel i.
+    static func estimate(_ image: GrayImage, histogram: UnsafeMutableBufferPointer<Int32>, level: (Int) -> Int32) -> Int32 {
+        precondition(histogram.count >= histogramSize, "the gain histogram needs \(histogramSize) counts")
+        histogram.update(repeating: 0)
         var samples: Int32 = 0
         let width = image.width, height = image.height
         image.pixels.withUnsafeBufferPointer { input in

@@ -46,6 +46,7 @@ public struct MotionDetector: MotionModel {
     private var mask = GrayImage(width: 0, height: 0)
     private var extractor = BlobExtractor()
     private var framesSeen = 0
+    private var gainHistogram = [Int32](repeating: 0, count: GainEstimator.histogramSize)
     private var relearnUntil = 0
 
     public init(settings: Settings = Settings()) { self.settings = settings }
@@ -67,7 +68,9 @@ public struct MotionDetector: MotionModel {
             variation.withUnsafeMutableBufferPointer { $0.update(repeating: 3 << 8) }
         }
         framesSeen += 1
-        let gain = background.withUnsafeBufferPointer { model in GainEstimator.estimate(image) { Int32(model[$0] >> 8) } }
+        let gain = gainHistogram.withUnsafeMutableBufferPointer { histogram in
+            background.withUnsafeBufferPointer { model in GainEstimator.estimate(image, histogram: histogram) { Int32(model[$0] >> 8) } }
+        }
         lastGain = Double(gain) / 256
         var learning = framesSeen <= settings.warmUpFrames || framesSeen <= relearnUntil
         let changed = detect(image, gain: gain)
@@ -117,29 +120,10 @@ public struct MotionDetector: MotionModel {
     }
 
     private func isGhost(blob index: Int, image: GrayImage) -> Bool {
-        let blob = extractor.blobs[index], root = extractor.blobRoots[index]
-        let width = self.width, height = self.height
-        var frameEdges = 0, backgroundEdges = 0, boundary = 0
-        image.pixels.withUnsafeBufferPointer { frame in
-            background.withUnsafeBufferPointer { model in
-                let x0 = max(1, Int(blob.box.x)), x1 = min(width - 2, Int(blob.box.x + blob.box.width) - 1)
-                let y0 = max(1, Int(blob.box.y)), y1 = min(height - 2, Int(blob.box.y + blob.box.height) - 1)
-                guard x0 <= x1 && y0 <= y1 else { return }
-                for y in y0...y1 {
-                    for x in x0...x1 {
-                        let i = y * width + x
-                        guard extractor.rootLabel(at: i) == root else { continue }
-                        // Boundary: a 4-neighbour outside the blob.
-                        guard extractor.rootLabel(at: i - 1) != root || extractor.rootLabel(at: i + 1) != root
-                            || extractor.rootLabel(at: i - width) != root || extractor.rootLabel(at: i + width) != root else { continue }
-                        boundary += 1
-                        frameEdges += abs(Int(frame[i + 1]) - Int(frame[i - 1])) + abs(Int(frame[i + width]) - Int(frame[i - width]))
-                        backgroundEdges += abs(Int(model[i + 1] >> 8) - Int(model[i - 1] >> 8)) + abs(Int(model[i + width] >> 8) - Int(model[i - width] >> 8))
-                    }
-                }
-            }
+        let outline = background.withUnsafeBufferPointer { model in
+            extractor.outline(ofBlobAt: index, frame: image) { Int(model[$0] >> 8) }
         }
-        return boundary > 0 && backgroundEdges * 4 > frameEdges * 5
+        return outline.length > 0 && outline.backgroundEdges * 4 > outline.frameEdges * 5
     }
 
     private mutating func absorb(blob index: Int, image: GrayImage) {

@@ -68,6 +68,7 @@ public struct SampleConsensusMotion: MotionModel {
     private var mask = GrayImage(width: 0, height: 0)
     private var extractor = BlobExtractor()
     private var framesSeen = 0
+    private var gainHistogram = [Int32](repeating: 0, count: GainEstimator.histogramSize)
     private var relearnUntil = 0
     private var compensated = GrayImage(width: 0, height: 0)
     private var random: UInt64 = 0x9E37_79B9_7F4A_7C15
@@ -77,8 +78,6 @@ public struct SampleConsensusMotion: MotionModel {
         public var shortestPeriod: Float = 2
         /// SuBSENSE's step of R(x) per frame (its FEEDBACK_R_VAR).
         public var thresholdStep: Float = 0.1
-        /// A neighbour that is foreground takes the push only one time in this many (power of two).
-        public var foregroundDiffusion = (1 << 20) - 1
         /// A blob is a ghost when its outline's edges in the background exceed this many times those in the frame.
         public var ghostEdgeRatio: Float = 2
         /// …and when its outline has been foreground for this many frames on average.
@@ -108,7 +107,9 @@ public struct SampleConsensusMotion: MotionModel {
         framesSeen += 1
         var learning = framesSeen <= settings.warmUpFrames || framesSeen <= relearnUntil
         // Dusk, clouds, lights: the frame is brought to the light the samples were learned in.
-        let gain = samples.withUnsafeBufferPointer { model in GainEstimator.estimate(image) { Int32(model[$0]) } }
+        let gain = gainHistogram.withUnsafeMutableBufferPointer { histogram in
+            samples.withUnsafeBufferPointer { model in GainEstimator.estimate(image, histogram: histogram) { Int32(model[$0]) } }
+        }
         lastGain = Double(gain) / 256
         let frame = compensate(image, gain: gain)
         let changed = classify(frame)
@@ -161,33 +162,16 @@ public struct SampleConsensusMotion: MotionModel {
     }
 
     private mutating func isGhost(blob index: Int, image: GrayImage) -> Bool {
-        let blob = extractor.blobs[index], root = extractor.blobRoots[index]
-        let width = self.width, height = self.height
-        var frameEdges = 0, backgroundEdges = 0, boundary = 0, age = 0
-        image.pixels.withUnsafeBufferPointer { frame in
-            // Any one sample plane is a picture of the background as learned.
-            samples.withUnsafeBufferPointer { model in
-                let x0 = max(1, Int(blob.box.x)), x1 = min(width - 2, Int(blob.box.x + blob.box.width) - 1)
-                let y0 = max(1, Int(blob.box.y)), y1 = min(height - 2, Int(blob.box.y + blob.box.height) - 1)
-                guard x0 <= x1 && y0 <= y1 else { return }
-                for y in y0...y1 {
-                    for x in x0...x1 {
-                        let i = y * width + x
-                        guard extractor.rootLabel(at: i) == root else { continue }
-                        guard extractor.rootLabel(at: i - 1) != root || extractor.rootLabel(at: i + 1) != root
-                            || extractor.rootLabel(at: i - width) != root || extractor.rootLabel(at: i + width) != root else { continue }
-                        boundary += 1
-                        age += Int(foregroundAge[i])
-                        frameEdges += abs(Int(frame[i + 1]) - Int(frame[i - 1])) + abs(Int(frame[i + width]) - Int(frame[i - width]))
-                        backgroundEdges += abs(Int(model[i + 1]) - Int(model[i - 1])) + abs(Int(model[i + width]) - Int(model[i - width]))
-                    }
-                }
+        // Any one sample plane is a picture of the background as learned.
+        let outline = samples.withUnsafeBufferPointer { model in
+            foregroundAge.withUnsafeBufferPointer { ages in
+                extractor.outline(ofBlobAt: index, frame: image, background: { Int(model[$0]) }, age: { Int(ages[$0]) })
             }
         }
         // A ghost does not move: its outline has been foreground for a while. A passing
         // car's has not, however smooth it is against the road.
-        return boundary > 0 && age >= boundary * tuning.ghostAge
-            && backgroundEdges * 4 > frameEdges * Int(tuning.ghostEdgeRatio * 4)
+        return outline.length > 0 && outline.age >= outline.length * tuning.ghostAge
+            && outline.backgroundEdges * 4 > outline.frameEdges * Int(tuning.ghostEdgeRatio * 4)
     }
 
     private mutating func absorb(blob index: Int, image: GrayImage) {
@@ -400,7 +384,6 @@ public struct SampleConsensusMotion: MotionModel {
     private mutating func update(_ image: GrayImage, learning: Bool) {
         let width = self.width, height = self.height, count = width * height
         let mask = UInt64(Self.sampleCount - 1)
-        let foregroundDiffusionMask = UInt64(tuning.foregroundDiffusion)
         let (rowStart, rowStep) = Self.visitedRows(learning: learning, frame: framesSeen, step: tuning.updateRowStep)
         var state = random
         image.pixels.withUnsafeBufferPointer { input in
@@ -424,7 +407,7 @@ public struct SampleConsensusMotion: MotionModel {
                                         let x = i - row
                                         if choice & 2 != 0 && interiorRow && x > 0 && x < width - 1 {
                                             let n = i &+ offsets[Int((r >> 8) & 7)]
-                                            if learning || current[n] == 0 || (r >> 24) & foregroundDiffusionMask == 0 {
+                                            if learning || current[n] == 0 {
                                                 model[Int((r >> 16) & mask) &* count &+ n] = value
                                             }
                                         }
