@@ -141,6 +141,14 @@ def main():
         mean = statistics.mean(mine[s]["f"] for s in SEQUENCES)
         times = " / ".join("%.2f" % mine[s]["ms"] for s in SEQUENCES)
         print("| %s | %s | **%.3f** | %s |" % (method, " | ".join(cells), mean, times))
+    # The time target: each Vigil model's motion step against single-thread MOG2 on
+    # the same frames, in this run.
+    mog2 = {row["sequence"]: row["ms"] for row in rows if row["method"] == "OpenCV MOG2"}
+    print("\n| time / OpenCV MOG2 | " + " | ".join(SEQUENCES) + " | median |")
+    print("|---|" + "---|" * (len(SEQUENCES) + 1))
+    for model in VIGIL_MODELS:
+        ratios = [row["ms"] / mog2[row["sequence"]] for row in rows if row["method"] == "Vigil " + model]
+        print("| Vigil %s | %s | %.2f |" % (model, " | ".join("%.2f" % r for r in ratios), statistics.median(ratios)))
     if args.json:
         json.dump(rows, open(args.json, "w"), indent=1, ensure_ascii=False)
 

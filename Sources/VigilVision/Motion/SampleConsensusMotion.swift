@@ -55,9 +55,8 @@ public struct SampleConsensusMotion: MotionModel {
     private var randomTable: [UInt16] = []
     /// The eight neighbours' index offsets at this width.
     private var neighbourOffsets: [Int] = []
-    /// Per frame: the threshold in grey levels, the matches and smallest distance found.
+    /// Per frame: the threshold in grey levels and the smallest distance found.
     private var threshold: [UInt8] = []
-    private var matches: [UInt8] = []
     private var minimumDistance: [UInt8] = []
     private var raw = GrayImage(width: 0, height: 0)
     /// Frames each pixel has been foreground without a break (saturating).
@@ -213,7 +212,6 @@ public struct SampleConsensusMotion: MotionModel {
         randomTable = (0..<(count + Self.randomTableSize)).map { _ in UInt16(truncatingIfNeeded: nextRandom() >> 48) }
         neighbourOffsets = [-width - 1, -width, -width + 1, -1, 1, width - 1, width, width + 1]
         threshold = [UInt8](repeating: 0, count: count)
-        matches = [UInt8](repeating: 0, count: count)
         minimumDistance = [UInt8](repeating: 0, count: count)
         raw = GrayImage(width: width, height: height)
         compensated = GrayImage(width: width, height: height)
@@ -257,26 +255,75 @@ public struct SampleConsensusMotion: MotionModel {
         previousRaw.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
     }
 
-    /// Counts each pixel's matching samples and its smallest distance, one plane at a time
-    /// (branch-free byte arithmetic, sixteen pixels per SSE2 instruction).
+    /// Counts each pixel's matching samples and its smallest distance, and labels it.
+    /// Sixteen pixels at a time through all eight sample planes, so the counts stay in
+    /// registers (one pass over memory instead of a read and write per plane).
     /// Returns how many pixels are foreground.
     @discardableResult
     private mutating func classify(_ image: GrayImage) -> Int {
-        let count = width * height
-        matches.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
-        minimumDistance.withUnsafeMutableBufferPointer { $0.update(repeating: 255) }
+        typealias Lanes = SIMD16<UInt8>
+        let count = width * height, planes = Self.sampleCount
+        let required = Lanes(repeating: Self.requiredMatches), saturated = Lanes(repeating: 255)
+        // Scalar operands of SIMD compares and blends are not inlined; whole vectors are.
+        let one = Lanes(repeating: 1), zero = Lanes(repeating: 0)
+        var changed = 0
         image.pixels.withUnsafeBufferPointer { input in
             samples.withUnsafeBufferPointer { model in
                 threshold.withUnsafeBufferPointer { limit in
-                    matches.withUnsafeMutableBufferPointer { found in
-                        minimumDistance.withUnsafeMutableBufferPointer { nearest in
-                            for k in 0..<Self.sampleCount {
-                                let plane = model.baseAddress! + k * count
-                                for i in 0..<count {
-                                    let a = input[i], b = plane[i]
-                                    let distance = max(a, b) &- min(a, b)
-                                    nearest[i] = min(nearest[i], distance)
-                                    found[i] &+= distance <= limit[i] ? 1 : 0
+                    minimumDistance.withUnsafeMutableBufferPointer { nearest in
+                        raw.pixels.withUnsafeMutableBufferPointer { out in
+                            foregroundAge.withUnsafeMutableBufferPointer { age in
+                                let source = UnsafeRawPointer(input.baseAddress!), bounds = UnsafeRawPointer(limit.baseAddress!)
+                                let sampled = UnsafeRawPointer(model.baseAddress!)
+                                let closest = UnsafeMutableRawPointer(nearest.baseAddress!), labels = UnsafeMutableRawPointer(out.baseAddress!)
+                                let ages = UnsafeMutableRawPointer(age.baseAddress!)
+                                // Foreground lanes are summed as bytes, emptied before they can wrap.
+                                var tally = zero, pending = 0
+                                var i = 0
+                                while i + 16 <= count {
+                                    let value = source.loadUnaligned(fromByteOffset: i, as: Lanes.self)
+                                    let reach = bounds.loadUnaligned(fromByteOffset: i, as: Lanes.self)
+                                    var smallest = saturated, found = zero
+                                    for k in 0..<planes {
+                                        let sample = sampled.loadUnaligned(fromByteOffset: k &* count &+ i, as: Lanes.self)
+                                        // pointwiseMin/Max are not inlined either.
+                                        let distance = (value &- sample).replacing(with: sample &- value, where: value .< sample)
+                                        smallest = smallest.replacing(with: distance, where: distance .< smallest)
+                                        found &+= one.replacing(with: zero, where: distance .> reach)
+                                    }
+                                    let foreground = one.replacing(with: zero, where: found .>= required)
+                                    closest.storeBytes(of: smallest, toByteOffset: i, as: Lanes.self)
+                                    labels.storeBytes(of: foreground, toByteOffset: i, as: Lanes.self)
+                                    // Frames in a row as foreground, saturating at 255.
+                                    let old = ages.loadUnaligned(fromByteOffset: i, as: Lanes.self)
+                                    let older = old &+ one.replacing(with: zero, where: old .== saturated)
+                                    ages.storeBytes(of: older & (zero &- foreground), toByteOffset: i, as: Lanes.self)
+                                    tally &+= foreground
+                                    pending += 1
+                                    if pending == 255 {
+                                        changed += Self.laneSum(tally)
+                                        tally = zero
+                                        pending = 0
+                                    }
+                                    i += 16
+                                }
+                                changed += Self.laneSum(tally)
+                                // The last few pixels one by one.
+                                while i < count {
+                                    let a = input[i]
+                                    var smallest: UInt8 = 255, found: UInt8 = 0
+                                    for k in 0..<planes {
+                                        let b = model[k * count + i]
+                                        let distance = max(a, b) &- min(a, b)
+                                        smallest = min(smallest, distance)
+                                        found &+= distance <= limit[i] ? 1 : 0
+                                    }
+                                    let foreground: UInt8 = found < Self.requiredMatches ? 1 : 0
+                                    nearest[i] = smallest
+                                    out[i] = foreground
+                                    age[i] = (age[i] &+ (age[i] < 255 ? 1 : 0)) & (0 &- foreground)
+                                    changed += Int(foreground)
+                                    i += 1
                                 }
                             }
                         }
@@ -284,22 +331,13 @@ public struct SampleConsensusMotion: MotionModel {
                 }
             }
         }
-        let required = Self.requiredMatches
-        var changed = 0
-        matches.withUnsafeBufferPointer { found in
-            raw.pixels.withUnsafeMutableBufferPointer { out in
-                foregroundAge.withUnsafeMutableBufferPointer { age in
-                    for i in 0..<count {
-                        let foreground: UInt8 = found[i] < required ? 1 : 0
-                        out[i] = foreground
-                        // Frames in a row as foreground, saturating at 255 (0 & anything = 0).
-                        age[i] = (age[i] &+ (age[i] < 255 ? 1 : 0)) & (0 &- foreground)
-                        changed &+= Int(foreground)
-                    }
-                }
-            }
-        }
         return changed
+    }
+
+    @inline(__always) private static func laneSum(_ lanes: SIMD16<UInt8>) -> Int {
+        var sum = 0
+        for lane in 0..<16 { sum += Int(lanes[lane]) }
+        return sum
     }
 
     /// SuBSENSE's feedback: blinking pixels and pixels with a dynamic background get a
@@ -383,36 +421,40 @@ public struct SampleConsensusMotion: MotionModel {
     /// While learning every pixel updates, every frame.
     private mutating func update(_ image: GrayImage, learning: Bool) {
         let width = self.width, height = self.height, count = width * height
-        let mask = UInt64(Self.sampleCount - 1)
+        let mask = Self.sampleCount - 1
         let (rowStart, rowStep) = Self.visitedRows(learning: learning, frame: framesSeen, step: tuning.updateRowStep)
-        var state = random
+        // Which sample, which neighbour and which of its samples: nine bits of the random
+        // table at a random offset, as feedback draws its chances (no serial generator).
+        let offset = Int(nextRandom() % UInt64(Self.randomTableSize))
         image.pixels.withUnsafeBufferPointer { input in
             samples.withUnsafeMutableBufferPointer { model in
                 raw.pixels.withUnsafeBufferPointer { current in
                     chosen.withUnsafeBufferPointer { picked in
                         neighbourOffsets.withUnsafeBufferPointer { offsets in
-                            let words = UnsafeRawPointer(picked.baseAddress!)
-                            for y in stride(from: rowStart, to: height, by: rowStep) {
-                                let interiorRow = y > 0 && y < height - 1
-                                let row = y * width, rowEnd = row + width
-                                var i = row
-                                while i < rowEnd {
-                                    if i + 8 <= rowEnd && words.loadUnaligned(fromByteOffset: i, as: UInt64.self) == 0 { i += 8; continue }
-                                    let choice = picked[i]
-                                    if choice != 0 {
-                                        state ^= state >> 12; state ^= state << 25; state ^= state >> 27
-                                        let r = state &* 0x2545_F491_4F6C_DD1D
-                                        let value = input[i]
-                                        if choice & 1 != 0 { model[Int(r & mask) &* count &+ i] = value }
-                                        let x = i - row
-                                        if choice & 2 != 0 && interiorRow && x > 0 && x < width - 1 {
-                                            let n = i &+ offsets[Int((r >> 8) & 7)]
-                                            if learning || current[n] == 0 {
-                                                model[Int((r >> 16) & mask) &* count &+ n] = value
+                            randomTable.withUnsafeBufferPointer { table in
+                                let draws = table.baseAddress! + offset
+                                let words = UnsafeRawPointer(picked.baseAddress!)
+                                for y in stride(from: rowStart, to: height, by: rowStep) {
+                                    let interiorRow = y > 0 && y < height - 1
+                                    let row = y * width, rowEnd = row + width
+                                    var i = row
+                                    while i < rowEnd {
+                                        if i + 8 <= rowEnd && words.loadUnaligned(fromByteOffset: i, as: UInt64.self) == 0 { i += 8; continue }
+                                        let choice = picked[i]
+                                        if choice != 0 {
+                                            let r = Int(draws[i])
+                                            let value = input[i]
+                                            if choice & 1 != 0 { model[(r & mask) &* count &+ i] = value }
+                                            let x = i - row
+                                            if choice & 2 != 0 && interiorRow && x > 0 && x < width - 1 {
+                                                let n = i &+ offsets[(r >> 3) & 7]
+                                                if learning || current[n] == 0 {
+                                                    model[((r >> 6) & mask) &* count &+ n] = value
+                                                }
                                             }
                                         }
+                                        i += 1
                                     }
-                                    i += 1
                                 }
                             }
                         }
@@ -420,7 +462,6 @@ public struct SampleConsensusMotion: MotionModel {
                 }
             }
         }
-        random = state
     }
 
     /// Float to integer for 0 ≤ value < 2²²: adding 1.5 × 2²³ puts the rounded integer in
