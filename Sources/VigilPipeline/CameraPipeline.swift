@@ -19,6 +19,8 @@ public final class CameraPipeline {
     public private(set) var analyzer: any MotionModel
     public private(set) var tracker: Tracker
     public private(set) var trackRules: TrackRules
+    /// Objects by class in the frame and per zone, from this frame's confirmed tracks.
+    public private(set) var census: ObjectCensus
     /// Tracks and rules run on the motion detector's blobs only.
     public var tracking: Bool { analysis == .motion }
     public let zones: [ZoneSettings]
@@ -81,6 +83,7 @@ public final class CameraPipeline {
         tracker = Tracker(classifier: classifier, perspective: analyzer.perspective)
         tracker.settings.splitGroups = camera?.splitGroups ?? false
         trackRules = TrackRules(camera: cameraID, lines: Self.ruleLines(camera), zones: Self.ruleZones(camera))
+        census = ObjectCensus(zones: (camera?.zones ?? []).map { zone in (zone.id, Polygon(zone.polygon.map { Point(x: $0.x, y: $0.y) })) })
         if let image = camera?.groundImage, let metres = camera?.groundMetres {
             trackRules.ground = try GroundPlane(image: image.map { Point(x: $0.x, y: $0.y) }, ground: metres.map { Point(x: $0.x, y: $0.y) })
         }
@@ -138,6 +141,7 @@ public final class CameraPipeline {
             let trackingStart = MonotonicClock.now()
             tracker.update(blobs: analyzer.blobs, pts: pts, frameWidth: width, frameHeight: height)
             append(trackRules.observe(tracks: tracker.tracks, frame: frame, pts: pts, frameWidth: width, frameHeight: height))
+            census.count(tracks: tracker.tracks, width: width, height: height)
             for track in tracker.tracks where track.isConfirmed && countedTracks.insert(track.id).inserted { confirmedTrackCount += 1 }
             observeCrowds(frame: frame, pts: pts)
             if countedTracks.count > 2 * tracker.tracks.count + 64 {

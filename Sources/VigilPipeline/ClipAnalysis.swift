@@ -204,6 +204,12 @@ public final class ClipAnalysis {
                         line.zonePeople = Dictionary(zip(zones, pipeline.people.dropFirst()).map { ($0.id, Self.rounded($1, 2)) }, uniquingKeysWith: { first, _ in first })
                     }
                 }
+                if tracking {
+                    line.objects = pipeline.census.frame
+                    if !zones.isEmpty {
+                        line.zoneObjects = Dictionary(zip(zones, pipeline.census.perZone).map { ($0.id, $1) }, uniquingKeysWith: { first, _ in first })
+                    }
+                }
                 try framesWriter.write(String(decoding: try frameEncoder.encode(line), as: UTF8.self) + "\n")
             }
             if let maskEncoder, let directory = options.masksOut {

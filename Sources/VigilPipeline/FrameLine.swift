@@ -1,3 +1,5 @@
+import VigilAnalytics
+
 /// One line of `--frames-out`: what was measured on one analysed frame. Encoded with
 /// JSONEncoder, so a zone id with a quote or a backslash still makes valid JSON.
 struct FrameLine: Encodable {
@@ -10,9 +12,13 @@ struct FrameLine: Encodable {
     /// People estimated in the frame and per zone.
     var people: Double?
     var zonePeople: [String: Double]?
+    /// Objects by class (confirmed tracks) in the frame and per zone; nil without tracking.
+    var objects: ObjectCensus.Counts?
+    var zoneObjects: [String: ObjectCensus.Counts]?
 
     enum CodingKeys: String, CodingKey {
-        case frame, pts, motion, zones, people
+        case frame, pts, motion, zones, people, objects
         case zonePeople = "zone_people"
+        case zoneObjects = "zone_objects"
     }
 }

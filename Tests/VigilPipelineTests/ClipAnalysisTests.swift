@@ -58,6 +58,49 @@ struct ClipAnalysisTests {
         }
     }
 
+    @Test("frames-out counts the objects by class in the frame and in each zone")
+    func framesOutObjects() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        // Two vehicles that never meet, entering after the warm-up: one drives into the left
+        // half, one into the right.
+        let left = SceneObject(id: 1, kind: .vehicle, width: 0.12, height: 0.08, intensity: 60,
+                               path: [.init(frame: 0, x: -0.1, y: 0.3), .init(frame: 25, x: -0.1, y: 0.3), .init(frame: 74, x: 0.42, y: 0.3)])
+        let right = SceneObject(id: 2, kind: .vehicle, width: 0.12, height: 0.08, intensity: -60,
+                                path: [.init(frame: 0, x: 1.1, y: 0.7), .init(frame: 25, x: 1.1, y: 0.7), .init(frame: 74, x: 0.58, y: 0.7)])
+        let spec = SceneSpec(name: "two", width: 320, height: 180, frameCount: 75, seed: 5, objects: [left, right])
+        let clip = directory.file("two.mp4")
+        _ = try SyntheticClipWriter.write(spec, to: clip, truthDirectory: nil)
+        let configuration = try ConfigLoader.parse(yaml: """
+            cameras:
+              - id: cam
+                source: two.mp4
+                zones:
+                  - { id: left, polygon: [[0,0],[0.5,0],[0.5,1],[0,1]] }
+                  - { id: right, polygon: [[0.5,0],[1,0],[1,1],[0.5,1]] }
+            """)
+        var options = ClipAnalysisOptions(input: SourceLocation(clip))
+        options.camera = configuration.cameras[0]
+        options.framesOut = directory.file("frames.jsonl")
+        _ = try ClipAnalysis(options: options).run()
+        let lines = try String(contentsOfFile: directory.file("frames.jsonl"), encoding: .utf8).split(separator: "\n")
+            .map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        #expect(lines.count == 75)
+        // Every line has the counts with all three classes; the first frame has no confirmed track yet.
+        let first = try #require(lines.first?["objects"] as? [String: Int])
+        #expect(first == ["person": 0, "vehicle": 0, "unknown": 0])
+        // Once both are wholly in view (frame 40) and their tracks confirmed and classed (from
+        // frame 50 on), the frame holds two vehicles and each zone one: in at least 90 % of those frames.
+        var matching = 0, checked = 0
+        for line in lines[50...] {
+            checked += 1
+            let frame = try #require(line["objects"] as? [String: Int])
+            let zones = try #require(line["zone_objects"] as? [String: [String: Int]])
+            if frame["vehicle"] == 2 && frame["person"] == 0 && zones["left"]?["vehicle"] == 1 && zones["right"]?["vehicle"] == 1 { matching += 1 }
+        }
+        #expect(matching * 10 >= checked * 9, "\(matching) of \(checked) frames counted two vehicles, one per zone: \(lines[50...].map { ($0["objects"] as? [String: Int] ?? [:]).description + ($0["zone_objects"].map { "\($0)" } ?? "") })")
+    }
+
     @Test("the report times every stage per frame")
     func reportStages() throws {
         let directory = try TemporaryDirectory()
