@@ -118,6 +118,20 @@ func workerState(_ stateDirectory: String, camera: String) -> [String: Any]? {
     return try? JSONSerialization.jsonObject(with: data) as? [String: Any]
 }
 
+/// Whether something accepts TCP connections on 127.0.0.1:`port` now.
+func accepts(port: Int) -> Bool {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard descriptor >= 0 else { return false }
+    defer { close(descriptor) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    return withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    } == 0
+}
+
 /// A plain HTTP/1.0 GET on 127.0.0.1: the status code and body, nil if nothing answers.
 func fetch(port: Int, path: String) -> (status: Int, body: String)? {
     let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

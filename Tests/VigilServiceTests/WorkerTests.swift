@@ -107,7 +107,10 @@ struct WorkerTests {
             server.standardOutput = FileHandle.nullDevice
             server.standardError = FileHandle.nullDevice
             try server.run()
-            usleep(700_000)
+            // A fixed pause was not always enough with the whole suite loading both cores: the
+            // pusher found no server, gave up, and the stream was never published (404 for
+            // good). Wait until the server listens where the next step connects.
+            #expect(waitUntil(15) { accepts(port: kind == .perlUDPOnly ? sourcePort : clientPort) }, "the RTSP server did not start listening")
             guard kind == .perlUDPOnly else { return [server] }
             let pusher = try startFFmpeg(["-re", "-stream_loop", "-1", "-i", clip.path, "-c", "copy", "-f", "rtsp", "rtsp://127.0.0.1:\(sourcePort)/cam"])
             return [pusher, server]
