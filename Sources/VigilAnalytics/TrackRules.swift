@@ -2,9 +2,12 @@ import VigilEvents
 import VigilVision
 
 /// Everything a camera's tracks are checked against, turned into events: counting lines
-/// (`line_crossing` per counted track, `traffic_flow` per interval) and per-zone security
-/// rules (`intrusion`, `loitering`). Geometry is normalized 0…1 as in the configuration;
-/// tracks come in analysis pixels.
+/// (`line_crossing` per counted track, `traffic_flow` per interval) and, per zone, the rules
+/// its configuration turns on. Each zone rule is a small state machine of its own in Rules/
+/// (`IntrusionWatch`, `LoiteringWatch`, `StoppedVehicleWatch`, `WrongWayWatch`,
+/// `CongestionWatch`, `AbandonedObjectWatch`, fed by `ZonePresence`), tested with hand-made
+/// track snapshots; this type only feeds them. Geometry is normalized 0…1 as in the
+/// configuration; tracks come in analysis pixels.
 public struct TrackRules: Sendable {
     public struct Line: Sendable, Equatable {
         public var definition: LineCounter.Definition
@@ -64,23 +67,26 @@ public struct TrackRules: Sendable {
         public init() {}
     }
 
-    struct ZoneState {
-        var insideSince: [Int: (pts: Double, frame: Int)] = [:]
-        var intrusionActive = false
-        var intrusionTracks: Set<Int> = []
-        var lastIntruderAt = -Double.infinity
-        var intrusionEndedAt = -Double.infinity
-        var loitering: [Int: (startFrame: Int, startPTS: Double)] = [:]
-        var stillSince: [Int: Double] = [:]
-        var stopped: [Int: Double] = [:]
-        var againstSince: [Int: Double] = [:]
-        var wrongWay: Set<Int> = []
-        var unattendedSince: [Int: Double] = [:]
-        var abandoned: [Int: Double] = [:]
-        var congested = Debounce()
-        var clearing = Debounce()
-        var congestionActive = false
-        var congestionStart = 0.0
+    /// One zone's presence and the rules its configuration turns on, each its own state
+    /// machine (Rules/).
+    struct ZoneWatches {
+        var presence: ZonePresence
+        var intrusion: IntrusionWatch?
+        var loitering: LoiteringWatch?
+        var stopped: StoppedVehicleWatch?
+        var wrongWay: WrongWayWatch?
+        var congestion: CongestionWatch?
+        var abandoned: AbandonedObjectWatch?
+
+        init(camera: String, zone: Zone) {
+            presence = ZonePresence(polygon: zone.polygon)
+            intrusion = zone.intrusionClasses.map { IntrusionWatch(camera: camera, zone: zone.id, classes: $0, armed: zone.intrusionArmed) }
+            loitering = zone.loiteringSeconds.map { LoiteringWatch(camera: camera, zone: zone.id, seconds: $0) }
+            stopped = zone.stoppedSeconds.map { StoppedVehicleWatch(camera: camera, zone: zone.id, seconds: $0) }
+            wrongWay = zone.allowedDirection.map { WrongWayWatch(camera: camera, zone: zone.id, allowed: $0, seconds: zone.wrongWaySeconds) }
+            congestion = zone.congestion.map { CongestionWatch(camera: camera, zone: zone.id, vehicles: $0.vehicles, speed: $0.speed, seconds: $0.seconds) }
+            abandoned = zone.abandonedSeconds.map { AbandonedObjectWatch(camera: camera, zone: zone.id, seconds: $0) }
+        }
     }
 
     public let camera: String
@@ -92,7 +98,9 @@ public struct TrackRules: Sendable {
     private let lines: [Line]
     private var flowStart: [Double?]
     private let zones: [Zone]
-    private var zoneStates: [ZoneState]
+    private var watches: [ZoneWatches]
+    private var snapshots: [TrackSnapshot] = []
+    private var measured: [TrackSnapshot] = []
 
     public init(camera: String, lines: [Line], zones: [Zone], settings: Settings = Settings()) {
         self.camera = camera
@@ -102,7 +110,7 @@ public struct TrackRules: Sendable {
         counters = lines.map { LineCounter($0.definition) }
         flowStart = lines.map { _ in nil }
         flowSpeeds = lines.map { _ in ([], []) }
-        zoneStates = zones.map { _ in ZoneState() }
+        watches = zones.map { ZoneWatches(camera: camera, zone: $0) }
     }
 
     /// Each line with its crossings so far per direction, for drawing.
@@ -142,7 +150,9 @@ public struct TrackRules: Sendable {
                 flowStart[index] = pts
             }
         }
-        for index in zones.indices { events += observeZone(index, tracks: tracks, frame: frame, pts: pts, width: w, height: h, boxOf: bbox) }
+        snapshots.removeAll(keepingCapacity: true)
+        for track in tracks { snapshots.append(TrackSnapshot(track)) }
+        for index in zones.indices { events += observeZone(index, frame: frame, pts: pts, width: w, height: h, boxOf: bbox) }
         return events
     }
 
@@ -157,29 +167,15 @@ public struct TrackRules: Sendable {
             }
         }
         for index in zones.indices {
-            if zoneStates[index].intrusionActive {
-                events.append(intrusionEnd(index, frame: frame, pts: pts))
-            }
-            for (track, start) in zoneStates[index].loitering.sorted(by: { $0.key < $1.key }) {
-                events.append(Event(type: .loitering, camera: camera, frame: frame, pts: Self.round(pts), state: .end, zone: zones[index].id,
-                                    track: track, data: ["seconds": .double(Self.round(pts - start.startPTS))]))
-            }
-            for (track, since) in zoneStates[index].stopped.sorted(by: { $0.key < $1.key }) {
-                events.append(Event(type: .stoppedVehicle, camera: camera, frame: frame, pts: Self.round(pts), state: .end, zone: zones[index].id,
-                                    track: track, data: ["seconds": .double(Self.round(pts - since))]))
-            }
-            for track in zoneStates[index].wrongWay.sorted() {
-                events.append(Event(type: .wrongWay, camera: camera, frame: frame, pts: Self.round(pts), state: .end, zone: zones[index].id, track: track))
-            }
-            for (track, since) in zoneStates[index].abandoned.sorted(by: { $0.key < $1.key }) {
-                events.append(Event(type: .abandonedObject, camera: camera, frame: frame, pts: Self.round(pts), state: .end, zone: zones[index].id,
-                                    track: track, data: ["seconds": .double(Self.round(pts - since))]))
-            }
-            if zoneStates[index].congestionActive {
-                events.append(Event(type: .congestion, camera: camera, frame: frame, pts: Self.round(pts), state: .end, zone: zones[index].id,
-                                    data: ["seconds": .double(Self.round(pts - zoneStates[index].congestionStart))]))
-            }
-            zoneStates[index] = ZoneState()
+            var zone = watches[index]
+            events += zone.intrusion?.finish(frame: frame, pts: pts) ?? []
+            events += zone.loitering?.finish(frame: frame, pts: pts) ?? []
+            events += zone.stopped?.finish(frame: frame, pts: pts) ?? []
+            events += zone.wrongWay?.finish(frame: frame, pts: pts) ?? []
+            events += zone.abandoned?.finish(frame: frame, pts: pts) ?? []
+            events += zone.congestion?.finish(frame: frame, pts: pts) ?? []
+            zone.presence.reset()
+            watches[index] = zone
         }
         return events
     }
@@ -203,205 +199,26 @@ public struct TrackRules: Sendable {
         return Event(type: .trafficFlow, camera: camera, frame: frame, pts: Self.round(pts), line: definition.id, data: data)
     }
 
-    private mutating func observeZone(_ index: Int, tracks: [Track], frame: Int, pts: Double, width: Double, height: Double,
-                                      boxOf: (Box) -> [Double]) -> [Event] {
-        let zone = zones[index]
-        var state = zoneStates[index]
-        defer { zoneStates[index] = state }
+    /// One zone's rules in a fixed order: loitering, the traffic rules, abandoned objects, intrusion.
+    private mutating func observeZone(_ index: Int, frame: Int, pts: Double, width: Double, height: Double, boxOf: (Box) -> [Double]) -> [Event] {
+        var zone = watches[index]
+        defer { watches[index] = zone }
+        zone.presence.observe(snapshots, frame: frame, pts: pts, width: width, height: height, enterSeconds: settings.enterSeconds)
+        let present = zone.presence.present, settled = zone.presence.settled
+        // The traffic rules look at what was measured inside this frame, settled or not.
+        measured.removeAll(keepingCapacity: true)
+        for track in snapshots where present.contains(track.id) && !track.isCoasting && track.objectClass != .person { measured.append(track) }
         var events: [Event] = []
-        var present: Set<Int> = []
-        var intruders: [(track: Track, pts: Double, frame: Int)] = []
-        for track in tracks where track.isConfirmed {
-            let anchor = Point(x: track.anchor.x / width, y: track.anchor.y / height)
-            // A coasting track stays where it was last measured (its prediction may run on
-            // into a zone the object never entered).
-            if track.isCoasting {
-                if state.insideSince[track.id] != nil { present.insert(track.id) }
-                continue
-            }
-            guard zone.polygon.contains(anchor) else { continue }
-            present.insert(track.id)
-            let entered = state.insideSince[track.id] ?? (pts, frame)
-            state.insideSince[track.id] = entered
-            let since = entered.pts
-            guard pts - since >= settings.enterSeconds else { continue }
-            if let classes = zone.intrusionClasses, classes.contains(track.objectClass) { intruders.append((track, entered.pts, entered.frame)) }
-            if let limit = zone.loiteringSeconds, pts - since >= limit, state.loitering[track.id] == nil {
-                state.loitering[track.id] = (frame, pts)
-                events.append(Event(type: .loitering, camera: camera, frame: frame, pts: Self.round(pts), state: .start, zone: zone.id,
-                                    track: track.id, objectClass: Event.ObjectClass(track.objectClass), bbox: boxOf(track.box),
-                                    data: ["seconds": .double(Self.round(pts - since))]))
-            }
-        }
-        events += trafficRules(zone: zone, state: &state, tracks: tracks, present: present, frame: frame, pts: pts,
-                               width: width, height: height, boxOf: boxOf)
-        // Tracks that left (or vanished) stop being inside; their loitering ends.
-        for id in state.insideSince.keys where !present.contains(id) { state.insideSince[id] = nil }
-        for (id, start) in state.loitering.sorted(by: { $0.key < $1.key }) where !present.contains(id) {
-            state.loitering[id] = nil
-            events.append(Event(type: .loitering, camera: camera, frame: frame, pts: Self.round(pts), state: .end, zone: zone.id,
-                                track: id, data: ["seconds": .double(Self.round(pts - start.startPTS))]))
-        }
-        if zone.intrusionClasses != nil {
-            let armed = zone.intrusionArmed()
-            if !intruders.isEmpty && armed {
-                state.lastIntruderAt = pts
-                state.intrusionTracks.formUnion(intruders.map(\.track.id))
-                if !state.intrusionActive && pts - state.intrusionEndedAt >= settings.cooldownSeconds {
-                    state.intrusionActive = true
-                    // Reported at the moment the first intruder entered, not when it was confirmed.
-                    let first = intruders.min { ($0.pts, $0.track.id) < ($1.pts, $1.track.id) }!
-                    events.append(Event(type: .intrusion, camera: camera, frame: first.frame, pts: Self.round(first.pts), state: .start, zone: zone.id,
-                                        track: first.track.id, objectClass: Event.ObjectClass(first.track.objectClass), bbox: boxOf(first.track.box)))
-                }
-            } else if state.intrusionActive && pts - state.lastIntruderAt >= settings.intrusionEndSeconds {
-                zoneStates[index] = state
-                events.append(intrusionEnd(index, frame: frame, pts: pts))
-                state = zoneStates[index]
-            }
-        }
+        events += zone.loitering?.observe(settled, present: present, frame: frame, pts: pts, boxOf: boxOf) ?? []
+        events += zone.stopped?.observe(measured, present: present, frame: frame, pts: pts, stillSpeed: settings.stillSpeed,
+                                        movingSpeed: settings.movingSpeed, boxOf: boxOf) ?? []
+        events += zone.wrongWay?.observe(measured, present: present, frame: frame, pts: pts, width: width, height: height,
+                                         movingSpeed: settings.movingSpeed, boxOf: boxOf) ?? []
+        events += zone.abandoned?.observe(snapshots, present: present, frame: frame, pts: pts, stillSpeed: settings.stillSpeed, boxOf: boxOf) ?? []
+        events += zone.congestion?.observe(measured, frame: frame, pts: pts, endSeconds: settings.congestionEndSeconds) ?? []
+        events += zone.intrusion?.observe(settled, frame: frame, pts: pts, endSeconds: settings.intrusionEndSeconds,
+                                          cooldownSeconds: settings.cooldownSeconds, boxOf: boxOf) ?? []
         return events
-    }
-
-    /// Stopped vehicles, wrong-way travel and congestion among the measured tracks inside.
-    private func trafficRules(zone: Zone, state: inout ZoneState, tracks: [Track], present: Set<Int>, frame: Int, pts: Double,
-                              width: Double, height: Double, boxOf: (Box) -> [Double]) -> [Event] {
-        // The allowed direction is given in normalized coordinates; velocities are in pixels.
-        let allowedPixels = zone.allowedDirection.map { Point(x: $0.x * width, y: $0.y * height) }
-        var events: [Event] = []
-        var vehicles = 0, speedSum = 0.0
-        for track in tracks where present.contains(track.id) && !track.isCoasting && track.objectClass != .person {
-            let length = max(1, max(track.box.width, track.box.height))
-            let relativeSpeed = track.speed / length
-            if track.objectClass == .vehicle { vehicles += 1; speedSum += relativeSpeed }
-            if let seconds = zone.stoppedSeconds, track.objectClass == .vehicle {
-                if relativeSpeed < settings.stillSpeed {
-                    let since = state.stillSince[track.id] ?? pts
-                    state.stillSince[track.id] = since
-                    if pts - since >= seconds && state.stopped[track.id] == nil {
-                        state.stopped[track.id] = since
-                        events.append(Event(type: .stoppedVehicle, camera: camera, frame: frame, pts: Self.round(pts), state: .start, zone: zone.id,
-                                            track: track.id, objectClass: .vehicle, bbox: boxOf(track.box),
-                                            data: ["seconds": .double(Self.round(pts - since))]))
-                    }
-                } else if relativeSpeed > settings.movingSpeed {
-                    state.stillSince[track.id] = nil
-                    if let since = state.stopped.removeValue(forKey: track.id) {
-                        events.append(Event(type: .stoppedVehicle, camera: camera, frame: frame, pts: Self.round(pts), state: .end, zone: zone.id,
-                                            track: track.id, data: ["seconds": .double(Self.round(pts - since))]))
-                    }
-                }
-            }
-            if let allowed = allowedPixels, state.wrongWay.contains(track.id) == false {
-                let dot = track.velocity.x * allowed.x + track.velocity.y * allowed.y
-                let norm = (allowed.x * allowed.x + allowed.y * allowed.y).squareRoot() * max(track.speed, 1e-9)
-                if relativeSpeed > settings.movingSpeed && dot / norm < -0.5 {
-                    let since = state.againstSince[track.id] ?? pts
-                    state.againstSince[track.id] = since
-                    if pts - since >= zone.wrongWaySeconds {
-                        state.wrongWay.insert(track.id)
-                        events.append(Event(type: .wrongWay, camera: camera, frame: frame, pts: Self.round(pts), state: .start, zone: zone.id,
-                                            track: track.id, objectClass: Event.ObjectClass(track.objectClass), bbox: boxOf(track.box)))
-                    }
-                } else {
-                    state.againstSince[track.id] = nil
-                }
-            }
-        }
-        if let seconds = zone.abandonedSeconds {
-            events += abandonedObjects(zone: zone, seconds: seconds, state: &state, tracks: tracks, present: present, frame: frame, pts: pts, boxOf: boxOf)
-        }
-        // Tracks gone from the zone end their stop and wrong-way events.
-        for id in state.stillSince.keys where !present.contains(id) { state.stillSince[id] = nil }
-        for id in state.againstSince.keys where !present.contains(id) { state.againstSince[id] = nil }
-        for (id, since) in state.stopped.sorted(by: { $0.key < $1.key }) where !present.contains(id) {
-            state.stopped[id] = nil
-            events.append(Event(type: .stoppedVehicle, camera: camera, frame: frame, pts: Self.round(pts), state: .end, zone: zone.id,
-                                track: id, data: ["seconds": .double(Self.round(pts - since))]))
-        }
-        for id in state.wrongWay.sorted() where !present.contains(id) {
-            state.wrongWay.remove(id)
-            events.append(Event(type: .wrongWay, camera: camera, frame: frame, pts: Self.round(pts), state: .end, zone: zone.id, track: id))
-        }
-        if let rule = zone.congestion {
-            let meanSpeed = vehicles > 0 ? speedSum / Double(vehicles) : 0
-            let jammed = vehicles >= rule.vehicles && meanSpeed <= rule.speed
-            if !state.congestionActive {
-                if state.congested.held(jammed, at: pts, for: rule.seconds) {
-                    state.congestionActive = true
-                    state.congestionStart = pts
-                    state.clearing.reset()
-                    events.append(Event(type: .congestion, camera: camera, frame: frame, pts: Self.round(pts), state: .start, zone: zone.id,
-                                        data: ["vehicles": .int(Int64(vehicles)), "mean_speed": .double(Self.round(meanSpeed))]))
-                }
-            } else if state.clearing.held(!jammed, at: pts, for: settings.congestionEndSeconds) {
-                state.congestionActive = false
-                state.congested.reset()
-                events.append(Event(type: .congestion, camera: camera, frame: frame, pts: Self.round(pts), state: .end, zone: zone.id,
-                                    data: ["seconds": .double(Self.round(pts - state.congestionStart))]))
-            }
-        }
-        return events
-    }
-
-    /// A new static object: a track that is not a person, still for `seconds`, with no
-    /// person within three of its own sizes during that time (someone standing by their
-    /// bag has not abandoned it). Ends when the object is taken away (its track ends or moves).
-    private func abandonedObjects(zone: Zone, seconds: Double, state: inout ZoneState, tracks: [Track], present: Set<Int>,
-                                  frame: Int, pts: Double, boxOf: (Box) -> [Double]) -> [Event] {
-        var events: [Event] = []
-        // Only people actually seen this frame: a coasting track's position is a guess.
-        let people = tracks.filter { $0.isConfirmed && !$0.isCoasting && $0.objectClass == .person }
-        for track in tracks where present.contains(track.id) {
-            if track.isCoasting { continue }
-            // Something person-sized standing there is a person (perhaps with their bag), not
-            // a left object: taller than 1.3 × its width, as a bag or a box rarely is.
-            guard track.box.height <= 1.3 * track.box.width else { state.unattendedSince[track.id] = nil; continue }
-            let size = max(1, max(track.box.width, track.box.height))
-            let still = track.speed / size < settings.stillSpeed
-            let anchor = track.anchor
-            let attended = people.contains { person in
-                let dx = person.anchor.x - anchor.x, dy = person.anchor.y - anchor.y
-                return person.id != track.id && (dx * dx + dy * dy).squareRoot() < 3 * max(size, person.box.height / 2)
-            }
-            if still && !attended {
-                let since = state.unattendedSince[track.id] ?? pts
-                state.unattendedSince[track.id] = since
-                // The clock runs from when it was left; the class is checked when raising, since a
-                // track the owner leaves on the bag takes a moment to stop voting "person".
-                if pts - since >= seconds && state.abandoned[track.id] == nil && track.objectClass != .person {
-                    state.abandoned[track.id] = since
-                    events.append(Event(type: .abandonedObject, camera: camera, frame: frame, pts: Self.round(pts), state: .start, zone: zone.id,
-                                        track: track.id, objectClass: Event.ObjectClass(track.objectClass), bbox: boxOf(track.box),
-                                        data: ["seconds": .double(Self.round(pts - since))]))
-                }
-            } else if !still || state.abandoned[track.id] == nil {
-                // Moving, or attended before it was ever raised: start the clock again.
-                state.unattendedSince[track.id] = nil
-                if !still, let since = state.abandoned.removeValue(forKey: track.id) {
-                    events.append(Event(type: .abandonedObject, camera: camera, frame: frame, pts: Self.round(pts), state: .end, zone: zone.id,
-                                        track: track.id, data: ["seconds": .double(Self.round(pts - since))]))
-                }
-            }
-        }
-        for id in state.unattendedSince.keys where !present.contains(id) { state.unattendedSince[id] = nil }
-        for (id, since) in state.abandoned.sorted(by: { $0.key < $1.key }) where !present.contains(id) {
-            state.abandoned[id] = nil
-            events.append(Event(type: .abandonedObject, camera: camera, frame: frame, pts: Self.round(pts), state: .end, zone: zone.id,
-                                track: id, data: ["seconds": .double(Self.round(pts - since))]))
-        }
-        return events
-    }
-
-    private mutating func intrusionEnd(_ index: Int, frame: Int, pts: Double) -> Event {
-        var state = zoneStates[index]
-        let event = Event(type: .intrusion, camera: camera, frame: frame, pts: Self.round(pts), state: .end, zone: zones[index].id,
-                          data: ["tracks": .int(Int64(state.intrusionTracks.count))])
-        state.intrusionActive = false
-        state.intrusionEndedAt = pts
-        state.intrusionTracks = []
-        zoneStates[index] = state
-        return event
     }
 
     static func round(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }

@@ -1,0 +1,54 @@
+import VigilEvents
+import VigilVision
+
+/// `intrusion` for one zone: starts when a track of a watched class has been inside (the
+/// moment it entered is the event's time), while the schedule arms the rule; ends once the
+/// zone has had no intruder for `endSeconds`; a new one cannot start within
+/// `cooldownSeconds` of the last end (one incident, one event).
+public struct IntrusionWatch: Sendable {
+    public let camera: String, zone: String
+    public let classes: Set<ObjectClass>
+    public let armed: @Sendable () -> Bool
+    private(set) var active = false
+    private var tracks: Set<Int> = []
+    private var lastIntruderAt = -Double.infinity
+    private var endedAt = -Double.infinity
+
+    public init(camera: String, zone: String, classes: Set<ObjectClass>, armed: @escaping @Sendable () -> Bool = { true }) {
+        self.camera = camera; self.zone = zone; self.classes = classes; self.armed = armed
+    }
+
+    public mutating func observe(_ settled: [ZonePresence.Settled], frame: Int, pts: Double, endSeconds: Double, cooldownSeconds: Double,
+                                 boxOf: (Box) -> [Double]) -> [Event] {
+        let intruders = settled.filter { classes.contains($0.track.objectClass) }
+        if !intruders.isEmpty && armed() {
+            lastIntruderAt = pts
+            tracks.formUnion(intruders.map(\.track.id))
+            if !active && pts - endedAt >= cooldownSeconds {
+                active = true
+                // Reported at the moment the first intruder entered, not when it was confirmed.
+                let first = intruders.min { ($0.pts, $0.track.id) < ($1.pts, $1.track.id) }!
+                return [Event(type: .intrusion, camera: camera, frame: first.frame, pts: TrackRules.round(first.pts), state: .start, zone: zone,
+                              track: first.track.id, objectClass: Event.ObjectClass(first.track.objectClass), bbox: boxOf(first.track.box))]
+            }
+        } else if active && pts - lastIntruderAt >= endSeconds {
+            return [end(frame: frame, pts: pts)]
+        }
+        return []
+    }
+
+    /// Ends a running intrusion (end of a clip, a reconnect).
+    public mutating func finish(frame: Int, pts: Double) -> [Event] {
+        defer { self = IntrusionWatch(camera: camera, zone: zone, classes: classes, armed: armed) }
+        return active ? [end(frame: frame, pts: pts)] : []
+    }
+
+    private mutating func end(frame: Int, pts: Double) -> Event {
+        let event = Event(type: .intrusion, camera: camera, frame: frame, pts: TrackRules.round(pts), state: .end, zone: zone,
+                          data: ["tracks": .int(Int64(tracks.count))])
+        active = false
+        endedAt = pts
+        tracks = []
+        return event
+    }
+}
