@@ -116,11 +116,13 @@ def main():
                 if event_id in acknowledged:
                     failures["acknowledged exactly once"].append(f"{event_id} acknowledged twice")
                 acknowledged[event_id] = offset
-        if rng.random() < 0.3:
+        # Writers killed before any of them created a segment (a slow start on a loaded
+        # machine) leave nothing to tear.
+        segments = sorted(name for name in os.listdir(queue) if name.endswith(".jsonl"))
+        if rng.random() < 0.3 and segments:
             # SIGKILL cannot tear one write(2) to a file; a power cut can. Leave what it
             # would leave, half a record at the end of the newest segment, for the next
             # writers to repair while the consumer reads.
-            segments = sorted(name for name in os.listdir(queue) if name.endswith(".jsonl"))
             with open(os.path.join(queue, segments[-1]), "ab") as segment:
                 segment.write(b'{"camera":"torn","data":{"payload":"' + b"y" * rng.randint(0, 200))
             torn += 1
