@@ -20,14 +20,18 @@ public struct IntrusionWatch: Sendable {
 
     public mutating func observe(_ settled: [ZonePresence.Settled], frame: Int, pts: Double, endSeconds: Double, cooldownSeconds: Double,
                                  boxOf: (Box) -> [Double]) -> [Event] {
-        let intruders = settled.filter { classes.contains($0.track.objectClass) }
-        if !intruders.isEmpty && armed() {
+        // The first intruder to have entered, found without building a list every frame.
+        let armed = self.armed()
+        var first: ZonePresence.Settled? = nil
+        for entry in settled where classes.contains(entry.track.objectClass) {
+            if armed { tracks.insert(entry.track.id) }
+            if first.map({ (entry.pts, entry.track.id) < ($0.pts, $0.track.id) }) ?? true { first = entry }
+        }
+        if let first, armed {
             lastIntruderAt = pts
-            tracks.formUnion(intruders.map(\.track.id))
             if !active && pts - endedAt >= cooldownSeconds {
                 active = true
                 // Reported at the moment the first intruder entered, not when it was confirmed.
-                let first = intruders.min { ($0.pts, $0.track.id) < ($1.pts, $1.track.id) }!
                 return [Event(type: .intrusion, camera: camera, frame: first.frame, pts: TrackRules.round(first.pts), state: .start, zone: zone,
                               track: first.track.id, objectClass: Event.ObjectClass(first.track.objectClass), bbox: boxOf(first.track.box))]
             }

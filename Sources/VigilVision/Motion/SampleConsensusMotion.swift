@@ -416,9 +416,9 @@ public struct SampleConsensusMotion: MotionModel {
     }
 
     /// Conservative random update of the pixels `feedback` drew: one of their samples,
-    /// and one of a background neighbour's, take the pixel's value. Half the rows each
-    /// frame (alternating) at twice the chance: the same learning rate for half the work.
-    /// While learning every pixel updates, every frame.
+    /// and one of a background neighbour's, take the pixel's value. Only the rows `feedback`
+    /// visited (one in `updateRowStep`, in turn, at that many times the chance); while
+    /// learning every pixel updates, every frame.
     private mutating func update(_ image: GrayImage, learning: Bool) {
         let width = self.width, height = self.height, count = width * height
         let mask = Self.sampleCount - 1
