@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
     ],
     targets: [
         // The FFmpeg C libraries, found through pkg-config. Only VigilMedia imports this.
@@ -48,10 +50,26 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
+        // The operator console: web page and JSON API over the queue, the workers' state files
+        // and pictures, with a SQLite search index (its own consumer of the queue).
+        .target(
+            name: "VigilConsole",
+            dependencies: [
+                "VigilConfig", "VigilEvents", "VigilService",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            resources: [.copy("Assets")]
+        ),
         .executableTarget(
             name: "vigil",
             dependencies: [
-                "VigilService", "VigilPipeline", "VigilMedia", "VigilSynth", "VigilConfig", "VigilVision", "VigilEvents",
+                "VigilService", "VigilConsole", "VigilPipeline", "VigilMedia", "VigilSynth", "VigilConfig", "VigilVision", "VigilEvents",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -69,6 +87,10 @@ let package = Package(
         .testTarget(name: "VigilConfigTests", dependencies: ["VigilConfig"]),
         .testTarget(name: "VigilCLITests", dependencies: ["vigil", "VigilSynth", "VigilVision", "VigilMedia", "VigilTestSupport"]),
         .testTarget(name: "VigilServiceTests", dependencies: ["vigil", "VigilService", "VigilEvents", "VigilTestSupport"]),
+        .testTarget(name: "VigilConsoleTests", dependencies: [
+            "VigilConsole", "VigilConfig", "VigilEvents",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
         .testTarget(name: "VigilPipelineTests", dependencies: ["VigilPipeline", "VigilMedia", "VigilSynth", "VigilConfig", "VigilTestSupport"]),
     ]
 )

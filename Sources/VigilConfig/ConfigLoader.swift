@@ -40,6 +40,11 @@ public enum ConfigLoader {
         // queue, state and models move together and work from any working directory.
         if configuration.queue != nil { configuration.queue!.path = resolve(configuration.queue!.path, relativeTo: path) }
         configuration.service.stateDirectory = resolve(configuration.service.stateDirectory, relativeTo: path)
+        if var console = configuration.console {
+            console.usersFile = console.usersFile.map { resolve($0, relativeTo: path) }
+            console.indexPath = resolve(console.indexPath ?? configuration.service.stateDirectory + "/console-index.sqlite", relativeTo: path)
+            configuration.console = console
+        }
         return configuration
     }
 

@@ -5,6 +5,8 @@ public struct VigilConfiguration: Sendable, Equatable {
     public var queue: QueueSettings?
     public var cameras: [CameraSettings]
     public var service = ServiceSettings()
+    /// The operator console (`console:`); nil when the file has no such section.
+    public var console: ConsoleSettings?
 
     public func camera(_ id: String) -> CameraSettings? { cameras.first { $0.id == id } }
 }
@@ -29,6 +31,24 @@ public struct ServiceSettings: Sendable, Equatable {
     public init() {}
 }
 
+/// The operator console's web server (`vigil console`, or `vigil run` when the section is there).
+public struct ConsoleSettings: Sendable, Equatable {
+    public enum Language: String, Sendable, Equatable, CaseIterable { case vi, en }
+    /// Loopback by default: any other address needs `users_file`.
+    public var host = "127.0.0.1"
+    public var port = 8080
+    public var language = Language.vi
+    /// IANA time zone the page shows times in and reads search times in.
+    public var timeZone = "Asia/Ho_Chi_Minh"
+    /// YAML list of users with salted password hashes (`vigil console passwd` writes it); relative to the config file.
+    public var usersFile: String?
+    /// The search index (SQLite); rebuilt from the queue when missing. Default: in the state folder.
+    public var indexPath: String?
+    /// A signed-in session ends after this long without a request.
+    public var sessionIdleMinutes = 720.0
+    public init() {}
+}
+
 public struct QueueSettings: Sendable, Equatable {
     public enum FsyncPolicy: String, Sendable, Equatable, CaseIterable { case always, interval }
     public var path: String
@@ -43,6 +63,10 @@ public struct QueueSettings: Sendable, Equatable {
 
 public struct CameraSettings: Sendable, Equatable {
     public var id: String
+    /// Operator's name for the camera on the console (nil: the id).
+    public var name: String? = nil
+    /// Camera group on the console's wall (a district, a site).
+    public var group: String? = nil
     /// File path or stream URL; may hold credentials, so never print it raw.
     public var source: String
     public var analysis: AnalysisSettings

@@ -119,7 +119,8 @@ struct NodeReader {
 
     mutating func configuration(_ root: Node) -> VigilConfiguration {
         var configuration = VigilConfiguration(queue: nil, cameras: [])
-        guard let fields = mapping(root, "", allowed: ["queue", "service", "cameras"]) else { return configuration }
+        guard let fields = mapping(root, "", allowed: ["queue", "service", "console", "cameras"]) else { return configuration }
+        if let consoleNode = fields["console"] { configuration.console = console(consoleNode, "console") }
         if let queueNode = fields["queue"] { configuration.queue = queue(queueNode, "queue") }
         if let serviceNode = fields["service"], let settings = service(serviceNode, "service") { configuration.service = settings }
         guard let camerasNode = required(fields, "cameras", "", root), let items = sequence(camerasNode, "cameras") else {
@@ -171,6 +172,29 @@ struct NodeReader {
         return settings
     }
 
+    mutating func console(_ node: Node, _ path: String) -> ConsoleSettings? {
+        var settings = ConsoleSettings()
+        // `console: {}` or a bare `console:` turns it on with every default.
+        if case let .scalar(scalar) = node, scalar.string.isEmpty || scalar.string == "~" || scalar.string == "null" { return settings }
+        guard let fields = mapping(node, path, allowed: ["host", "port", "language", "time_zone", "users_file", "index", "session_idle_minutes"]) else { return nil }
+        if let node = fields["host"], let value = string(node, path + ".host") { settings.host = value }
+        if let node = fields["port"], let value = port(node, path + ".port") {
+            if value == 0 { fail(path + ".port", node, "the console needs a port (1 to 65535)") } else { settings.port = value }
+        }
+        if let node = fields["language"], let text = string(node, path + ".language") {
+            if let language = ConsoleSettings.Language(rawValue: text) { settings.language = language }
+            else { fail(path + ".language", node, "expected vi or en, found '\(text)'") }
+        }
+        if let node = fields["time_zone"], let text = string(node, path + ".time_zone") {
+            if TimeZoneNames.isKnown(text) { settings.timeZone = text }
+            else { fail(path + ".time_zone", node, "unknown time zone '\(text)'; use an IANA name such as Asia/Ho_Chi_Minh or UTC") }
+        }
+        if let node = fields["users_file"], let value = string(node, path + ".users_file") { settings.usersFile = value }
+        if let node = fields["index"], let value = string(node, path + ".index") { settings.indexPath = value }
+        if let node = fields["session_idle_minutes"], let value = positive(node, path + ".session_idle_minutes") { settings.sessionIdleMinutes = value }
+        return settings
+    }
+
     /// A TCP port; 0 switches the server off.
     mutating func port(_ node: Node, _ path: String) -> Int? {
         guard let value = integer(node, path) else { return nil }
@@ -200,7 +224,7 @@ struct NodeReader {
     }
 
     mutating func camera(_ node: Node, _ path: String) -> CameraSettings? {
-        guard let fields = mapping(node, path, allowed: ["id", "source", "analysis", "perspective", "model", "classes_model", "zones", "lines", "motion", "tamper", "ground", "tracking", "metrics_port", "rtsp_transport"]) else { return nil }
+        guard let fields = mapping(node, path, allowed: ["id", "name", "group", "source", "analysis", "perspective", "model", "classes_model", "zones", "lines", "motion", "tamper", "ground", "tracking", "metrics_port", "rtsp_transport"]) else { return nil }
         let idNode = required(fields, "id", path, node)
         let sourceNode = required(fields, "source", path, node)
         let id = idNode.flatMap { string($0, path + ".id") }
@@ -237,6 +261,8 @@ struct NodeReader {
         guard let id, let source else { return nil }
         var camera = CameraSettings(id: id, source: source, analysis: analysis, perspective: perspective, model: model, zones: zones, lines: lines)
         camera.classesModel = classesModel
+        camera.name = fields["name"].flatMap { string($0, path + ".name") }
+        camera.group = fields["group"].flatMap { string($0, path + ".group") }
         camera.motionIgnore = ignore
         camera.suppressShadows = shadows
         camera.motionModel = motionModel

@@ -17,6 +17,9 @@ public enum EventType: String, Sendable, Codable, CaseIterable {
     case cameraOnline = "camera_online"
     /// Raised by a person or another system through `vigil queue append`.
     case manual
+    /// An operator acknowledged an earlier event (`data.acknowledges` = its offset, `data.user`,
+    /// optional `data.note`): the console's audit trail, as durable as the alarms.
+    case acknowledgement
 
     /// Events that last: they come as a `start` and a later `end`.
     public var isDurational: Bool {

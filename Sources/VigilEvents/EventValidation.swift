@@ -21,6 +21,11 @@ extension Event {
         if type.requiresZone && (zone ?? "").isEmpty { try fail("zone", "\(type.rawValue) events must name their zone") }
         if type.requiresLine && (line ?? "").isEmpty { try fail("line", "\(type.rawValue) events must name their line") }
         if type == .lineCrossing && (direction ?? "").isEmpty { try fail("direction", "line_crossing events must name the direction") }
+        if type == .acknowledgement {
+            guard case let .int(target)? = data?["acknowledges"], target >= 0 else { try fail("data.acknowledges", "an acknowledgement names the acknowledged event's offset") }
+            guard case let .string(user)? = data?["user"], !user.isEmpty else { try fail("data.user", "an acknowledgement names who acknowledged") }
+            if let note = data?["note"] { guard case .string = note else { try fail("data.note", "must be text") } }
+        }
         if let track, track < 0 { try fail("track", "must not be negative") }
         if let bbox {
             if bbox.count != 4 { try fail("bbox", "must be [x, y, width, height]") }

@@ -6,14 +6,17 @@ import VigilVision
 /// the event is about.
 public final class SnapshotEncoder {
     public let quality: Int
+    /// Pictures wider than this are scaled down (keeping the aspect ratio); nil keeps full size.
+    public let maxWidth: Int?
     private var converter: OpaquePointer?
     private var converterKey: (width: Int32, height: Int32, format: Int32) = (0, 0, -1)
     private let canvas: UnsafeMutablePointer<AVFrame>
     private var codecContext: UnsafeMutablePointer<AVCodecContext>?
     private let packet: UnsafeMutablePointer<AVPacket>
 
-    public init(quality: Int = 85) {
+    public init(quality: Int = 85, maxWidth: Int? = nil) {
         self.quality = quality
+        self.maxWidth = maxWidth
         guard let canvas = av_frame_alloc(), let packet = av_packet_alloc() else { fatalError("out of memory") }
         self.canvas = canvas
         self.packet = packet
@@ -29,8 +32,9 @@ public final class SnapshotEncoder {
     /// JPEG bytes of `picture`, with `box` (normalized [x, y, width, height]) outlined.
     public func jpeg(_ picture: VideoPicture, box: Box? = nil) throws -> [UInt8] {
         let source = picture.frame
-        let width = source.pointee.width, height = source.pointee.height
-        try prepare(width: width, height: height, format: source.pointee.format)
+        let sourceWidth = source.pointee.width, sourceHeight = source.pointee.height
+        try prepare(width: sourceWidth, height: sourceHeight, format: source.pointee.format)
+        let width = canvas.pointee.width, height = canvas.pointee.height
         let result = av_frame_make_writable(canvas)
         guard result >= 0 else { throw MediaError.encoderUnavailable("snapshot: \(ffmpegErrorText(result))") }
         withUnsafePointer(to: source.pointee.data) { sourcePlanes in
@@ -41,7 +45,7 @@ public final class SnapshotEncoder {
                             sourceStrides.withMemoryRebound(to: Int32.self, capacity: 8) { ss in
                                 canvasPlanes.withMemoryRebound(to: UnsafeMutablePointer<UInt8>?.self, capacity: 8) { cp in
                                     canvasStrides.withMemoryRebound(to: Int32.self, capacity: 8) { cs in
-                                        _ = sws_scale(converter, sp, ss, 0, height, cp, cs)
+                                        _ = sws_scale(converter, sp, ss, 0, sourceHeight, cp, cs)
                                     }
                                 }
                             }
@@ -83,22 +87,29 @@ public final class SnapshotEncoder {
     private func prepare(width: Int32, height: Int32, format: Int32) throws {
         if converter != nil && converterKey == (width, height, format) { return }
         sws_freeContext(converter)
-        converter = sws_getContext(width, height, AVPixelFormat(rawValue: format), width, height, AV_PIX_FMT_YUVJ420P,
+        guard width > 0, height > 0 else { throw MediaError.encoderUnavailable("snapshot: the picture is empty") }
+        // Even sizes: 4:2:0 chroma planes are half size.
+        var outputWidth = width, outputHeight = height
+        if let maxWidth, Int(width) > maxWidth {
+            outputWidth = Int32(maxWidth) & ~1
+            outputHeight = max(2, Int32((Double(height) * Double(outputWidth) / Double(width)).rounded()) & ~1)
+        }
+        converter = sws_getContext(width, height, AVPixelFormat(rawValue: format), outputWidth, outputHeight, AV_PIX_FMT_YUVJ420P,
                                    SWS_BILINEAR, nil, nil, nil)
         guard converter != nil else { throw MediaError.encoderUnavailable("snapshot: cannot convert this pixel format") }
         converterKey = (width, height, format)
         av_frame_unref(canvas)
         canvas.pointee.format = AV_PIX_FMT_YUVJ420P.rawValue
-        canvas.pointee.width = width
-        canvas.pointee.height = height
+        canvas.pointee.width = outputWidth
+        canvas.pointee.height = outputHeight
         guard av_frame_get_buffer(canvas, 0) >= 0 else { fatalError("out of memory for a snapshot") }
         avcodec_free_context(&codecContext)
         guard let encoder = avcodec_find_encoder(AV_CODEC_ID_MJPEG), let context = avcodec_alloc_context3(encoder) else {
             throw MediaError.encoderUnavailable("mjpeg")
         }
         codecContext = context
-        context.pointee.width = width
-        context.pointee.height = height
+        context.pointee.width = outputWidth
+        context.pointee.height = outputHeight
         context.pointee.pix_fmt = AV_PIX_FMT_YUVJ420P
         context.pointee.time_base = AVRational(num: 1, den: 25)
         ImageEncoder.setJPEGQuality(context, quality)

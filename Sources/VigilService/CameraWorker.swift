@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import VigilAnalytics
 import VigilConfig
 import VigilEvents
 import VigilMedia
@@ -24,6 +25,12 @@ public struct WorkerOptions: Sendable {
     public var crowdModel = CrowdModel.perspectiveOnly
     public var skipNonReferenceFrames = false
     public var decoderThreads = 1
+    /// Colour JPEG snapshots filed with events (under the queue's snapshots/), at most this many a second.
+    public var snapshotsPerSecond = 4.0
+    /// The console's live picture: the latest frame, at most this wide, written to the state
+    /// folder as CAMERA.jpg every `livePictureInterval` seconds (0: never).
+    public var livePictureWidth = 960
+    public var livePictureInterval = 1.0
 
     public init(camera: CameraSettings, queueDirectory: String) {
         self.camera = camera
@@ -57,6 +64,15 @@ public struct WorkerStatus: Sendable, Codable, Equatable {
     public var metrics: String?
     /// With --realtime: seconds the newest frame was decoded behind its schedule.
     public var pacingLag: Double?
+    /// Frames analysed per second over the last status interval.
+    public var analysedFPS: Double?
+    /// Tracked objects by class in the whole picture and per zone, on the last analysed frame.
+    public var objects: ObjectCensus.Counts?
+    public var zoneObjects: [String: ObjectCensus.Counts]?
+    /// People estimated per zone (crowd zones only).
+    public var zonePeople: [String: Double]?
+    /// Name of the live picture file in the state folder, when there is one.
+    public var picture: String?
 }
 
 /// A live camera: an ingest thread reads and decodes the source, reconnecting with
@@ -90,6 +106,17 @@ public final class CameraWorker: @unchecked Sendable {
     private var metrics: WorkerMetrics
     private var unsent: [Event] = []
     private let startedAt = UTCTime.now()
+    // Pictures, analysis thread only.
+    private lazy var snapshotEncoder = SnapshotEncoder(quality: 85)
+    private lazy var liveEncoder = SnapshotEncoder(quality: 75, maxWidth: options.livePictureWidth)
+    private var lastLivePicture = -Double.infinity
+    private var snapshotBudget = 0.0
+    private var snapshotBudgetAt = 0.0
+    private var wrotePicture = false
+    // What the status file shows of the analysis, under `lock`.
+    private var sceneCounts: (objects: ObjectCensus.Counts, zones: [String: ObjectCensus.Counts], people: [String: Double])?
+    private var fpsWindow: (frames: Int, at: Double) = (0, 0)
+    private var analysedFPS: Double?
     /// Where the metrics server listens, for the status file.
     public var metricsAddress: String?
 
@@ -141,8 +168,14 @@ public final class CameraWorker: @unchecked Sendable {
             if handoff.take(into: &working, timeout: 0.2) {
                 if offlineReported { reportOnline(writer: writer) }
                 let started = MonotonicSeconds.now()
-                let events = pipeline.process(working.image, frame: working.frame, pts: working.pts)
+                var events = pipeline.process(working.image, frame: working.frame, pts: working.pts)
                 metrics.analysisTime.recordSeconds(MonotonicSeconds.now() - started)
+                if let picture = working.picture {
+                    if !events.isEmpty { attachSnapshots(&events, picture: picture, writer: writer) }
+                    writeLivePicture(picture)
+                }
+                working.picture = nil
+                recordScene(pipeline)
                 if !events.isEmpty {
                     append(events, writer: writer)
                     metrics.eventLatency.recordSeconds(MonotonicSeconds.now() - working.arrival)
@@ -220,6 +253,8 @@ public final class CameraWorker: @unchecked Sendable {
                 lock.unlock()
                 let reader = FrameReader(source: source, size: AnalysisSize(width: options.camera.analysis.width),
                                          analysisFPS: options.camera.analysis.fps)
+                // The picture rides along by reference for snapshots and the live picture.
+                reader.keepsPictures = options.snapshotsPerSecond > 0 || (options.stateDirectory != nil && options.livePictureInterval > 0)
                 var firstPTS: Double?
                 var pacedFrom = 0.0
                 var countedErrors = 0
@@ -253,7 +288,7 @@ public final class CameraWorker: @unchecked Sendable {
                     lastFrame = frameBase + frame.index
                     lastPTS = ptsBase + frame.pts
                     lastDeliveredAt = MonotonicSeconds.now()
-                    handoff.push(frame.image, frame: lastFrame, pts: lastPTS, arrival: lastDeliveredAt,
+                    handoff.push(frame.image, frame: lastFrame, pts: lastPTS, arrival: lastDeliveredAt, picture: frame.picture,
                                  waitIfFull: !location.isNetwork && !options.realtime)
                     reader.recycle(frame)
                     lock.lock()
@@ -394,6 +429,75 @@ public final class CameraWorker: @unchecked Sendable {
     }
     private lazy var queueErrorLog = RateLimitedLog(logger: logger, interval: 10)
 
+    /// Files a colour snapshot, with the event's box drawn, for each event an operator
+    /// looks at (starts and one-off alarms), within the per-second budget.
+    private func attachSnapshots(_ events: inout [Event], picture: VideoPicture, writer: QueueWriter) {
+        guard options.snapshotsPerSecond > 0 else { return }
+        let now = MonotonicSeconds.now()
+        snapshotBudget = min(options.snapshotsPerSecond, snapshotBudget + (now - snapshotBudgetAt) * options.snapshotsPerSecond)
+        snapshotBudgetAt = now
+        let store = SnapshotStore(queueDirectory: options.queueDirectory)
+        for index in events.indices where Self.wantsSnapshot(events[index]) {
+            guard snapshotBudget >= 1 else { break }
+            snapshotBudget -= 1
+            let box = events[index].bbox.flatMap { $0.count == 4 ? Box(x: $0[0], y: $0[1], width: $0[2], height: $0[3]) : nil }
+            do {
+                let jpeg = try snapshotEncoder.jpeg(picture, box: box)
+                events[index].snapshot = try store.store(jpeg, eventID: events[index].id, time: events[index].time)
+            } catch {
+                // The event matters more than its picture: it goes out without one.
+                snapshotErrorLog.warning("cannot file a snapshot", count: 1, detail: "\(error)")
+            }
+        }
+    }
+    private lazy var snapshotErrorLog = RateLimitedLog(logger: logger, interval: 60)
+
+    static func wantsSnapshot(_ event: Event) -> Bool {
+        guard event.state != .end else { return false }
+        switch event.type {
+        case .cameraOffline, .cameraOnline, .trafficFlow, .manual, .acknowledgement: return false
+        default: return true
+        }
+    }
+
+    /// The console's live picture, replaced atomically so a reader never sees half of one.
+    private func writeLivePicture(_ picture: VideoPicture) {
+        guard let directory = options.stateDirectory, options.livePictureInterval > 0 else { return }
+        let now = MonotonicSeconds.now()
+        guard now - lastLivePicture >= options.livePictureInterval else { return }
+        lastLivePicture = now
+        do {
+            let jpeg = try liveEncoder.jpeg(picture)
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try Data(jpeg).write(to: URL(fileURLWithPath: directory + "/" + options.camera.id + ".jpg"), options: .atomic)
+            wrotePicture = true
+        } catch {
+            pictureErrorLog.warning("cannot write the live picture", count: 1, detail: "\(error)")
+        }
+    }
+    private lazy var pictureErrorLog = RateLimitedLog(logger: logger, interval: 60)
+
+    private func recordScene(_ pipeline: CameraPipeline) {
+        let census = pipeline.census
+        var zones: [String: ObjectCensus.Counts] = [:]
+        for (index, zone) in census.zones.enumerated() where index < census.perZone.count { zones[zone.id] = census.perZone[index] }
+        var people: [String: Double] = [:]
+        if pipeline.measuresPeople {
+            for (index, zone) in pipeline.zones.enumerated() where zone.crowd != nil && index + 1 < pipeline.people.count {
+                people[zone.id] = (pipeline.people[index + 1] * 10).rounded() / 10
+            }
+        }
+        let now = MonotonicSeconds.now()
+        lock.lock()
+        sceneCounts = (census.frame, zones, people)
+        if fpsWindow.at == 0 { fpsWindow = (framesAnalysed, now) }
+        else if now - fpsWindow.at >= 2 {
+            analysedFPS = (Double(framesAnalysed - fpsWindow.frames) / (now - fpsWindow.at) * 10).rounded() / 10
+            fpsWindow = (framesAnalysed, now)
+        }
+        lock.unlock()
+    }
+
     public func status() -> WorkerStatus {
         lock.lock()
         defer { lock.unlock() }
@@ -410,6 +514,13 @@ public final class CameraWorker: @unchecked Sendable {
         status.lastError = lastError
         status.metrics = metricsAddress
         status.pacingLag = pacingLag.map { ($0 * 1000).rounded() / 1000 }
+        status.analysedFPS = analysedFPS
+        if let sceneCounts {
+            status.objects = sceneCounts.objects
+            status.zoneObjects = sceneCounts.zones
+            status.zonePeople = sceneCounts.people.isEmpty ? nil : sceneCounts.people
+        }
+        status.picture = wrotePicture ? options.camera.id + ".jpg" : nil
         return status
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import VigilMedia
 import VigilVision
 
 /// One frame handed from ingest to analysis.
@@ -8,6 +9,9 @@ struct HandedFrame {
     var pts: Double
     /// When ingest had it ready (monotonic seconds), to measure latency up to the event append.
     var arrival: Double
+    /// The decoded full-resolution picture (shared by reference count, not copied), for
+    /// event snapshots and the console's live picture.
+    var picture: VideoPicture? = nil
 }
 
 /// The small bounded buffer between the ingest thread and the analysis thread. When
@@ -32,13 +36,14 @@ final class FrameHandoff: @unchecked Sendable {
     /// Copies the frame in; returns false if an older frame had to be dropped for it.
     /// With `waitIfFull` (a file read as fast as it decodes) it waits for room instead.
     @discardableResult
-    func push(_ image: GrayImage, frame: Int, pts: Double, arrival: Double, waitIfFull: Bool = false) -> Bool {
+    func push(_ image: GrayImage, frame: Int, pts: Double, arrival: Double, picture: VideoPicture? = nil, waitIfFull: Bool = false) -> Bool {
         condition.lock()
         defer { condition.unlock() }
         while waitIfFull && count == capacity && !closed { condition.wait() }
         if closed { return false }
         var keptAll = true
         if count == capacity {
+            slots[head].picture = nil
             head = (head + 1) % capacity
             count -= 1
             dropped += 1
@@ -49,6 +54,7 @@ final class FrameHandoff: @unchecked Sendable {
         slots[index].frame = frame
         slots[index].pts = pts
         slots[index].arrival = arrival
+        slots[index].picture = picture
         count += 1
         condition.broadcast()
         return keptAll
@@ -68,6 +74,8 @@ final class FrameHandoff: @unchecked Sendable {
         frame.frame = slots[head].frame
         frame.pts = slots[head].pts
         frame.arrival = slots[head].arrival
+        frame.picture = slots[head].picture
+        slots[head].picture = nil
         head = (head + 1) % capacity
         count -= 1
         condition.broadcast()

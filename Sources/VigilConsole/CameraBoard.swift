@@ -1,0 +1,133 @@
+import Foundation
+import Synchronization
+import VigilConfig
+import VigilEvents
+import VigilService
+
+/// What the camera wall and `GET /api/cameras` show of each configured camera: its state
+/// read from the worker's state file, rates, today's line counts, zone occupancy and how
+/// many alarms wait for an operator. Never the source (it may hold credentials).
+public final class CameraBoard: Sendable {
+    public struct Zone: Sendable, Codable, Equatable {
+        public var id: String
+        /// Normalized polygon, for drawing over the picture.
+        public var polygon: [[Double]]
+        public var persons: Int?
+        public var vehicles: Int?
+        public var people: Double?
+        public var crowdLevels: [Double]?
+    }
+    public struct Line: Sendable, Codable, Equatable {
+        public var id: String
+        public var from: [Double]
+        public var to: [Double]
+        public var aToB: String
+        public var bToA: String
+        /// Crossings since local midnight, by direction name.
+        public var today: [String: Int]
+    }
+    public struct Camera: Sendable, Codable, Equatable {
+        public var id: String
+        public var name: String
+        public var group: String?
+        /// streaming, connecting, offline, stalled, not_running, finished, stopped
+        public var state: String
+        public var fps: Double?
+        public var framesAnalysed: Int
+        public var framesDropped: Int
+        public var reconnects: Int
+        public var lastError: String?
+        public var lastFrameAge: Double?
+        public var persons: Int?
+        public var vehicles: Int?
+        /// Alarms of the last 10 minutes that nobody acknowledged yet.
+        public var activeAlarms: Int
+        /// Seconds since the live picture was written; nil without one.
+        public var pictureAge: Double?
+        public var zones: [Zone]
+        public var lines: [Line]
+    }
+
+    /// Event types an operator must look at (alarms), as opposed to measurements.
+    public static let alarmTypes: [EventType] = [.intrusion, .loitering, .stoppedVehicle, .wrongWay, .abandonedObject, .congestion,
+                                                 .crowdGathering, .crowdRunning, .tamper, .cameraOffline, .manual]
+
+    let cameras: [CameraSettings]
+    let stateDirectory: String
+    let staleAfter: Double
+    let index: EventIndex
+    let localTime: LocalTime
+    private let cache = Mutex<(at: ContinuousClock.Instant, cameras: [Camera])?>(nil)
+
+    public init(cameras: [CameraSettings], stateDirectory: String, staleAfter: Double, index: EventIndex, localTime: LocalTime) {
+        self.cameras = cameras
+        self.stateDirectory = stateDirectory
+        self.staleAfter = staleAfter
+        self.index = index
+        self.localTime = localTime
+    }
+
+    /// The cameras' current view, recomputed at most once a second however many browsers ask.
+    public func current() throws -> [Camera] {
+        let now = ContinuousClock().now
+        if let cached = cache.withLock({ $0 }), now - cached.at < .seconds(1) { return cached.cameras }
+        let fresh = try compute()
+        cache.withLock { $0 = (now, fresh) }
+        return fresh
+    }
+
+    func compute() throws -> [Camera] {
+        let today = localTime.startOfToday()
+        let alarms = try index.activeAlarms(sinceMs: Int64(Date().timeIntervalSince1970 * 1000) - 600_000, types: Self.alarmTypes.map(\.rawValue))
+        return try cameras.map { settings in
+            let status = WorkerStatusFile.read(camera: settings.id, directory: stateDirectory)
+            let age = WorkerStatusFile.age(camera: settings.id, directory: stateDirectory)
+            let pictureAge = Self.fileAge(stateDirectory + "/" + settings.id + ".jpg")
+            var counts: [String: [String: Int]] = [:]
+            for bucket in try index.lineCounts(camera: settings.id, sinceMs: today, bucketSeconds: 86_400 * 2) {
+                counts[bucket.line, default: [:]][bucket.direction, default: 0] += bucket.count
+            }
+            let zones = settings.zones.map { zone in
+                Zone(id: zone.id, polygon: zone.polygon.map { [$0.x, $0.y] },
+                     persons: status?.zoneObjects?[zone.id]?.person, vehicles: status?.zoneObjects?[zone.id]?.vehicle,
+                     people: status?.zonePeople?[zone.id], crowdLevels: zone.crowd?.levels)
+            }
+            let lines = settings.lines.map { line in
+                Line(id: line.id, from: [line.from.x, line.from.y], to: [line.to.x, line.to.y], aToB: line.aToBName, bToA: line.bToAName,
+                     today: counts[line.id] ?? [:])
+            }
+            return Camera(id: settings.id, name: settings.name ?? settings.id, group: settings.group,
+                          state: Self.state(status, age: age, staleAfter: staleAfter),
+                          fps: status?.analysedFPS, framesAnalysed: status?.framesAnalysed ?? 0, framesDropped: status?.framesDropped ?? 0,
+                          reconnects: status?.reconnects ?? 0, lastError: status?.lastError, lastFrameAge: status?.lastFrameAge,
+                          persons: status?.objects?.person, vehicles: status?.objects?.vehicle,
+                          activeAlarms: alarms[settings.id] ?? 0, pictureAge: pictureAge, zones: zones, lines: lines)
+        }
+    }
+
+    /// A worker's state as the operator sees it. A state file that stopped being refreshed
+    /// belongs to a worker that is gone, whatever it last said.
+    static func state(_ status: WorkerStatus?, age: Double?, staleAfter: Double) -> String {
+        guard let status, let age else { return "not_running" }
+        switch status.state {
+        case .finished: return "finished"
+        case .stopped: return "stopped"
+        default: break
+        }
+        if age > 5 || kill(status.pid, 0) != 0 { return "not_running" }
+        switch status.state {
+        case .connecting, .reconnecting: return "connecting"
+        case .offline: return "offline"
+        case .online:
+            if let frameAge = status.lastFrameAge, frameAge > staleAfter { return "stalled" }
+            return "streaming"
+        default: return status.state.rawValue
+        }
+    }
+
+    static func fileAge(_ path: String) -> Double? {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+              let modified = attributes[.modificationDate] as? Date else { return nil }
+        return (Date().timeIntervalSince(modified) * 10).rounded() / 10
+    }
+}
