@@ -98,7 +98,7 @@ public final class CameraBoard: Sendable {
             }
             return Camera(id: settings.id, name: settings.name ?? settings.id, group: settings.group,
                           state: Self.state(status, age: age, staleAfter: staleAfter),
-                          fps: status?.analysedFPS, framesAnalysed: status?.framesAnalysed ?? 0, framesDropped: status?.framesDropped ?? 0,
+                          fps: status?.analysedFps, framesAnalysed: status?.framesAnalysed ?? 0, framesDropped: status?.framesDropped ?? 0,
                           reconnects: status?.reconnects ?? 0, lastError: status?.lastError, lastFrameAge: status?.lastFrameAge,
                           persons: status?.objects?.person, vehicles: status?.objects?.vehicle,
                           activeAlarms: alarms[settings.id] ?? 0, pictureAge: pictureAge, zones: zones, lines: lines)

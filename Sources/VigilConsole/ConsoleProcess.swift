@@ -14,6 +14,8 @@ public enum ConsoleProcess {
                 await withTaskGroup(of: Void.self) { group in
                     group.addTask { await server.feeder.run() }
                     group.addTask {
+                        // The first sample once the workers have written their first state.
+                        try? await Task.sleep(for: .seconds(10))
                         while !Task.isCancelled {
                             do { try server.sampleZones() } catch { server.logger.warning("cannot sample the zones: \(error)") }
                             try? await Task.sleep(for: .seconds(60))

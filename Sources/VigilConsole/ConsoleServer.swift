@@ -51,6 +51,11 @@ public final class ConsoleServer: Sendable {
             return Response(status: .ok, headers: [.contentType: asset.contentType, .cacheControl: "no-cache"],
                             body: .init(byteBuffer: ByteBuffer(bytes: asset.bytes)))
         }
+        // Browsers ask for /favicon.ico whatever the page says.
+        router.get("/favicon.ico") { [self] _, _ in
+            let icon = assets.files["icon.svg"]!
+            return Response(status: .ok, headers: [.contentType: icon.contentType, .cacheControl: "max-age=86400"], body: .init(byteBuffer: ByteBuffer(bytes: icon.bytes)))
+        }
         router.get("/healthz") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok\n"))) }
 
         router.get("/api/session") { [self] _, context in try session(context) }

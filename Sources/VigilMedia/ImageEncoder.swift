@@ -88,8 +88,8 @@ public final class ImageEncoder {
 extension ImageEncoder {
     /// One picture through a still-image encoder (PNG, MJPEG): one frame in, one packet out.
     static func encodeStill(_ frame: UnsafeMutablePointer<AVFrame>, with context: UnsafeMutablePointer<AVCodecContext>,
-                            into packet: UnsafeMutablePointer<AVPacket>, what: String) throws -> [UInt8] {
-        frame.pointee.pts = 0
+                            into packet: UnsafeMutablePointer<AVPacket>, what: String, pts: Int64 = 0) throws -> [UInt8] {
+        frame.pointee.pts = pts
         var result = avcodec_send_frame(context, frame)
         guard result >= 0 else { throw MediaError.encoderUnavailable("\(what): \(ffmpegErrorText(result))") }
         result = avcodec_receive_packet(context, packet)

@@ -13,6 +13,7 @@ public final class SnapshotEncoder {
     private let canvas: UnsafeMutablePointer<AVFrame>
     private var codecContext: UnsafeMutablePointer<AVCodecContext>?
     private let packet: UnsafeMutablePointer<AVPacket>
+    private var nextPTS: Int64 = 0
 
     public init(quality: Int = 85, maxWidth: Int? = nil) {
         self.quality = quality
@@ -55,7 +56,9 @@ public final class SnapshotEncoder {
             }
         }
         if let box { drawBox(box, width: Int(width), height: Int(height)) }
-        return try ImageEncoder.encodeStill(canvas, with: codecContext!, into: packet, what: "snapshot")
+        // MJPEG's encoder (mpegvideo) refuses a picture whose pts is not past the last one's.
+        nextPTS += 1
+        return try ImageEncoder.encodeStill(canvas, with: codecContext!, into: packet, what: "snapshot", pts: nextPTS)
     }
 
     /// A red outline about 1/200 of the picture's width thick, on luma and both chroma planes.
@@ -104,6 +107,7 @@ public final class SnapshotEncoder {
         canvas.pointee.height = outputHeight
         guard av_frame_get_buffer(canvas, 0) >= 0 else { fatalError("out of memory for a snapshot") }
         avcodec_free_context(&codecContext)
+        nextPTS = 0
         guard let encoder = avcodec_find_encoder(AV_CODEC_ID_MJPEG), let context = avcodec_alloc_context3(encoder) else {
             throw MediaError.encoderUnavailable("mjpeg")
         }

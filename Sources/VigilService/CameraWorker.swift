@@ -65,7 +65,7 @@ public struct WorkerStatus: Sendable, Codable, Equatable {
     /// With --realtime: seconds the newest frame was decoded behind its schedule.
     public var pacingLag: Double?
     /// Frames analysed per second over the last status interval.
-    public var analysedFPS: Double?
+    public var analysedFps: Double?
     /// Tracked objects by class in the whole picture and per zone, on the last analysed frame.
     public var objects: ObjectCensus.Counts?
     public var zoneObjects: [String: ObjectCensus.Counts]?
@@ -514,7 +514,7 @@ public final class CameraWorker: @unchecked Sendable {
         status.lastError = lastError
         status.metrics = metricsAddress
         status.pacingLag = pacingLag.map { ($0 * 1000).rounded() / 1000 }
-        status.analysedFPS = analysedFPS
+        status.analysedFps = analysedFPS
         if let sceneCounts {
             status.objects = sceneCounts.objects
             status.zoneObjects = sceneCounts.zones

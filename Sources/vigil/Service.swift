@@ -251,9 +251,13 @@ struct Run: ParsableCommand {
         }
         let logger = bootstrapLogging(configuration.service, format: nil, label: "vigil.run")
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        let members = configuration.cameras.map { camera in
+        var members = configuration.cameras.map { camera in
             FleetSupervisor.Member(camera: camera.id, arguments: ["worker", "--config", config, "--camera", camera.id]
                                    + (realtime ? ["--realtime"] : []) + (loop ? ["--loop"] : []))
+        }
+        // The console is one more supervised process, restarted like a worker if it dies.
+        if configuration.console != nil {
+            members.append(FleetSupervisor.Member(camera: "console", arguments: ["console", "--config", config]))
         }
         let supervisor = FleetSupervisor(executable: executable, members: members, stateDirectory: configuration.service.stateDirectory, logger: logger)
         var sources: [DispatchSourceSignal] = []

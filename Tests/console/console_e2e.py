@@ -1,0 +1,286 @@
+#!/usr/bin/env python3
+"""End-to-end test of the operator console in a real headless Chromium.
+
+Starts `vigil run` on a config with three looping file cameras and a console with two
+users (an operator and a viewer), then drives the page with Selenium: the wall, a live
+alarm appended with `vigil queue append`, an acknowledgement (checked in the queue), a
+viewer refused, search, the Vietnamese labels, the traffic and crowd screens, and no
+JavaScript errors. Screenshots of each screen go to the output folder.
+
+Usage: console_e2e.py VIGIL_BINARY SAMPLE_FOLDER OUTPUT_FOLDER
+Prints 'N passed, M failed' and exits non-zero on any failure.
+"""
+import json, os, shutil, signal, socket, subprocess, sys, tempfile, time, urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait, Select
+
+vigil, samples, output = sys.argv[1], sys.argv[2], sys.argv[3]
+os.makedirs(output, exist_ok=True)
+work = tempfile.mkdtemp(prefix="vigil-console-")
+passed, failed = 0, 0
+
+
+def check(name, condition, detail=""):
+    global passed, failed
+    if condition:
+        passed += 1
+        print(f"ok   {name}")
+    else:
+        failed += 1
+        print(f"FAIL {name} {detail}")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+port = free_port()
+for clip in ("mixed.mp4", "traffic.mp4", "people.mp4"):
+    shutil.copy(os.path.join(samples, clip), work)
+config = os.path.join(work, "vigil.yaml")
+with open(config, "w") as f:
+    f.write(f"""
+queue: {{ path: queue }}
+service: {{ state_dir: state, metrics: {{ port: 0 }} }}
+console: {{ port: {port}, language: en, users_file: users.yaml }}
+cameras:
+  - id: gate
+    name: "Cổng Ngọ Môn"
+    group: "Đại Nội"
+    source: mixed.mp4
+    zones:
+      - id: east-side
+        polygon: [[0.6, 0.4], [0.98, 0.4], [0.98, 0.98], [0.6, 0.98]]
+        intrusion: {{ classes: [person] }}
+    lines:
+      - id: crossing
+        from: [0.5, 0.05]
+        to: [0.5, 0.98]
+        names: {{ a_to_b: westbound, b_to_a: eastbound }}
+  - id: street
+    name: "Đường Lê Lợi"
+    group: "Đường phố"
+    source: traffic.mp4
+    analysis: {{ fps: 8 }}
+    lines:
+      - id: stop-line
+        from: [0.05, 0.55]
+        to: [0.95, 0.55]
+        names: {{ a_to_b: "vào", b_to_a: "ra" }}
+  - id: square
+    name: "Quảng trường"
+    group: "Đại Nội"
+    source: people.mp4
+    analysis: {{ fps: 8 }}
+    perspective: {{ near: {{ y: 0.95, person_height: 0.25 }}, far: {{ y: 0.2, person_height: 0.1 }} }}
+    zones:
+      - id: plaza
+        polygon: [[0.05, 0.3], [0.95, 0.3], [0.95, 0.95], [0.05, 0.95]]
+        crowd: {{ levels: [2, 5, 10] }}
+""")
+users = os.path.join(work, "users.yaml")
+for name, role, password in (("lan", "operator", "mật-khẩu-lan-1"), ("minh", "viewer", "viewer-pass-2")):
+    subprocess.run([vigil, "console", "passwd", "--users-file", users, "--name", name, "--role", role],
+                   input=password + "\n", text=True, check=True, capture_output=True)
+
+log = open(os.path.join(output, "vigil-run.log"), "w")
+fleet = subprocess.Popen([vigil, "run", "--config", config, "--realtime", "--loop"], stdout=log, stderr=subprocess.STDOUT,
+                         start_new_session=True)
+base = f"http://127.0.0.1:{port}"
+driver = None
+try:
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(base + "/healthz", timeout=1).status == 200:
+                break
+        except Exception:
+            time.sleep(0.3)
+    else:
+        raise SystemExit("the console did not start within 60 s")
+
+    # API without a session: refused.
+    try:
+        urllib.request.urlopen(base + "/api/cameras", timeout=5)
+        check("API refuses a request without a session", False)
+    except urllib.error.HTTPError as error:
+        check("API refuses a request without a session", error.code == 401, f"status {error.code}")
+
+    options = webdriver.ChromeOptions()
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1600,1000", "--lang=en"):
+        options.add_argument(argument)
+    options.binary_location = "/usr/bin/chromium"
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    wait = WebDriverWait(driver, 20)
+    browser_errors = []
+
+    def collect_log():
+        for entry in driver.get_log("browser"):
+            if entry["level"] == "SEVERE":
+                browser_errors.append(entry["message"])
+
+    def shot(name):
+        driver.save_screenshot(os.path.join(output, name + ".png"))
+
+    def sign_in(name, password):
+        driver.get(base + "/")
+        wait.until(lambda d: d.find_element(By.ID, "login").is_displayed())
+        driver.find_element(By.ID, "login-name").send_keys(name)
+        driver.find_element(By.ID, "login-password").send_keys(password)
+        driver.find_element(By.CSS_SELECTOR, "#login-form button[type=submit]").click()
+        wait.until(lambda d: d.find_element(By.ID, "app").is_displayed())
+
+    driver.get(base + "/")
+    driver.execute_script("localStorage.setItem('vigil.language', 'en')")
+    wait.until(lambda d: d.find_element(By.ID, "login").is_displayed())
+    shot("01-login")
+    # A wrong password is refused with a message.
+    driver.find_element(By.ID, "login-name").send_keys("lan")
+    driver.find_element(By.ID, "login-password").send_keys("wrong password")
+    driver.find_element(By.CSS_SELECTOR, "#login-form button[type=submit]").click()
+    wait.until(lambda d: d.find_element(By.ID, "login-error").is_displayed())
+    check("wrong password shows an error", "Wrong" in driver.find_element(By.ID, "login-error").text)
+
+    sign_in("lan", "mật-khẩu-lan-1")
+    # The wall: a tile per camera, each streaming with a live picture.
+    def tiles_streaming(d):
+        tiles = d.find_elements(By.CSS_SELECTOR, "#wall .tile")
+        pictures = d.find_elements(By.CSS_SELECTOR, "#wall .tile img")
+        loaded = [p for p in pictures if d.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", p)]
+        return len(tiles) == 3 and len(d.find_elements(By.CSS_SELECTOR, "#wall .tile.state-streaming")) == 3 and len(loaded) == 3
+    try:
+        WebDriverWait(driver, 30).until(tiles_streaming)
+        ok = True
+    except Exception:
+        ok = False
+    names = [e.text for e in driver.find_elements(By.CSS_SELECTOR, "#wall .tile .name")]
+    check("wall shows a streaming tile with a live picture per camera", ok, f"names={names}")
+    check("tile names keep Vietnamese diacritics", "Cổng Ngọ Môn" in names and "Đường Lê Lợi" in names, f"{names}")
+    overlays = driver.find_elements(By.CSS_SELECTOR, "#wall .tile[data-camera=gate] svg.overlay polygon, #wall .tile[data-camera=gate] svg.overlay line")
+    check("the gate's zone and line are drawn over its picture", len(overlays) == 2, f"{len(overlays)} shapes")
+    time.sleep(3)  # let the rates and counts appear
+    shot("02-wall")
+
+    # A live alarm: appended to the queue, visible within 2 s.
+    before = len(driver.find_elements(By.CSS_SELECTOR, "#live-alarms .alarm-item"))
+    event = {"type": "intrusion", "camera": "gate", "state": "start", "zone": "east-side", "class": "person",
+             "data": {"tracks": 1}}
+    appended = time.time()
+    result = subprocess.run([vigil, "queue", "append", "--queue", os.path.join(work, "queue")], input=json.dumps(event) + "\n",
+                            text=True, capture_output=True, check=True)
+    offset = int(result.stdout.strip().splitlines()[-1])
+    selector = f"#live-alarms .alarm-item[data-offset='{offset}']"
+    try:
+        WebDriverWait(driver, 2, poll_frequency=0.05).until(lambda d: d.find_elements(By.CSS_SELECTOR, selector))
+        latency = time.time() - appended
+        check("appended alarm appears in the live list within 2 s", True)
+        print(f"     append → visible: {latency * 1000:.0f} ms")
+    except Exception:
+        check("appended alarm appears in the live list within 2 s", False)
+    try:
+        WebDriverWait(driver, 5).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#wall .tile.alarm[data-camera=gate]"))
+        check("the camera's tile stands out while its alarm waits", True)
+    except Exception:
+        check("the camera's tile stands out while its alarm waits", False)
+    shot("03-live-alarm")
+
+    # The operator acknowledges it with a note; the acknowledgement is in the queue.
+    driver.find_element(By.CSS_SELECTOR, selector + " button.ack").click()
+    wait.until(lambda d: d.find_element(By.ID, "ack-dialog").is_displayed())
+    driver.find_element(By.ID, "ack-note").send_keys("Đã cử bảo vệ kiểm tra")
+    shot("04-acknowledge")
+    driver.find_element(By.ID, "ack-ok").click()
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, selector + ".is-acked"))
+    tail = subprocess.run([vigil, "queue", "tail", "--queue", os.path.join(work, "queue"), "--type", "acknowledgement"],
+                          capture_output=True, text=True, check=True).stdout
+    records = [json.loads(line) for line in tail.splitlines() if line.strip()]
+    check("the acknowledgement is in the queue (who, which event, note)",
+          any(r["data"].get("acknowledges") == offset and r["data"].get("user") == "lan" and r["data"].get("note") == "Đã cử bảo vệ kiểm tra" for r in records),
+          f"{records}")
+
+    # Search narrows by camera and time.
+    driver.get(base + "/#search")
+    wait.until(lambda d: d.find_element(By.ID, "view-search").is_displayed())
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#s-results tbody tr"))
+    Select(driver.find_element(By.ID, "s-camera")).select_by_value("gate")
+    Select(driver.find_element(By.ID, "s-type")).select_by_value("intrusion")
+    driver.find_element(By.CSS_SELECTOR, "#search-form button[type=submit]").click()
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, f"#s-results tbody tr[data-offset='{offset}']"))
+    cameras = {r.find_elements(By.TAG_NAME, "td")[2].text for r in driver.find_elements(By.CSS_SELECTOR, "#s-results tbody tr")}
+    check("search by camera and type shows only that camera", cameras == {"Cổng Ngọ Môn"}, f"{cameras}")
+    shot("05-search")
+    # A time range that ends before the alarm leaves it out.
+    driver.execute_script("document.getElementById('s-until').value = '2000-01-01T00:00'")
+    driver.find_element(By.CSS_SELECTOR, "#search-form button[type=submit]").click()
+    wait.until(lambda d: "No events" in d.find_element(By.ID, "s-status").text)
+    check("a time range before the alarm finds nothing", not driver.find_elements(By.CSS_SELECTOR, "#s-results tbody tr"))
+
+    # Traffic and crowd screens.
+    driver.get(base + "/#traffic")
+    Select(wait.until(lambda d: d.find_element(By.ID, "t-camera"))).select_by_value("gate")
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#t-charts canvas"))
+    check("traffic chart for the gate's line", len(driver.find_elements(By.CSS_SELECTOR, "#t-charts figure")) >= 1)
+    shot("06-traffic")
+    driver.get(base + "/#crowd")
+    wait.until(lambda d: d.find_element(By.ID, "view-crowd").is_displayed())
+    time.sleep(1)
+    shot("07-crowd")
+
+    # Vietnamese labels.
+    Select(driver.find_element(By.ID, "language")).select_by_value("vi")
+    driver.get(base + "/#wall")
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#wall .tile"))
+    tabs = [b.text for b in driver.find_elements(By.CSS_SELECTOR, "#tabs button")]
+    check("the Vietnamese page shows Vietnamese labels", tabs[:3] == ["Màn hình camera", "Cảnh báo", "Tra cứu sự kiện"], f"{tabs}")
+    states = {e.text for e in driver.find_elements(By.CSS_SELECTOR, "#wall .tile .state")}
+    check("camera states in Vietnamese", "Đang hoạt động" in states, f"{states}")
+    time.sleep(1)
+    shot("08-wall-vi")
+    driver.get(base + "/#alarms")
+    wait.until(lambda d: d.find_element(By.ID, "view-alarms").is_displayed())
+    time.sleep(1)
+    shot("09-alarms-vi")
+    collect_log()
+
+    # A viewer sees alarms but cannot acknowledge, in the page or through the API.
+    driver.find_element(By.ID, "signout").click()
+    sign_in("minh", "viewer-pass-2")
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#live-alarms .alarm-item"))
+    check("a viewer gets no acknowledge buttons", not driver.find_elements(By.CSS_SELECTOR, "#live-alarms button.ack"))
+    status = driver.execute_script("""
+        const done = arguments[arguments.length - 1];
+        fetch('/api/events/0/ack', {method: 'POST', headers: {'Content-Type': 'application/json'}, body: '{}'}).then(r => done(r.status));
+    """) if False else driver.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        fetch('/api/events/0/ack', {method: 'POST', headers: {'Content-Type': 'application/json'}, body: '{}'}).then(r => done(r.status));
+    """)
+    check("the API refuses a viewer's acknowledgement", status == 403, f"status {status}")
+
+    # Kiosk: the wall without menus.
+    driver.get(base + "/kiosk")
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#wall .tile img"))
+    check("the kiosk page hides the menus", not driver.find_element(By.ID, "tabs").is_displayed())
+    time.sleep(2)
+    shot("10-kiosk")
+    collect_log()
+    # The 401s of the signed-out checks above are expected; anything else is a fault.
+    unexpected = [m for m in browser_errors if "401" not in m and "403" not in m]
+    check("no JavaScript errors in the browser console", not unexpected, f"{unexpected}")
+finally:
+    if driver:
+        driver.quit()
+    os.killpg(fleet.pid, signal.SIGTERM)
+    try:
+        fleet.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(fleet.pid, signal.SIGKILL)
+    shutil.rmtree(work, ignore_errors=True)
+
+print(f"{passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)
