@@ -79,6 +79,7 @@ struct EventIndexTests {
 
     @Test func rebuiltFromTheQueueWhenDeleted() throws {
         let folder = NSTemporaryDirectory() + "vigil-rebuild-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let writer = try QueueWriter(directory: folder + "/queue")
         try writer.append((0..<250).map { Event(type: .manual, camera: "cam\($0 % 4)", data: ["n": .int(Int64($0))]) })
