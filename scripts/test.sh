@@ -15,6 +15,9 @@ python3 Tests/faults/fault_corpus.py --vigil .build/debug/vigil --cases 300 --re
 # libFuzzer on the YAML reader, queue records and appended events: a few seconds each here
 # (bench/fuzz.sh runs them for minutes).
 bash bench/fuzz.sh 10
+# The operator console in a real headless Chromium (Debian's python3 has Selenium); the
+# screenshots of every screen stay in test-output/console/.
+/usr/bin/python3 Tests/console/console_e2e.py .build/debug/vigil SampleVideos test-output/console
 # The queue on a real full and a real read-only file system (a tmpfs it mounts).
 if [ "$(id -u)" -eq 0 ]; then
   bash Tests/crash/queue_disk_full.sh .build/debug/vigil

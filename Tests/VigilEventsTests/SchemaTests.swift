@@ -28,6 +28,7 @@ struct SchemaTests {
             if type == .trafficFlow { event.data = ["interval_s": .int(60), "counts": .object(["in": .int(37), "out": .int(12)])] }
             if type == .crowdLevel { event.data = ["people": .double(31.5), "level": .int(2)] }
             if type == .intrusion { event.snapshot = "snapshots/2026-11-23/\(event.id).jpg" }
+            if type == .acknowledgement { event.data = ["acknowledges": .int(41), "user": .string("lan"), "note": .string("đã kiểm tra")] }
             return event
         }
     }
@@ -83,6 +84,9 @@ struct SchemaTests {
             Event(type: .manual, camera: "gate", bbox: [0.1, 0.2, 1.5, 0.1]),
             Event(type: .manual, camera: "gate", snapshot: "../../etc/passwd"),
             Event(type: .cameraOnline, camera: "gate", state: .end),
+            Event(type: .acknowledgement, camera: "gate", data: ["user": .string("lan")]),
+            Event(type: .acknowledgement, camera: "gate", data: ["acknowledges": .int(3)]),
+            Event(type: .acknowledgement, camera: "gate", data: ["acknowledges": .string("3"), "user": .string("lan")]),
         ]
         let lines = try invalid.map { event -> String in
             #expect(throws: EventValidationError.self) { try event.validate() }
