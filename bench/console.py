@@ -21,6 +21,7 @@ parser.add_argument("--cameras", type=int, default=32)
 parser.add_argument("--seconds", type=int, default=60)
 parser.add_argument("--repeats", type=int, default=21)
 parser.add_argument("--alarms", type=int, default=20)
+parser.add_argument("--runs", type=int, default=3, help="wall runs; medians across them are printed")
 parser.add_argument("--skip-search", action="store_true")
 parser.add_argument("--skip-wall", action="store_true")
 args = parser.parse_args()
@@ -150,7 +151,7 @@ def search_benchmark():
         shutil.rmtree(work, ignore_errors=True)
 
 
-def wall_benchmark():
+def wall_benchmark(results):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
@@ -162,7 +163,7 @@ def wall_benchmark():
         shutil.copy(os.path.join(root, "SampleVideos", clip), work)
     port = free_port()
     with open(os.path.join(work, "vigil.yaml"), "w") as f:
-        f.write(f"queue: {{ path: queue, fsync: interval }}\nservice: {{ state_dir: state, metrics: {{ port: 0 }} }}\nconsole: {{ port: {port}, language: en }}\ncameras:\n")
+        f.write(f"queue: {{ path: queue, fsync: interval }}\nservice: {{ state_dir: state, metrics: {{ port: 0 }} }}\ncameras:\n")
         for i in range(args.cameras):
             f.write(f"""  - id: cam{i:02d}
     group: "Quận {i % 4 + 1}"
@@ -171,13 +172,18 @@ def wall_benchmark():
     zones: [{{ id: zone, polygon: [[0.6, 0.4], [0.98, 0.4], [0.98, 0.98], [0.6, 0.98]], intrusion: {{ classes: [person] }} }}]
     lines: [{{ id: line, from: [0.5, 0.05], to: [0.5, 0.98], names: {{ a_to_b: west, b_to_a: east }} }}]
 """)
-    fleet = subprocess.Popen([vigil, "run", "--config", os.path.join(work, "vigil.yaml"), "--realtime", "--loop"],
+    # 32 cameras decoding at 25 fps saturate this 2-core machine, so the workers run niced as
+    # background load and the console (and the browsers) at normal priority, as an operations
+    # centre would run the console on a host whose workers must not starve it.
+    fleet = subprocess.Popen(["nice", "-n", "10", vigil, "run", "--config", os.path.join(work, "vigil.yaml"), "--realtime", "--loop"],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    console = subprocess.Popen([vigil, "console", "--config", os.path.join(work, "vigil.yaml"), "--port", str(port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     drivers = []
     try:
         wait_healthy(base)
-        console_pid = int(subprocess.run(["pgrep", "-f", f"vigil console --config {work}"], capture_output=True, text=True).stdout.split()[0])
+        console_pid = console.pid
         for _ in range(2):
             options = webdriver.ChromeOptions()
             for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1600,1000"):
@@ -203,6 +209,7 @@ def wall_benchmark():
         began = time.time()
         latencies = []
         appended = {}
+        returned = {}
         interval = args.seconds / max(1, args.alarms)
         for i in range(args.alarms):
             event = {"type": "manual", "camera": f"cam{i % args.cameras:02d}", "data": {"note": f"bench {i}"}}
@@ -210,25 +217,36 @@ def wall_benchmark():
             out = subprocess.run([vigil, "queue", "append", "--queue", os.path.join(work, "queue")], input=json.dumps(event) + "\n",
                                  text=True, capture_output=True, check=True).stdout
             appended[out.strip().splitlines()[-1]] = at
+            returned[out.strip().splitlines()[-1]] = time.time()
             time.sleep(max(0, began + (i + 1) * interval - time.time()))
         elapsed = time.time() - began
         cpu = cpu_seconds(console_pid) - before
         time.sleep(2)
+        after_ack = []
         for driver in drivers:
             seen = driver.execute_script("return window.seen")
             for offset, at in appended.items():
                 if offset in seen:
                     latencies.append(seen[offset] / 1000 - at)
+                    after_ack.append(seen[offset] / 1000 - returned[offset])
                 else:
                     latencies.append(float("inf"))
+        shown = [l for l in latencies if l != float("inf")]
+        results.append((cpu / elapsed * 100, percentile(latencies, 95), statistics.median(shown)))
         print(f"wall: {args.cameras} cameras ({streaming} streaming), 2 browsers, {elapsed:.0f} s")
         print(f"  console CPU: {cpu / elapsed * 100:.2f} % of a core ({cpu:.2f} s over {elapsed:.0f} s)")
         shown = [l for l in latencies if l != float("inf")]
         print(f"  append → visible: median {statistics.median(shown) * 1000:.0f} ms, p95 {percentile(latencies, 95) * 1000:.0f} ms,"
               f" max {max(latencies) * 1000:.0f} ms, {len(shown)}/{len(latencies)} shown")
+        appends = [returned[o] - appended[o] for o in appended]
+        print(f"  of which `vigil queue append` itself (process start, fsync): median {statistics.median(appends) * 1000:.0f} ms,"
+              f" p95 {percentile(appends, 95) * 1000:.0f} ms; append returned → visible: median {statistics.median(after_ack) * 1000:.0f} ms,"
+              f" p95 {percentile(after_ack, 95) * 1000:.0f} ms")
     finally:
         for driver in drivers:
             driver.quit()
+        console.terminate()
+        console.wait(timeout=20)
         os.killpg(fleet.pid, signal.SIGTERM)
         try:
             fleet.wait(timeout=30)
@@ -240,4 +258,9 @@ def wall_benchmark():
 if not args.skip_search:
     search_benchmark()
 if not args.skip_wall:
-    wall_benchmark()
+    runs = []
+    for run in range(args.runs):
+        wall_benchmark(runs)
+    print(f"wall, median of {len(runs)} runs: console CPU {statistics.median(r[0] for r in runs):.2f} % of a core"
+          f" (runs: {', '.join(f'{r[0]:.2f}' for r in runs)}); append → visible p95 {statistics.median(r[1] for r in runs) * 1000:.0f} ms"
+          f" (runs: {', '.join(f'{r[1] * 1000:.0f}' for r in runs)}), median {statistics.median(r[2] for r in runs) * 1000:.0f} ms")

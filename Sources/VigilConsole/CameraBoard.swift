@@ -44,6 +44,8 @@ public final class CameraBoard: Sendable {
         public var activeAlarms: Int
         /// Seconds since the live picture was written; nil without one.
         public var pictureAge: Double?
+        /// Seconds since the motion heatmap was written; nil without one.
+        public var heatmapAge: Double?
         public var zones: [Zone]
         public var lines: [Line]
     }
@@ -57,7 +59,7 @@ public final class CameraBoard: Sendable {
     let staleAfter: Double
     let index: EventIndex
     let localTime: LocalTime
-    private let cache = Mutex<(at: ContinuousClock.Instant, cameras: [Camera])?>(nil)
+    private let cache = Mutex<(at: ContinuousClock.Instant, cameras: [Camera], json: [UInt8])?>(nil)
 
     public init(cameras: [CameraSettings], stateDirectory: String, staleAfter: Double, index: EventIndex, localTime: LocalTime) {
         self.cameras = cameras
@@ -68,25 +70,31 @@ public final class CameraBoard: Sendable {
     }
 
     /// The cameras' current view, recomputed at most once a second however many browsers ask.
-    public func current() throws -> [Camera] {
+    public func current() throws -> [Camera] { try cached().cameras }
+
+    /// The same as JSON, encoded once per refresh rather than once per browser.
+    public func currentJSON() throws -> [UInt8] { try cached().json }
+
+    private func cached() throws -> (cameras: [Camera], json: [UInt8]) {
         let now = ContinuousClock().now
-        if let cached = cache.withLock({ $0 }), now - cached.at < .seconds(1) { return cached.cameras }
+        if let cached = cache.withLock({ $0 }), now - cached.at < .seconds(1) { return (cached.cameras, cached.json) }
         let fresh = try compute()
-        cache.withLock { $0 = (now, fresh) }
-        return fresh
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let json = Array(try encoder.encode(fresh))
+        cache.withLock { $0 = (now, fresh, json) }
+        return (fresh, json)
     }
 
     func compute() throws -> [Camera] {
         let today = localTime.startOfToday()
+        let totals = try index.lineTotals(sinceMs: today)
         let alarms = try index.activeAlarms(sinceMs: Int64(Date().timeIntervalSince1970 * 1000) - 600_000, types: Self.alarmTypes.map(\.rawValue))
-        return try cameras.map { settings in
+        return cameras.map { settings in
             let status = WorkerStatusFile.read(camera: settings.id, directory: stateDirectory)
             let age = WorkerStatusFile.age(camera: settings.id, directory: stateDirectory)
             let pictureAge = Self.fileAge(stateDirectory + "/" + settings.id + ".jpg")
-            var counts: [String: [String: Int]] = [:]
-            for bucket in try index.lineCounts(camera: settings.id, sinceMs: today, bucketSeconds: 86_400 * 2) {
-                counts[bucket.line, default: [:]][bucket.direction, default: 0] += bucket.count
-            }
+            let counts = totals[settings.id] ?? [:]
             let zones = settings.zones.map { zone in
                 Zone(id: zone.id, polygon: zone.polygon.map { [$0.x, $0.y] },
                      persons: status?.zoneObjects?[zone.id]?.person, vehicles: status?.zoneObjects?[zone.id]?.vehicle,
@@ -101,7 +109,8 @@ public final class CameraBoard: Sendable {
                           fps: status?.analysedFps, framesAnalysed: status?.framesAnalysed ?? 0, framesDropped: status?.framesDropped ?? 0,
                           reconnects: status?.reconnects ?? 0, lastError: status?.lastError, lastFrameAge: status?.lastFrameAge,
                           persons: status?.objects?.person, vehicles: status?.objects?.vehicle,
-                          activeAlarms: alarms[settings.id] ?? 0, pictureAge: pictureAge, zones: zones, lines: lines)
+                          activeAlarms: alarms[settings.id] ?? 0, pictureAge: pictureAge,
+                          heatmapAge: Self.fileAge(stateDirectory + "/" + settings.id + "-heatmap.png"), zones: zones, lines: lines)
         }
     }
 

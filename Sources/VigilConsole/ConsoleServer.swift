@@ -31,11 +31,10 @@ public final class ConsoleServer: Sendable {
                             index: index, localTime: localTime)
         assets = try ConsoleAssets.load()
         acknowledgementWriter = Mutex(nil)
+        feeder = IndexFeeder(queueDirectory: options.queueDirectory, index: index, broadcaster: broadcaster, logger: logger)
     }
 
-    public var feeder: IndexFeeder {
-        IndexFeeder(queueDirectory: options.queueDirectory, index: index, broadcaster: broadcaster, logger: logger)
-    }
+    public let feeder: IndexFeeder
 
     // MARK: Routes
 
@@ -67,14 +66,14 @@ public final class ConsoleServer: Sendable {
             return response
         }
 
-        router.get("/api/cameras") { [self] _, _ in try JSONResponse.make(try board.current()) }
+        router.get("/api/cameras") { [self] _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: try board.currentJSON())))
+        }
         router.get("/api/cameras/:id/picture.jpg") { [self] _, context in
-            guard let id = context.parameters.get("id"), options.cameras.contains(where: { $0.id == id }),
-                  let path = SafePath.resolve(id + ".jpg", inside: options.stateDirectory),
-                  let data = FileManager.default.contents(atPath: path) else {
-                return try JSONResponse.error("no picture from this camera yet", status: .notFound)
-            }
-            return Response(status: .ok, headers: [.contentType: "image/jpeg", .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+            cameraFile(context.parameters.get("id"), suffix: ".jpg", type: "image/jpeg")
+        }
+        router.get("/api/cameras/:id/heatmap.png") { [self] _, context in
+            cameraFile(context.parameters.get("id"), suffix: "-heatmap.png", type: "image/png")
         }
         router.get("/snapshots/**") { [self] _, context in
             let relative = context.parameters.getCatchAll().joined(separator: "/")
@@ -102,6 +101,16 @@ public final class ConsoleServer: Sendable {
         router.get("/api/traffic") { [self] request, _ in try traffic(request) }
         router.get("/api/crowd") { [self] request, _ in try crowd(request) }
         return router
+    }
+
+    /// A file a worker writes for its camera in the state folder (only configured cameras).
+    private func cameraFile(_ id: String?, suffix: String, type: String) -> Response {
+        guard let id, options.cameras.contains(where: { $0.id == id }),
+              let path = SafePath.resolve(id + suffix, inside: options.stateDirectory),
+              let data = FileManager.default.contents(atPath: path) else {
+            return (try? JSONResponse.error("nothing from this camera yet", status: .notFound)) ?? Response(status: .notFound)
+        }
+        return Response(status: .ok, headers: [.contentType: type, .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     struct EventPage: Encodable {

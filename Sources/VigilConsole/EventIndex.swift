@@ -154,6 +154,20 @@ public final class EventIndex: Sendable {
         }
     }
 
+    /// Crossings since `sinceMs` per camera, line and direction, in one query (the wall's counts).
+    public func lineTotals(sinceMs: Int64) throws -> [String: [String: [String: Int]]] {
+        try database.read { db in
+            var totals: [String: [String: [String: Int]]] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT camera, line, direction, COUNT(*) AS n FROM event
+                WHERE type = 'line_crossing' AND time_ms >= ? GROUP BY camera, line, direction
+                """, arguments: [sinceMs]) {
+                totals[row["camera"], default: [:]][row["line"] ?? "", default: [:]][row["direction"] ?? ""] = row["n"]
+            }
+            return totals
+        }
+    }
+
     /// People and objects per zone, sampled by the console from the workers' state.
     public struct ZoneSample: Sendable, Codable, Equatable {
         public var zone: String

@@ -1,19 +1,21 @@
 import Foundation
 import Logging
+import Synchronization
 import VigilEvents
 
 /// The console's consumer of the queue: reads every record from where the index left
 /// off, indexes it, hands it to the live streams, and commits the `console` consumer
 /// group (so `vigil queue stat` shows how far behind the console is). With the index
 /// file deleted it starts again from the queue's first record.
-public struct IndexFeeder: Sendable {
+public final class IndexFeeder: Sendable {
     public let queueDirectory: String
     public let index: EventIndex
     public let broadcaster: EventBroadcaster
     public let logger: Logger
     public static let group = "console"
-    public var pollInterval: Duration = .milliseconds(50)
-    public var pingInterval: Duration = .seconds(15)
+    public let pollInterval: Duration = .milliseconds(50)
+    public let pingInterval: Duration = .seconds(15)
+    private let lastSeen = Mutex<UInt64?>(nil)
 
     public init(queueDirectory: String, index: EventIndex, broadcaster: EventBroadcaster, logger: Logger) {
         self.queueDirectory = queueDirectory
@@ -60,7 +62,10 @@ public struct IndexFeeder: Sendable {
             guard let event = try? record.event() else { continue }
             records.append((record.offset, event))
         }
+        // Nothing new (the usual case, 20 times a second): no database access at all.
+        if records.isEmpty && reader.nextOffset == lastSeen.withLock({ $0 }) { return 0 }
         let indexed = try index.nextOffset()
+        lastSeen.withLock { $0 = reader.nextOffset }
         guard !records.isEmpty || reader.nextOffset > indexed else { return 0 }
         try index.add(records, next: reader.nextOffset)
         if broadcaster.subscriberCount > 0 {

@@ -51,12 +51,20 @@ final class ClipAnnotator {
 
 /// `--heatmap`: where things moved over the whole clip, drawn over the first frame (dimmed):
 /// brighter = foreground more often (square root, so rare paths still show).
-struct OccupancyHeatmap {
-    private(set) var first: GrayImage?
+public struct OccupancyHeatmap {
+    public private(set) var first: GrayImage?
     private var counts: [UInt32] = []
-    private var frames = 0
+    public private(set) var frames = 0
 
-    mutating func add(frame: GrayImage, mask: GrayImage) {
+    public init() {}
+
+    /// Draws later renders over this picture instead of the first one (a live camera's
+    /// heatmap should show today's scene).
+    public mutating func setBackground(_ frame: GrayImage) {
+        if let first, first.width == frame.width, first.height == frame.height { self.first = frame }
+    }
+
+    public mutating func add(frame: GrayImage, mask: GrayImage) {
         if first == nil {
             first = frame
             counts = [UInt32](repeating: 0, count: mask.pixels.count)
@@ -70,7 +78,7 @@ struct OccupancyHeatmap {
         }
     }
 
-    func render() -> GrayImage? {
+    public func render() -> GrayImage? {
         guard var image = first else { return nil }
         let peak = Double(max(1, counts.max() ?? 1))
         for i in image.pixels.indices {

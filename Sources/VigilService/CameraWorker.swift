@@ -31,6 +31,9 @@ public struct WorkerOptions: Sendable {
     /// folder as CAMERA.jpg every `livePictureInterval` seconds (0: never).
     public var livePictureWidth = 960
     public var livePictureInterval = 1.0
+    /// Where motion has been since the worker started, drawn over the current frame and
+    /// written to the state folder as CAMERA-heatmap.png this often (0: never).
+    public var heatmapInterval = 60.0
 
     public init(camera: CameraSettings, queueDirectory: String) {
         self.camera = camera
@@ -176,6 +179,7 @@ public final class CameraWorker: @unchecked Sendable {
                 }
                 working.picture = nil
                 recordScene(pipeline)
+                updateHeatmap(pipeline, frame: working.image)
                 if !events.isEmpty {
                     append(events, writer: writer)
                     metrics.eventLatency.recordSeconds(MonotonicSeconds.now() - working.arrival)
@@ -476,6 +480,27 @@ public final class CameraWorker: @unchecked Sendable {
         }
     }
     private lazy var pictureErrorLog = RateLimitedLog(logger: logger, interval: 60)
+
+    private func updateHeatmap(_ pipeline: CameraPipeline, frame: GrayImage) {
+        guard let directory = options.stateDirectory, options.heatmapInterval > 0, let mask = pipeline.analyzer.lastMask else { return }
+        if mask.width != frame.width || mask.height != frame.height { return }
+        heatmap.add(frame: frame, mask: mask)
+        let now = MonotonicSeconds.now()
+        // The first one soon after start, so a new camera's screen is not empty for a minute.
+        let due = lastHeatmap == -Double.infinity ? heatmap.frames >= 25 : now - lastHeatmap >= options.heatmapInterval
+        guard due else { return }
+        lastHeatmap = now
+        heatmap.setBackground(frame)
+        guard let image = heatmap.render() else { return }
+        do {
+            try heatmapEncoder.write(image, to: directory + "/" + options.camera.id + "-heatmap.png")
+        } catch {
+            pictureErrorLog.warning("cannot write the heatmap", count: 1, detail: "\(error)")
+        }
+    }
+    private var heatmap = OccupancyHeatmap()
+    private var lastHeatmap = -Double.infinity
+    private lazy var heatmapEncoder = ImageEncoder(format: .png)
 
     private func recordScene(_ pipeline: CameraPipeline) {
         let census = pipeline.census

@@ -58,19 +58,13 @@ struct ConsoleServe: ParsableCommand {
             FileHandleOutput.standardError("vigil console: \(error)")
             throw ExitCode(ExitStatus.usage)
         }
-        let finished = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var failure: Error?
         let listenHost = settings.host
-        Task {
-            do {
-                try await ConsoleProcess.run(server: server, logger: logger) { port in
-                    // One line on stdout for scripts (and tests) that asked for any free port.
-                    FileHandle.standardOutput.write(Data("console listening on http://\(listenHost):\(port)/\n".utf8))
-                }
-            } catch { failure = error }
-            finished.signal()
+        let failure = runBlocking {
+            try await ConsoleProcess.run(server: server, logger: logger) { port in
+                // One line on stdout for scripts (and tests) that asked for any free port.
+                FileHandle.standardOutput.write(Data("console listening on http://\(listenHost):\(port)/\n".utf8))
+            }
         }
-        finished.wait()
         if let failure {
             FileHandleOutput.standardError("vigil console: \(failure)")
             throw ExitCode.failure

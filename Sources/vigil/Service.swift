@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import Logging
 import VigilConfig
+import VigilConsole
 import VigilEvents
 import VigilMedia
 import VigilPipeline
@@ -98,19 +99,25 @@ struct Worker: ParsableCommand {
         let port = metricsPort ?? cameraSettings.metricsPort ?? (configuration.service.metricsPort == 0 ? 0 : configuration.service.metricsPort + index)
         let host = configuration.service.metricsHost
 
-        // ArgumentParser runs this synchronously; the services run on Swift's concurrency pool.
-        let finished = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var failure: Error?
-        Task {
-            do { try await WorkerProcess.run(worker: worker, registry: registry, host: host, port: port, logger: logger) } catch { failure = error }
-            finished.signal()
-        }
-        finished.wait()
-        if let failure {
+        let serviceLogger = logger
+        if let failure = runBlocking({ try await WorkerProcess.run(worker: worker, registry: registry, host: host, port: port, logger: serviceLogger) }) {
             logger.critical("worker failed: \(failure)")
             throw ExitCode.failure
         }
     }
+}
+
+/// Runs async services from ArgumentParser's synchronous `run()`, on Swift's concurrency
+/// pool, and returns what they threw.
+func runBlocking(_ body: @escaping @Sendable () async throws -> Void) -> Error? {
+    let finished = DispatchSemaphore(value: 0)
+    nonisolated(unsafe) var failure: Error?
+    Task {
+        do { try await body() } catch { failure = error }
+        finished.signal()
+    }
+    finished.wait()
+    return failure
 }
 
 struct Validate: ParsableCommand {
@@ -142,6 +149,10 @@ struct Validate: ParsableCommand {
             guard port > 0 else { continue }
             if let other = ports[port] { problems.append("cameras \(camera.id): metrics port \(port) is also used by camera \(other)") }
             ports[port] = camera.id
+        }
+        if let console = configuration.console {
+            do { _ = try ConsoleOptions(configuration: configuration) } catch { problems.append("console: \(error)") }
+            if let camera = ports[console.port] { problems.append("console.port \(console.port) is also camera \(camera)'s metrics port") }
         }
         if probe {
             for camera in configuration.cameras {

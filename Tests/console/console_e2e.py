@@ -229,7 +229,12 @@ try:
     shot("06-traffic")
     driver.get(base + "/#crowd")
     wait.until(lambda d: d.find_element(By.ID, "view-crowd").is_displayed())
-    time.sleep(1)
+    check("the crowd screen opens on the camera that counts people", Select(driver.find_element(By.ID, "c-camera")).first_selected_option.get_attribute("value") == "square")
+    try:
+        wait.until(lambda d: d.execute_script("const i = document.getElementById('c-heatmap-img'); return !document.getElementById('c-heatmap').hidden && i.complete && i.naturalWidth > 0"))
+        check("the camera's motion heatmap is shown", True)
+    except Exception:
+        check("the camera's motion heatmap is shown", False)
     shot("07-crowd")
 
     # Vietnamese labels.

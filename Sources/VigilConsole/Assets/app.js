@@ -234,7 +234,9 @@ function tile(camera) {
   const zones = camera.zones.filter((zone) => zone.persons || zone.vehicles || zone.people).map((zone) => element('li', {},
     element('strong', { text: zone.id }), ' ',
     [zone.people !== undefined && zone.people !== null ? t('people', { n: Math.round(zone.people) }) : (zone.persons ? t('people', { n: zone.persons }) : null),
-     zone.vehicles ? t('vehicles', { n: zone.vehicles }) : null].filter(Boolean).join(' · ')));
+     zone.vehicles ? t('vehicles', { n: zone.vehicles }) : null,
+     zone.crowdLevels && zone.people !== undefined && zone.people !== null
+       ? t('level', { n: zone.crowdLevels.filter((threshold) => zone.people >= threshold).length }) : null].filter(Boolean).join(' · ')));
   const node = element('article', { class: `tile state-${camera.state}${camera.activeAlarms > 0 ? ' alarm' : ''}`, 'data-camera': camera.id },
     element('div', { class: 'picture' }, picture, overlay(camera),
       camera.activeAlarms > 0 ? element('span', { class: 'alarm-badge', text: t('alarm.active', { n: camera.activeAlarms }) }) : null),
@@ -247,10 +249,27 @@ function tile(camera) {
   return node;
 }
 
+// A tile is rebuilt only when what it shows changed; otherwise only its picture is refreshed.
+// With dozens of cameras this keeps the page's work per second small.
+const tiles = new Map();
+function shownFacts(camera) {
+  const { framesAnalysed, lastFrameAge, pictureAge, heatmapAge, reconnects, lastError, ...shown } = camera;
+  return JSON.stringify([shown, pictureAge === undefined || pictureAge === null, language()]);
+}
+
 function renderWall() {
   const group = $('group-filter').value;
   const shown = state.cameras.filter((camera) => !group || camera.group === group);
-  $('wall').replaceChildren(...shown.map(tile));
+  const nodes = shown.map((camera) => {
+    const key = shownFacts(camera);
+    const known = tiles.get(camera.id);
+    if (known && known.key === key) { livePicture(camera); return known.node; }
+    const node = tile(camera);
+    tiles.set(camera.id, { key, node });
+    return node;
+  });
+  const wall = $('wall');
+  if (nodes.length !== wall.children.length || nodes.some((node, index) => wall.children[index] !== node)) wall.replaceChildren(...nodes);
   const alarms = state.cameras.reduce((sum, camera) => sum + camera.activeAlarms, 0);
   $('wall-summary').textContent = t('summary', { n: shown.length, on: shown.filter((c) => c.state === 'streaming').length, alarms });
 }
@@ -450,7 +469,8 @@ function chart(title, series, fromMs, stepMs, toMs, kind) {
   const styles = getComputedStyle(document.body);
   const width = canvas.width, height = canvas.height, left = 44, bottom = 28, top = 10;
   const slots = Math.max(1, Math.round((toMs - fromMs) / stepMs));
-  const maximum = Math.max(1, ...series.flatMap((s) => s.points.map((p) => p[1])));
+  // Counts: an axis in whole numbers, four steps.
+  const maximum = Math.max(4, Math.ceil(Math.max(0, ...series.flatMap((s) => s.points.map((p) => p[1]))) / 4) * 4);
   context.fillStyle = styles.getPropertyValue('--panel') || '#fff';
   context.fillRect(0, 0, width, height);
   context.strokeStyle = '#8884';
@@ -459,7 +479,7 @@ function chart(title, series, fromMs, stepMs, toMs, kind) {
   for (let i = 0; i <= 4; i += 1) {
     const y = top + (height - top - bottom) * (1 - i / 4);
     context.beginPath(); context.moveTo(left, y); context.lineTo(width, y); context.stroke();
-    context.fillText(String(Math.round(maximum * i / 4 * 10) / 10), 4, y + 4);
+    context.fillText(String(maximum * i / 4), 4, y + 4);
   }
   const hourFormat = new Intl.DateTimeFormat(language() === 'vi' ? 'vi-VN' : 'en-GB', { timeZone: state.session.timeZone, hour: '2-digit', minute: '2-digit', hour12: false });
   for (let ms = fromMs; ms <= toMs; ms += 3 * 3600_000) {
@@ -476,7 +496,11 @@ function chart(title, series, fromMs, stepMs, toMs, kind) {
       const x = left + (width - left) * (ms - fromMs) / (toMs - fromMs);
       const y = top + (height - top - bottom) * (1 - value / maximum);
       if (kind === 'bars') context.fillRect(x + index * barWidth, y, barWidth, height - bottom - y);
-      else if (pointIndex === 0) context.moveTo(x, y); else context.lineTo(x, y);
+      else {
+        if (pointIndex === 0) context.moveTo(x, y); else context.lineTo(x, y);
+        // Samples are a minute apart: a dot each, so a first sample shows before there is a line.
+        context.fillRect(x - 2, y - 2, 4, 4);
+      }
     });
     if (kind !== 'bars') { context.lineWidth = 2; context.stroke(); }
   });
@@ -530,6 +554,9 @@ async function loadCrowd() {
   const series = [...byZone.entries()].map(([zone, points]) => ({ label: zone, points }));
   $('c-charts').replaceChildren(series.length ? chart(t('tab.crowd'), series, data.sinceMs, 60_000, Date.now(), 'lines')
     : element('p', { class: 'muted', text: t('crowd.none') }));
+  const heatmap = live && live.heatmapAge !== undefined && live.heatmapAge !== null;
+  $('c-heatmap').hidden = !heatmap;
+  if (heatmap) $('c-heatmap-img').src = `/api/cameras/${encodeURIComponent(camera)}/heatmap.png?t=${Date.now()}`;
   $('c-levels').replaceChildren(...(data.levels.length ? data.levels.map((item) => alarmItem(item, loadCrowd))
     : [element('li', { class: 'muted', text: t('crowd.no.levels') })]));
 }
