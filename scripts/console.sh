@@ -15,8 +15,8 @@ port="${VIGIL_PORT:-8080}"
   printf 'queue: { path: queue }\n'
   printf 'service: { state_dir: state, metrics: { port: 0 } }\n'
   printf 'console: { port: %s, language: %s }\n' "$port" "${VIGIL_LANGUAGE:-vi}"
-  # The demo file names its clip from the repository's root; this config lives elsewhere.
-  sed "s#source: SampleVideos/#source: $root/SampleVideos/#" SampleVideos/demo.yaml
+  # The demo file names its clip relative to itself; this config lives elsewhere.
+  sed "s#source: #source: $root/SampleVideos/#" SampleVideos/demo.yaml
 } > demo-output/console/vigil.yaml
 echo "Console: http://127.0.0.1:$port/  (events in demo-output/console/queue; Ctrl-C stops)"
 exec .build/release/vigil run --config demo-output/console/vigil.yaml --realtime --loop

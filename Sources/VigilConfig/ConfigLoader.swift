@@ -35,14 +35,25 @@ public enum ConfigLoader {
         case let .text(read): text = read
         case let .failure(issue): throw ConfigError(file: path, issues: [issue])
         }
-        var configuration = try parse(yaml: text, file: path)
-        // Paths in the file are relative to the file's folder, so a config and its
-        // queue, state and models move together and work from any working directory.
+        return resolvingPaths(try parse(yaml: text, file: path), configFile: path)
+    }
+
+    /// Every path in the file (sources, models, queue, state, console files) made relative
+    /// to the file's folder, once, here: so a config and its queue, state, clips and models
+    /// move together, and every command (analyze, worker, run, validate, console) reads the
+    /// same file the same way from any working directory. URLs stay as they are.
+    public static func resolvingPaths(_ parsed: VigilConfiguration, configFile path: String) -> VigilConfiguration {
+        var configuration = parsed
         if configuration.queue != nil { configuration.queue!.path = resolve(configuration.queue!.path, relativeTo: path) }
         configuration.service.stateDirectory = resolve(configuration.service.stateDirectory, relativeTo: path)
+        for index in configuration.cameras.indices {
+            configuration.cameras[index].source = resolve(configuration.cameras[index].source, relativeTo: path)
+            configuration.cameras[index].model = configuration.cameras[index].model.map { resolve($0, relativeTo: path) }
+            configuration.cameras[index].classesModel = configuration.cameras[index].classesModel.map { resolve($0, relativeTo: path) }
+        }
         if var console = configuration.console {
             console.usersFile = console.usersFile.map { resolve($0, relativeTo: path) }
-            console.indexPath = resolve(console.indexPath ?? configuration.service.stateDirectory + "/console-index.sqlite", relativeTo: path)
+            console.indexPath = console.indexPath.map { resolve($0, relativeTo: path) }
             configuration.console = console
         }
         return configuration

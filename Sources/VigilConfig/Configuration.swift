@@ -42,7 +42,8 @@ public struct ConsoleSettings: Sendable, Equatable {
     public var timeZone = "Asia/Ho_Chi_Minh"
     /// YAML list of users with salted password hashes (`vigil console passwd` writes it); relative to the config file.
     public var usersFile: String?
-    /// The search index (SQLite); rebuilt from the queue when missing. Default: in the state folder.
+    /// The search index (SQLite); rebuilt from the queue when missing. Nil: `console-index.sqlite`
+    /// in the state folder (the console resolves it, since the state folder is a service setting).
     public var indexPath: String?
     /// A signed-in session ends after this long without a request.
     public var sessionIdleMinutes = 720.0

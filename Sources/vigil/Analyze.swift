@@ -149,8 +149,8 @@ struct Analyze: ParsableCommand {
         options.tracksOut = tracksOut
         options.annotate = annotate
         options.heatmap = heatmap
-        options.crowdModel = try loadCrowdModel(override: crowdModel, camera: cameraSettings, config: config).model
-        if let (classifier, source) = try loadClassifier(override: classesModel, camera: cameraSettings, config: config) {
+        options.crowdModel = try loadCrowdModel(override: crowdModel, camera: cameraSettings).model
+        if let (classifier, source) = try loadClassifier(override: classesModel, camera: cameraSettings) {
             options.classifier = classifier
             options.classifierSource = source
         }

@@ -42,9 +42,6 @@ struct ConsoleServe: ParsableCommand {
     func run() throws {
         let configuration = try loadConfiguration(config)
         var settings = configuration.console ?? ConsoleSettings()
-        if configuration.console == nil {
-            settings.indexPath = configuration.service.stateDirectory + "/console-index.sqlite"
-        }
         if let host { settings.host = host }
         if let port { settings.port = port }
         let format = logFormat.flatMap(ServiceSettings.LogFormat.init(rawValue:)) ?? configuration.service.logFormat

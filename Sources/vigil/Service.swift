@@ -77,10 +77,7 @@ struct Worker: ParsableCommand {
             FileHandleOutput.standardError("vigil: \(config) has no queue.path; a worker needs a queue for its events")
             throw ExitCode(ExitStatus.usage)
         }
-        var cameraSettings = configuration.cameras[index]
-        if !SourceLocation(cameraSettings.source).isNetwork {
-            cameraSettings.source = ConfigLoader.resolve(cameraSettings.source, relativeTo: config)
-        }
+        let cameraSettings = configuration.cameras[index]
         var options = WorkerOptions(camera: cameraSettings, queueDirectory: queue.path)
         options.queueOptions = queueOptions(queue)
         options.service = configuration.service
@@ -89,8 +86,8 @@ struct Worker: ParsableCommand {
         options.loop = loop
         options.bufferFrames = buffer
         options.skipNonReferenceFrames = skipNonReference
-        if let (classifier, _) = try loadClassifier(override: nil, camera: cameraSettings, config: config) { options.classifier = classifier }
-        options.crowdModel = try loadCrowdModel(override: nil, camera: cameraSettings, config: config).model
+        if let (classifier, _) = try loadClassifier(override: nil, camera: cameraSettings) { options.classifier = classifier }
+        options.crowdModel = try loadCrowdModel(override: nil, camera: cameraSettings).model
 
         var logger = bootstrapLogging(configuration.service, format: logFormat.flatMap(ServiceSettings.LogFormat.init(rawValue:)), label: "vigil.worker")
         logger[metadataKey: "camera"] = "\(camera)"
@@ -159,7 +156,7 @@ struct Validate: ParsableCommand {
                 var options = SourceOptions()
                 options.openTimeout = configuration.service.readTimeout
                 options.readTimeout = configuration.service.readTimeout
-                let location = SourceLocation(SourceLocation(camera.source).isNetwork ? camera.source : ConfigLoader.resolve(camera.source, relativeTo: config))
+                let location = SourceLocation(camera.source)
                 do {
                     let source = try VideoSource(location, options: options)
                     print("camera \(camera.id): \(location.redacted): \(source.info.codecName) \(source.info.width)x\(source.info.height)")
@@ -176,8 +173,8 @@ struct Validate: ParsableCommand {
     }
 
     private func loadClassifierQuietly(camera: CameraSettings) throws {
-        if let path = camera.classesModel.map({ ConfigLoader.resolve($0, relativeTo: config) }) { _ = try ModelFiles.classifier(at: path) }
-        if let path = camera.model.map({ ConfigLoader.resolve($0, relativeTo: config) }) { _ = try ModelFiles.crowdModel(at: path) }
+        if let path = camera.classesModel { _ = try ModelFiles.classifier(at: path) }
+        if let path = camera.model { _ = try ModelFiles.crowdModel(at: path) }
     }
 
     /// Why events could not be written under `path`, or nil if they can.

@@ -63,8 +63,9 @@ enum FileHandleOutput {
 /// Loads a configuration file; on any problem prints every issue and exits 2.
 /// The object-class model for a camera: `override`, else the camera's `classes_model`
 /// (relative to its config file), else the one shipped in Models/. A bad file exits 2.
-func loadClassifier(override: String?, camera: CameraSettings?, config: String?) throws -> (ObjectClassifier, String)? {
-    let configured = camera?.classesModel.map { path in config.map { ConfigLoader.resolve(path, relativeTo: $0) } ?? path }
+func loadClassifier(override: String?, camera: CameraSettings?) throws -> (ObjectClassifier, String)? {
+    // Paths in a loaded configuration are resolved already (ConfigLoader.resolvingPaths).
+    let configured = camera?.classesModel
     guard let path = override ?? configured ?? ModelFiles.defaultClassesPath() else { return nil }
     do {
         return (try ModelFiles.classifier(at: path), path)
@@ -77,8 +78,8 @@ func loadClassifier(override: String?, camera: CameraSettings?, config: String?)
 /// The people-count model for a camera: `override`, else the camera's `model` (relative to
 /// its config file), else the perspective-only default shipped in Models/crowd.json (built
 /// in when that file is not installed). A bad file exits 2.
-func loadCrowdModel(override: String?, camera: CameraSettings?, config: String?) throws -> (model: CrowdModel, source: String) {
-    let configured = camera?.model.map { path in config.map { ConfigLoader.resolve(path, relativeTo: $0) } ?? path }
+func loadCrowdModel(override: String?, camera: CameraSettings?) throws -> (model: CrowdModel, source: String) {
+    let configured = camera?.model
     guard let path = override ?? configured ?? ModelFiles.defaultCrowdPath() else { return (.perspectiveOnly, "perspective only (built in)") }
     do {
         return (try ModelFiles.crowdModel(at: path), path)
