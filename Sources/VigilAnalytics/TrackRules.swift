@@ -95,9 +95,9 @@ public struct TrackRules: Sendable {
     public var ground: GroundPlane?
     private var flowSpeeds: [(towardsB: [Double], towardsA: [Double])] = []
     private var counters: [LineCounter]
-    private let lines: [Line]
+    private var lines: [Line]
     private var flowStart: [Double?]
-    private let zones: [Zone]
+    private var zones: [Zone]
     private var watches: [ZoneWatches]
     private var snapshots: [TrackSnapshot] = []
     private var measured: [TrackSnapshot] = []
@@ -177,6 +177,40 @@ public struct TrackRules: Sendable {
             zone.presence.reset()
             watches[index] = zone
         }
+        return events
+    }
+
+    /// Takes a changed configuration while running (live reload). Lines and zones named in
+    /// `unchangedLines` / `unchangedZones` keep their counts, timers and open events; a line
+    /// or zone that changed or went away closes what it had open, as at a clip's end, and a
+    /// changed or new one starts fresh.
+    public mutating func reconfigure(lines newLines: [Line], zones newZones: [Zone], unchangedLines: Set<String>,
+                                     unchangedZones: Set<String>, frame: Int, pts: Double) -> [Event] {
+        var events: [Event] = []
+        var keptLines: [String: Int] = [:]
+        for index in lines.indices {
+            let id = lines[index].definition.id
+            if unchangedLines.contains(id) && newLines.contains(where: { $0.definition.id == id }) { keptLines[id] = index; continue }
+            if let start = flowStart[index], pts > start { events.append(flowEvent(index, frame: frame, pts: pts, seconds: pts - start)) }
+        }
+        var keptZones: [String: Int] = [:]
+        for index in zones.indices {
+            let id = zones[index].id
+            if unchangedZones.contains(id) && newZones.contains(where: { $0.id == id }) { keptZones[id] = index; continue }
+            var zone = watches[index]
+            events += zone.intrusion?.finish(frame: frame, pts: pts) ?? []
+            events += zone.loitering?.finish(frame: frame, pts: pts) ?? []
+            events += zone.stopped?.finish(frame: frame, pts: pts) ?? []
+            events += zone.wrongWay?.finish(frame: frame, pts: pts) ?? []
+            events += zone.abandoned?.finish(frame: frame, pts: pts) ?? []
+            events += zone.congestion?.finish(frame: frame, pts: pts) ?? []
+        }
+        counters = newLines.map { line in keptLines[line.definition.id].map { counters[$0] } ?? LineCounter(line.definition) }
+        flowStart = newLines.map { line in keptLines[line.definition.id].flatMap { flowStart[$0] } }
+        flowSpeeds = newLines.map { line in keptLines[line.definition.id].map { flowSpeeds[$0] } ?? ([], []) }
+        watches = newZones.map { zone in keptZones[zone.id].map { watches[$0] } ?? ZoneWatches(camera: camera, zone: zone) }
+        lines = newLines
+        zones = newZones
         return events
     }
 

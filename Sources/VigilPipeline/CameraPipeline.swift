@@ -15,7 +15,7 @@ import Foundation
 public final class CameraPipeline {
     public let cameraID: String
     public let analysis: ClipAnalysisOptions.Analysis
-    let camera: CameraSettings?
+    private(set) var camera: CameraSettings?
     public private(set) var analyzer: any MotionModel
     public private(set) var tracker: Tracker
     public private(set) var trackRules: TrackRules
@@ -23,7 +23,7 @@ public final class CameraPipeline {
     public private(set) var census: ObjectCensus
     /// Tracks and rules run on the motion detector's blobs only.
     public var tracking: Bool { analysis == .motion }
-    public let zones: [ZoneSettings]
+    public private(set) var zones: [ZoneSettings]
     /// Slot 0 is the whole frame, then one per zone; valid when `measuredZones` or after a motion frame.
     public private(set) var fractions: [Double]
     public private(set) var measuredZones = false
@@ -42,7 +42,7 @@ public final class CameraPipeline {
     private var zoneMasks: [ZoneMask] = []
     private var motionRules: [MotionRule]
     private var transitions: [MotionTransition] = []
-    private let checkingTamper: Bool
+    private var checkingTamper: Bool
     private var tamperDetector = TamperDetector()
     private var tamperRule: TamperRule
     private var pending: [Event] = []
@@ -95,23 +95,85 @@ public final class CameraPipeline {
         tamperRule = TamperRule(persistSeconds: camera?.tamperSeconds ?? 3)
         crowdEstimator = CrowdEstimator(model: crowdModel, perspective: analyzer.perspective)
         for (index, zone) in zones.enumerated() {
-            guard let crowd = zone.crowd else { continue }
-            var area: Double? = nil
-            if crowd.unit == .perSquareMetre {
-                guard let ground = trackRules.ground else {
-                    throw CrowdConfigurationError(zone: zone.id)
-                }
-                area = ground.area(of: zone.polygon.map { Point(x: $0.x, y: $0.y) })
-            }
-            var rule = CrowdZoneRule(zone: zone.id, levels: crowd.levels, areaSquareMetres: area)
-            rule.dwellSeconds = crowd.dwellSeconds
-            rule.gatheringRise = crowd.gatheringRise
-            rule.gatheringSeconds = crowd.gatheringSeconds
-            rule.runningSpeed = crowd.runningSpeed
-            rule.runningMinimumPeople = crowd.runningMinimumPeople
-            crowdRules.append((index, rule))
+            if let rule = try Self.crowdRule(zone, ground: trackRules.ground) { crowdRules.append((index, rule)) }
         }
         measuresPeople = !crowdRules.isEmpty
+    }
+
+    static func crowdRule(_ zone: ZoneSettings, ground: GroundPlane?) throws -> CrowdZoneRule? {
+        guard let crowd = zone.crowd else { return nil }
+        var area: Double? = nil
+        if crowd.unit == .perSquareMetre {
+            guard let ground else { throw CrowdConfigurationError(zone: zone.id) }
+            area = ground.area(of: zone.polygon.map { Point(x: $0.x, y: $0.y) })
+        }
+        var rule = CrowdZoneRule(zone: zone.id, levels: crowd.levels, areaSquareMetres: area)
+        rule.dwellSeconds = crowd.dwellSeconds
+        rule.gatheringRise = crowd.gatheringRise
+        rule.gatheringSeconds = crowd.gatheringSeconds
+        rule.runningSpeed = crowd.runningSpeed
+        rule.runningMinimumPeople = crowd.runningMinimumPeople
+        return rule
+    }
+
+    /// Why a changed camera cannot be applied to the running analysis.
+    public struct RestartNeeded: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Applies a changed camera configuration from the next frame, keeping the motion
+    /// model, the tracks, and every zone's and line's state that did not change (live
+    /// reload). Returns the events that end what changed zones and lines had open. Throws
+    /// `RestartNeeded` when the change is to what the motion model learned on (analysis size,
+    /// perspective, model, shadows): the caller starts a new pipeline then.
+    public func reconfigure(_ new: CameraSettings, frame: Int, pts: Double) throws -> [Event] {
+        let old = camera
+        guard analysis == .motion, let old, old.id == new.id else { throw RestartNeeded(description: "not a live motion analysis of this camera") }
+        if old.analysis != new.analysis { throw RestartNeeded(description: "analysis settings changed") }
+        if old.perspective != new.perspective { throw RestartNeeded(description: "the perspective changed") }
+        if old.motionModel != new.motionModel || old.suppressShadows != new.suppressShadows {
+            throw RestartNeeded(description: "the motion settings changed")
+        }
+        var ground: GroundPlane?
+        if let image = new.groundImage, let metres = new.groundMetres {
+            ground = try GroundPlane(image: image.map { Point(x: $0.x, y: $0.y) }, ground: metres.map { Point(x: $0.x, y: $0.y) })
+        }
+        var newCrowdRules: [(zone: Int, rule: CrowdZoneRule)] = []
+        for (index, zone) in new.zones.enumerated() {
+            // An unchanged crowd zone keeps its smoothed count, level and timers.
+            if let kept = crowdRules.first(where: { zones[$0.zone] == zone }) { newCrowdRules.append((index, kept.rule)); continue }
+            if let rule = try Self.crowdRule(zone, ground: ground) { newCrowdRules.append((index, rule)) }
+        }
+        pending.removeAll(keepingCapacity: true)
+        let unchangedZones = Set(new.zones.filter { zone in old.zones.contains(zone) }.map(\.id))
+        let unchangedLines = Set(new.lines.filter { line in old.lines.contains(line) }.map(\.id))
+        // Motion per zone: an unchanged zone keeps its rule (and an open motion event).
+        var newMotionRules = [motionRules[0]]
+        for zone in new.zones {
+            if unchangedZones.contains(zone.id), let index = zones.firstIndex(where: { $0.id == zone.id }) { newMotionRules.append(motionRules[index + 1]) }
+            else { newMotionRules.append(MotionRule(zone: zone.id)) }
+        }
+        for (index, zone) in zones.enumerated() where !unchangedZones.contains(zone.id) {
+            if let transition = motionRules[index + 1].finish(frame: frame, pts: pts) { append([transition]) }
+        }
+        append(trackRules.reconfigure(lines: Self.ruleLines(new), zones: Self.ruleZones(new), unchangedLines: unchangedLines,
+                                      unchangedZones: unchangedZones, frame: frame, pts: pts))
+        trackRules.ground = ground
+        if old.tamperEnabled != new.tamperEnabled || old.tamperSeconds != new.tamperSeconds {
+            if let transition = tamperRule.finish(frame: frame, pts: pts) { append([tamperEvent(transition)]) }
+            tamperRule = TamperRule(persistSeconds: new.tamperSeconds)
+            checkingTamper = new.tamperEnabled
+        }
+        tracker.settings.splitGroups = new.splitGroups
+        camera = new
+        zones = new.zones
+        motionRules = newMotionRules
+        crowdRules = newCrowdRules
+        measuresPeople = !crowdRules.isEmpty
+        census = ObjectCensus(zones: new.zones.map { zone in (zone.id, Polygon(zone.polygon.map { Point(x: $0.x, y: $0.y) })) })
+        fractions = [Double](repeating: 0, count: 1 + new.zones.count)
+        if width > 0 { buildMasks(width: width, height: height) }
+        return pending
     }
 
     /// Analyses one frame and returns the events it raised (valid until the next call).
@@ -191,12 +253,15 @@ public final class CameraPipeline {
             tamperDetector = TamperDetector()
         }
         (self.width, self.height) = size
+        buildMasks(width: width, height: height)
+    }
+
+    private func buildMasks(width: Int, height: Int) {
         zoneMasks = zones.map { zone in
             ZoneMask(polygons: [Polygon(zone.polygon.map { Point(x: $0.x, y: $0.y) })], width: width, height: height)
         }
-        if let ignore = camera?.motionIgnore, !ignore.isEmpty {
-            analyzer.ignoreMask = ZoneMask(polygons: ignore.map { Polygon($0.map { Point(x: $0.x, y: $0.y) }) }, width: width, height: height)
-        }
+        let ignore = camera?.motionIgnore ?? []
+        analyzer.ignoreMask = ignore.isEmpty ? nil : ZoneMask(polygons: ignore.map { Polygon($0.map { Point(x: $0.x, y: $0.y) }) }, width: width, height: height)
     }
 
     private func append(_ transitions: [MotionTransition]) {

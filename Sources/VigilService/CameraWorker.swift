@@ -76,6 +76,8 @@ public struct WorkerStatus: Sendable, Codable, Equatable {
     public var zonePeople: [String: Double]?
     /// Name of the live picture file in the state folder, when there is one.
     public var picture: String?
+    /// Checksum of the camera's settings in force (changes when a reload is applied).
+    public var configVersion: String?
 }
 
 /// A live camera: an ingest thread reads and decodes the source, reconnecting with
@@ -84,7 +86,11 @@ public struct WorkerStatus: Sendable, Codable, Equatable {
 public final class CameraWorker: @unchecked Sendable {
     public let options: WorkerOptions
     let logger: Logger
-    private let location: SourceLocation
+    /// The source and camera settings in force; a reload replaces them (under `lock`).
+    private var location: SourceLocation
+    private var camera: CameraSettings
+    private var pendingCamera: CameraSettings?
+    private var configVersion: String
     private let handoff: FrameHandoff
     private let lock = NSCondition()
     // Shared between the threads, under `lock`.
@@ -127,6 +133,8 @@ public final class CameraWorker: @unchecked Sendable {
         self.options = options
         self.logger = logger
         location = SourceLocation(options.camera.source)
+        camera = options.camera
+        configVersion = Self.version(of: options.camera)
         handoff = FrameHandoff(capacity: max(1, options.bufferFrames))
         metrics = WorkerMetrics(camera: options.camera.id)
         metrics.sourceUp.record(0)
@@ -157,7 +165,7 @@ public final class CameraWorker: @unchecked Sendable {
     public func run() throws {
         let writer = try QueueWriter(directory: options.queueDirectory, options: options.queueOptions,
                                      log: { [logger] in logger.warning("\($0)", metadata: ["queue": "\(self.options.queueDirectory)"]) })
-        let pipeline = try CameraPipeline(camera: options.camera, classifier: options.classifier, crowdModel: options.crowdModel)
+        var pipeline = try CameraPipeline(camera: options.camera, classifier: options.classifier, crowdModel: options.crowdModel)
         let ingest = Thread { [self] in ingestLoop() }
         ingest.name = "vigil-ingest"
         ingest.start()
@@ -168,6 +176,7 @@ public final class CameraWorker: @unchecked Sendable {
         var lastStatus = 0.0
         var reportedDrops = 0
         while true {
+            if let changed = takePendingCamera() { pipeline = apply(changed, to: pipeline, frame: lastFrame, pts: lastPTS, writer: writer) }
             if handoff.take(into: &working, timeout: 0.2) {
                 if offlineReported { reportOnline(writer: writer) }
                 let started = MonotonicSeconds.now()
@@ -225,6 +234,71 @@ public final class CameraWorker: @unchecked Sendable {
         logger.info("worker stopped", metadata: ["frames_analysed": "\(framesAnalysed)", "events": "\(eventsAppended)"])
     }
 
+    // MARK: Live reload
+
+    /// Takes a changed configuration for this camera; the analysis thread applies it before
+    /// the next frame. Safe from any thread.
+    public func reload(_ changed: CameraSettings) {
+        lock.lock()
+        if changed != camera || pendingCamera != nil { pendingCamera = changed }
+        lock.unlock()
+    }
+
+    private func takePendingCamera() -> CameraSettings? {
+        lock.lock()
+        defer { lock.unlock() }
+        let changed = pendingCamera
+        pendingCamera = nil
+        return changed
+    }
+
+    /// Zones, lines and rules change from the next frame with the motion model and tracks
+    /// kept; a new source reconnects; a change to what the model learned on starts the
+    /// analysis afresh. Events that the change ends are appended first.
+    private func apply(_ changed: CameraSettings, to pipeline: CameraPipeline, frame: Int, pts: Double, writer: QueueWriter) -> CameraPipeline {
+        lock.lock()
+        let previous = camera
+        camera = changed
+        configVersion = Self.version(of: changed)
+        let sourceChanged = changed.source != previous.source || changed.rtspTransport != previous.rtspTransport
+        if sourceChanged { location = SourceLocation(changed.source) }
+        lock.unlock()
+        var result = pipeline
+        do {
+            append(try pipeline.reconfigure(changed, frame: frame, pts: pts), writer: writer)
+            logger.notice("configuration reloaded", metadata: ["version": "\(Self.version(of: changed))", "zones": "\(changed.zones.count)", "lines": "\(changed.lines.count)"])
+        } catch {
+            do {
+                let fresh = try CameraPipeline(camera: changed, classifier: options.classifier, crowdModel: options.crowdModel)
+                if framesAnalysed > 0 { append(pipeline.finish(frame: frame, pts: pts), writer: writer) }
+                result = fresh
+                logger.notice("configuration reloaded; the analysis starts afresh", metadata: ["reason": "\(error)"])
+            } catch {
+                // Not expected after validation; the running analysis goes on unchanged.
+                logger.error("configuration change refused: \(error)")
+                lock.lock()
+                camera = previous
+                configVersion = Self.version(of: previous)
+                lock.unlock()
+                return pipeline
+            }
+        }
+        // A new source, or frames of another size or rate: read the source again.
+        if sourceChanged || changed.analysis != previous.analysis {
+            lock.lock()
+            currentSource?.abort()
+            lock.unlock()
+            logger.notice("reconnecting for the changed source settings")
+        }
+        return result
+    }
+
+    static func version(of camera: CameraSettings) -> String {
+        let checksum = CRC32C.checksum(Array(String(describing: camera).utf8))
+        let hex = String(checksum, radix: 16)
+        return String(repeating: "0", count: 8 - hex.count) + hex
+    }
+
     // MARK: Ingest
 
     private func ingestLoop() {
@@ -246,7 +320,10 @@ public final class CameraWorker: @unchecked Sendable {
             sourceOptions.readTimeout = options.service.readTimeout
             sourceOptions.decoderThreads = options.decoderThreads
             sourceOptions.skipNonReferenceFrames = options.skipNonReferenceFrames
-            sourceOptions.rtspTransport = RTSPTransport(rawValue: options.camera.rtspTransport) ?? .auto
+            lock.lock()
+            let camera = self.camera, location = self.location
+            lock.unlock()
+            sourceOptions.rtspTransport = RTSPTransport(rawValue: camera.rtspTransport) ?? .auto
             setState(connectedOnce ? .reconnecting : .connecting, keepOffline: true)
             var endedCleanly = false
             do {
@@ -255,8 +332,8 @@ public final class CameraWorker: @unchecked Sendable {
                 if stopping { lock.unlock(); source.abort(); break }
                 currentSource = source
                 lock.unlock()
-                let reader = FrameReader(source: source, size: AnalysisSize(width: options.camera.analysis.width),
-                                         analysisFPS: options.camera.analysis.fps)
+                let reader = FrameReader(source: source, size: AnalysisSize(width: camera.analysis.width),
+                                         analysisFPS: camera.analysis.fps)
                 // The picture rides along by reference for snapshots and the live picture.
                 reader.keepsPictures = options.snapshotsPerSecond > 0 || (options.stateDirectory != nil && options.livePictureInterval > 0)
                 var firstPTS: Double?
@@ -528,6 +605,7 @@ public final class CameraWorker: @unchecked Sendable {
         defer { lock.unlock() }
         var status = WorkerStatus(camera: options.camera.id, pid: getpid(), state: state, source: location.redacted,
                                   startedAt: startedAt, updatedAt: UTCTime.now())
+        status.configVersion = configVersion
         status.framesDecoded = framesDecoded
         status.framesAnalysed = framesAnalysed
         status.framesDropped = handoff.droppedCount

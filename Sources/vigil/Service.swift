@@ -96,6 +96,17 @@ struct Worker: ParsableCommand {
         let port = metricsPort ?? cameraSettings.metricsPort ?? (configuration.service.metricsPort == 0 ? 0 : configuration.service.metricsPort + index)
         let host = configuration.service.metricsHost
 
+        // A changed config (or SIGHUP) reaches the running worker without a restart.
+        let cameraID = camera, watcherLogger = logger
+        let watcher = ConfigWatcher(path: config, logger: logger) { changed in
+            guard let settings = changed.camera(cameraID) else {
+                watcherLogger.warning("this camera is no longer in the configuration; it runs on until stopped")
+                return
+            }
+            worker.reload(settings)
+        }
+        watcher.start()
+        defer { watcher.stop() }
         let serviceLogger = logger
         if let failure = runBlocking({ try await WorkerProcess.run(worker: worker, registry: registry, host: host, port: port, logger: serviceLogger) }) {
             logger.critical("worker failed: \(failure)")
@@ -205,7 +216,7 @@ struct Status: ParsableCommand {
         let configuration = try loadConfiguration(config)
         let directory = configuration.service.stateDirectory
         let supervisor = FleetSupervisor.readStatus(stateDirectory: directory) ?? []
-        if !json { print("camera".padding(16) + "state".padding(14) + "frames".padding(10) + "dropped".padding(9) + "reconnects".padding(12) + "last frame".padding(12) + "restarts  source") }
+        if !json { print("camera".padding(16) + "state".padding(14) + "frames".padding(10) + "dropped".padding(9) + "reconnects".padding(12) + "last frame".padding(12) + "restarts  config    source") }
         for camera in configuration.cameras {
             let status = WorkerStatusFile.read(camera: camera.id, directory: directory)
             // A state file that stopped being refreshed belongs to a worker that is gone.
@@ -223,6 +234,7 @@ struct Status: ParsableCommand {
                     object["events"] = status.eventsAppended
                     if let age = status.lastFrameAge { object["last_frame_age"] = age }
                     if let error = status.lastError { object["last_error"] = error }
+                    if let version = status.configVersion { object["config_version"] = version }
                 }
                 if let member { object["restarts"] = member.restarts }
                 let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
@@ -230,7 +242,8 @@ struct Status: ParsableCommand {
             } else {
                 let age = status?.lastFrameAge.map { "\($0) s ago" } ?? "-"
                 print(camera.id.padding(16) + state.padding(14) + "\(status?.framesAnalysed ?? 0)".padding(10) + "\(status?.framesDropped ?? 0)".padding(9)
-                      + "\(status?.reconnects ?? 0)".padding(12) + age.padding(12) + "\(member?.restarts ?? 0)".padding(10) + SourceLocation(camera.source).redacted)
+                      + "\(status?.reconnects ?? 0)".padding(12) + age.padding(12) + "\(member?.restarts ?? 0)".padding(10)
+                      + (status?.configVersion ?? "-").padding(10) + SourceLocation(camera.source).redacted)
             }
         }
     }
