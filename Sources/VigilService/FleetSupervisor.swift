@@ -35,12 +35,33 @@ public final class FleetSupervisor: @unchecked Sendable {
 
     private let lock = NSCondition()
     private var stopping = false
+    /// A new membership from a changed configuration, taken by the supervising loop.
+    private var pendingMembers: [Member]?
+    private var pendingSignal: Int32?
 
     public init(executable: String, members: [Member], stateDirectory: String?, logger: Logger) {
         self.executable = executable
         self.members = members
         self.stateDirectory = stateDirectory
         self.logger = logger
+    }
+
+    /// Changes who runs: cameras no longer listed are stopped (SIGTERM, then SIGKILL after
+    /// `stopGrace`), new ones start, and a listed one keeps running (its new arguments apply
+    /// when it next starts). Safe from any thread.
+    public func setMembers(_ members: [Member]) {
+        lock.lock()
+        pendingMembers = members
+        lock.broadcast()
+        lock.unlock()
+    }
+
+    /// Sends a signal to every running worker (SIGHUP: reload the configuration now).
+    public func signalAll(_ number: Int32) {
+        lock.lock()
+        pendingSignal = number
+        lock.broadcast()
+        lock.unlock()
     }
 
     public func stop() {
@@ -54,6 +75,7 @@ public final class FleetSupervisor: @unchecked Sendable {
     /// sources were files without --loop). Returns the number of workers that failed at the end.
     public func run() -> Int {
         struct Slot {
+            var member: Member
             var process: Process?
             var startedAt = 0.0
             var restarts = 0
@@ -61,16 +83,48 @@ public final class FleetSupervisor: @unchecked Sendable {
             var nextStart = 0.0
             var lastExit: String?
             var done = false
+            /// Removed from the configuration: stopping, killed at this time if still running.
+            var retiringUntil: Double?
         }
-        var slots = members.map { _ in Slot(delay: firstDelay) }
+        var slots = members.map { Slot(member: $0, delay: firstDelay) }
         var lastStatusWrite = 0.0
         while true {
             lock.lock()
             let shuttingDown = stopping
+            let changed = pendingMembers
+            let signalNumber = pendingSignal
+            pendingMembers = nil
+            pendingSignal = nil
             lock.unlock()
             if shuttingDown { break }
             let now = MonotonicSeconds.now()
-            for index in slots.indices where !slots[index].done {
+            if let changed {
+                for index in slots.indices where slots[index].retiringUntil == nil {
+                    if let member = changed.first(where: { $0.camera == slots[index].member.camera }) {
+                        slots[index].member = member
+                    } else {
+                        slots[index].retiringUntil = now + stopGrace
+                        slots[index].done = true
+                        if let process = slots[index].process, process.isRunning { kill(process.processIdentifier, SIGTERM) }
+                        logger.notice("camera removed from the configuration; stopping its worker", metadata: ["camera": "\(slots[index].member.camera)"])
+                    }
+                }
+                for member in changed where !slots.contains(where: { $0.member.camera == member.camera && $0.retiringUntil == nil }) {
+                    slots.append(Slot(member: member, delay: firstDelay))
+                    logger.notice("camera added to the configuration; starting its worker", metadata: ["camera": "\(member.camera)"])
+                }
+            }
+            if let signalNumber {
+                for slot in slots where slot.retiringUntil == nil { if let process = slot.process, process.isRunning { kill(process.processIdentifier, signalNumber) } }
+            }
+            // Workers of removed cameras: gone once they have exited (killed if they take too long).
+            slots.removeAll { slot in
+                guard let until = slot.retiringUntil else { return false }
+                guard let process = slot.process, process.isRunning else { return true }
+                if now >= until { kill(process.processIdentifier, SIGKILL) }
+                return false
+            }
+            for index in slots.indices where !slots[index].done && slots[index].retiringUntil == nil {
                 if let process = slots[index].process {
                     guard !process.isRunning else { continue }
                     let status = process.terminationStatus
@@ -78,39 +132,39 @@ public final class FleetSupervisor: @unchecked Sendable {
                     slots[index].process = nil
                     slots[index].lastExit = signalled ? "killed by signal \(status)" : "exit \(status)"
                     if !signalled && status == 0 {
-                        logger.info("worker finished", metadata: ["camera": "\(members[index].camera)"])
+                        logger.info("worker finished", metadata: ["camera": "\(slots[index].member.camera)"])
                         slots[index].done = true
                         continue
                     }
                     if now - slots[index].startedAt >= healthyAfter { slots[index].delay = firstDelay }
                     slots[index].nextStart = now + slots[index].delay
                     logger.error("worker died; starting it again", metadata: [
-                        "camera": "\(members[index].camera)", "exit": "\(slots[index].lastExit!)",
+                        "camera": "\(slots[index].member.camera)", "exit": "\(slots[index].lastExit!)",
                         "in_seconds": "\(slots[index].delay)"])
                     slots[index].delay = min(slots[index].delay * 2, longestDelay)
                     slots[index].restarts += 1
                 } else if now >= slots[index].nextStart {
                     let process = Process()
                     process.executableURL = URL(fileURLWithPath: executable)
-                    process.arguments = members[index].arguments
+                    process.arguments = slots[index].member.arguments
                     do {
                         try process.run()
                         slots[index].process = process
                         slots[index].startedAt = now
-                        logger.info("worker started", metadata: ["camera": "\(members[index].camera)", "pid": "\(process.processIdentifier)"])
+                        logger.info("worker started", metadata: ["camera": "\(slots[index].member.camera)", "pid": "\(process.processIdentifier)"])
                     } catch {
                         slots[index].lastExit = "could not start: \(error)"
                         slots[index].nextStart = now + slots[index].delay
                         slots[index].delay = min(slots[index].delay * 2, longestDelay)
-                        logger.error("cannot start worker", metadata: ["camera": "\(members[index].camera)", "error": "\(error)"])
+                        logger.error("cannot start worker", metadata: ["camera": "\(slots[index].member.camera)", "error": "\(error)"])
                     }
                 }
             }
             if slots.allSatisfy(\.done) { break }
             if now - lastStatusWrite >= 1 {
                 lastStatusWrite = now
-                writeStatus(slots.enumerated().map { index, slot in
-                    MemberStatus(camera: members[index].camera, pid: slot.process?.processIdentifier, restarts: slot.restarts,
+                writeStatus(slots.filter { $0.retiringUntil == nil }.map { slot in
+                    MemberStatus(camera: slot.member.camera, pid: slot.process?.processIdentifier, restarts: slot.restarts,
                                  lastExit: slot.lastExit, nextStartIn: slot.process == nil && !slot.done ? max(0, slot.nextStart - now) : nil)
                 })
             }
@@ -128,8 +182,8 @@ public final class FleetSupervisor: @unchecked Sendable {
             kill(process.processIdentifier, SIGKILL)
         }
         for process in running { process.waitUntilExit() }
-        writeStatus(slots.enumerated().map { index, slot in
-            MemberStatus(camera: members[index].camera, pid: nil, restarts: slot.restarts, lastExit: slot.process.map { _ in "stopped" } ?? slot.lastExit)
+        writeStatus(slots.filter { $0.retiringUntil == nil }.map { slot in
+            MemberStatus(camera: slot.member.camera, pid: nil, restarts: slot.restarts, lastExit: slot.process.map { _ in "stopped" } ?? slot.lastExit)
         })
         return running.filter { $0.terminationStatus != 0 }.count
     }

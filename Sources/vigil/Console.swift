@@ -55,6 +55,9 @@ struct ConsoleServe: ParsableCommand {
             FileHandleOutput.standardError("vigil console: \(error)")
             throw ExitCode(ExitStatus.usage)
         }
+        // `vigil run` passes SIGHUP to everything it supervises; the console has nothing to
+        // reload from it (it reads cameras' state live), so it must not die of it.
+        signal(SIGHUP, SIG_IGN)
         let listenHost = settings.host
         let failure = runBlocking {
             try await ConsoleProcess.run(server: server, logger: logger) { port in

@@ -272,15 +272,15 @@ struct Run: ParsableCommand {
         }
         let logger = bootstrapLogging(configuration.service, format: nil, label: "vigil.run")
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        var members = configuration.cameras.map { camera in
-            FleetSupervisor.Member(camera: camera.id, arguments: ["worker", "--config", config, "--camera", camera.id]
-                                   + (realtime ? ["--realtime"] : []) + (loop ? ["--loop"] : []))
+        let supervisor = FleetSupervisor(executable: executable, members: members(configuration), stateDirectory: configuration.service.stateDirectory, logger: logger)
+        // A changed config starts added cameras and stops removed ones; the workers reload
+        // their own settings (and get SIGHUP passed on, to do it at once).
+        let watcher = ConfigWatcher(path: config, logger: logger) { [self] changed in
+            supervisor.setMembers(members(changed))
+            supervisor.signalAll(SIGHUP)
         }
-        // The console is one more supervised process, restarted like a worker if it dies.
-        if configuration.console != nil {
-            members.append(FleetSupervisor.Member(camera: "console", arguments: ["console", "--config", config]))
-        }
-        let supervisor = FleetSupervisor(executable: executable, members: members, stateDirectory: configuration.service.stateDirectory, logger: logger)
+        watcher.start()
+        defer { watcher.stop() }
         var sources: [DispatchSourceSignal] = []
         for signalNumber in [SIGTERM, SIGINT] {
             signal(signalNumber, SIG_IGN)
@@ -292,6 +292,21 @@ struct Run: ParsableCommand {
         let failed = supervisor.run()
         _ = sources
         if failed > 0 { throw ExitCode.failure }
+    }
+}
+
+extension Run {
+    /// One worker per camera, plus the console when the config has a `console:` section
+    /// (one more supervised process, restarted like a worker if it dies).
+    func members(_ configuration: VigilConfiguration) -> [FleetSupervisor.Member] {
+        var members = configuration.cameras.map { camera in
+            FleetSupervisor.Member(camera: camera.id, arguments: ["worker", "--config", config, "--camera", camera.id]
+                                   + (realtime ? ["--realtime"] : []) + (loop ? ["--loop"] : []))
+        }
+        if configuration.console != nil {
+            members.append(FleetSupervisor.Member(camera: "console", arguments: ["console", "--config", config]))
+        }
+        return members
     }
 }
 

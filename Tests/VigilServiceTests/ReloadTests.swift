@@ -112,3 +112,41 @@ struct ReloadTests {
         #expect(worker.stderr.contains("reconnecting for the changed source settings"))
     }
 }
+
+/// `vigil run` follows its config: added cameras start, removed ones stop, the rest run on.
+@Suite("Live reload: the fleet", .serialized)
+struct FleetReloadTests {
+    @Test("a camera added to the config starts, a removed one stops, the one kept is not restarted")
+    func addAndRemoveCameras() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let clip = try makeClip(in: directory, name: "clip.mp4", width: 320, height: 180, frames: 100)
+        let path = directory.file("fleet.yaml")
+        func write(_ cameras: [String]) throws {
+            try ("# fleet\nqueue: { path: queue }\nservice: { state_dir: state, metrics: { port: 0 } }\ncameras:\n"
+                 + cameras.map { "  - { id: \($0), source: \(clip.path) }\n" }.joined()).write(toFile: path, atomically: true, encoding: .utf8)
+        }
+        try write(["north"])
+        let state = directory.file("state")
+        let fleet = try VigilProcess(["run", "--config", path, "--realtime", "--loop"], stderrPath: directory.file("run.log"))
+        defer { _ = fleet.terminate(limit: 15) }
+        #expect(waitUntil(20) { (workerState(state, camera: "north")?["frames_analysed"] as? Int ?? 0) > 5 }, "\(fleet.stderr.suffix(2000))")
+        let northPID = workerState(state, camera: "north")?["pid"] as? Int
+
+        try write(["north", "south"])
+        #expect(waitUntil(20) { (workerState(state, camera: "south")?["frames_analysed"] as? Int ?? 0) > 5 }, "\(fleet.stderr.suffix(2000))")
+        #expect(workerState(state, camera: "north")?["pid"] as? Int == northPID, "north must run on untouched")
+
+        try write(["south"])
+        #expect(waitUntil(20) { workerState(state, camera: "north")?["state"] as? String == "stopped" }, "\(fleet.stderr.suffix(2000))")
+        #expect(fleet.stderr.contains("camera removed from the configuration"))
+        let southFrames = workerState(state, camera: "south")?["frames_analysed"] as? Int ?? 0
+        #expect(waitUntil(10) { (workerState(state, camera: "south")?["frames_analysed"] as? Int ?? 0) > southFrames + 5 })
+        #expect(waitUntil(5) {
+            guard let data = FileManager.default.contents(atPath: state + "/supervisor.json"),
+                  let members = try? JSONSerialization.jsonObject(with: data) as? [[String: Any]] else { return false }
+            return members.compactMap { $0["camera"] as? String } == ["south"]
+        })
+        #expect(fleet.exitStatus == nil, "vigil run must keep running")
+    }
+}
