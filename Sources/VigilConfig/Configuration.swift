@@ -9,6 +9,12 @@ public struct VigilConfiguration: Sendable, Equatable {
     public var console: ConsoleSettings?
 
     public func camera(_ id: String) -> CameraSettings? { cameras.first { $0.id == id } }
+
+    /// The metrics port of the camera at `index`: its own `metrics_port`, else the service's
+    /// port plus its position; 0 (no server) when the service's port is 0.
+    public func metricsPort(forCameraAt index: Int) -> Int {
+        cameras[index].metricsPort ?? (service.metricsPort == 0 ? 0 : service.metricsPort + index)
+    }
 }
 
 /// How live workers run: where they report their state, metrics, logs and reconnects.

@@ -93,7 +93,7 @@ struct Worker: ParsableCommand {
         logger[metadataKey: "camera"] = "\(camera)"
         let registry = WorkerProcess.bootstrapMetrics()
         let worker = CameraWorker(options: options, logger: logger)
-        let port = metricsPort ?? cameraSettings.metricsPort ?? (configuration.service.metricsPort == 0 ? 0 : configuration.service.metricsPort + index)
+        let port = metricsPort ?? configuration.metricsPort(forCameraAt: index)
         let host = configuration.service.metricsHost
 
         // A changed config (or SIGHUP) reaches the running worker without a restart.
@@ -153,7 +153,7 @@ struct Validate: ParsableCommand {
         }
         var ports: [Int: String] = [:]
         for (index, camera) in configuration.cameras.enumerated() {
-            let port = camera.metricsPort ?? (configuration.service.metricsPort == 0 ? 0 : configuration.service.metricsPort + index)
+            let port = configuration.metricsPort(forCameraAt: index)
             guard port > 0 else { continue }
             if let other = ports[port] { problems.append("cameras \(camera.id): metrics port \(port) is also used by camera \(other)") }
             ports[port] = camera.id
