@@ -46,6 +46,8 @@ public final class CameraBoard: Sendable {
         public var pictureAge: Double?
         /// Seconds since the motion heatmap was written; nil without one.
         public var heatmapAge: Double?
+        /// Checksum of the settings the worker runs with (changes when an edit is applied).
+        public var configVersion: String?
         public var zones: [Zone]
         public var lines: [Line]
     }
@@ -110,7 +112,8 @@ public final class CameraBoard: Sendable {
                           reconnects: status?.reconnects ?? 0, lastError: status?.lastError, lastFrameAge: status?.lastFrameAge,
                           persons: status?.objects?.person, vehicles: status?.objects?.vehicle,
                           activeAlarms: alarms[settings.id] ?? 0, pictureAge: pictureAge,
-                          heatmapAge: Self.fileAge(stateDirectory + "/" + settings.id + "-heatmap.png"), zones: zones, lines: lines)
+                          heatmapAge: Self.fileAge(stateDirectory + "/" + settings.id + "-heatmap.png"), configVersion: status?.configVersion,
+                          zones: zones, lines: lines)
         }
     }
 

@@ -11,13 +11,16 @@ public struct ConsoleOptions: Sendable {
     public var indexPath: String
     /// Nil: no users file, so everyone who reaches the console is the local operator.
     public var users: UserDirectory?
+    /// The configuration file, for the editor (nil: the editor is off).
+    public var configPath: String?
 
     public struct StartError: Error, CustomStringConvertible {
         public var description: String
     }
 
     /// Reads the users file and refuses an open console on a non-loopback address.
-    public init(configuration: VigilConfiguration, settings: ConsoleSettings? = nil) throws {
+    public init(configuration: VigilConfiguration, settings: ConsoleSettings? = nil, configPath: String? = nil) throws {
+        self.configPath = configPath
         guard let queue = configuration.queue else {
             throw StartError(description: "the configuration has no queue.path; the console shows the queue's events")
         }

@@ -98,6 +98,7 @@ public final class ConsoleServer: Sendable {
         router.get("/api/events/stream") { [self] request, _ in stream(request) }
         router.post("/api/events/:offset/ack") { [self] request, context in try await acknowledge(request, context) }
 
+        addLayoutRoutes(to: router)
         router.get("/api/traffic") { [self] request, _ in try traffic(request) }
         router.get("/api/crowd") { [self] request, _ in try crowd(request) }
         return router
@@ -301,15 +302,20 @@ public final class ConsoleServer: Sendable {
         if let note, !note.isEmpty { data["note"] = .string(note) }
         let event = Event(type: .acknowledgement, camera: item.event.camera, zone: item.event.zone, data: data)
         try event.validate()
+        // The append syncs to disk before we answer: an acknowledgement shown as done is durable.
+        let offset = try appendToQueue(event)
+        logger.info("alarm acknowledged", metadata: ["offset": "\(target)", "user": "\(user.name)"])
+        return try JSONResponse.make(AcknowledgeResult(offset: offset, acknowledges: target), status: .created)
+    }
+
+    /// Appends one event the console itself raises (acknowledgements, config changes).
+    func appendToQueue(_ event: Event) throws -> UInt64 {
         let directory = options.queueDirectory
         let queueOptions = QueueOptions()
-        // The append syncs to disk before we answer: an acknowledgement shown as done is durable.
-        let offset = try acknowledgementWriter.withLock { writer -> UInt64 in
+        return try acknowledgementWriter.withLock { writer -> UInt64 in
             if writer == nil { writer = try QueueWriter(directory: directory, options: queueOptions) }
             return try writer!.append([event])[0]
         }
-        logger.info("alarm acknowledged", metadata: ["offset": "\(target)", "user": "\(user.name)"])
-        return try JSONResponse.make(AcknowledgeResult(offset: offset, acknowledges: target), status: .created)
     }
 
     // MARK: Charts

@@ -20,6 +20,9 @@ public enum EventType: String, Sendable, Codable, CaseIterable {
     /// An operator acknowledged an earlier event (`data.acknowledges` = its offset, `data.user`,
     /// optional `data.note`): the console's audit trail, as durable as the alarms.
     case acknowledgement
+    /// Someone changed a camera's settings in the console's editor (`data.user`, `data.version`,
+    /// `data.backup`): who changed what, kept with the events it affects.
+    case configChange = "config_change"
 
     /// Events that last: they come as a `start` and a later `end`.
     public var isDurational: Bool {

@@ -293,7 +293,8 @@ public final class CameraWorker: @unchecked Sendable {
         return result
     }
 
-    static func version(of camera: CameraSettings) -> String {
+    /// The settings' checksum that status files show as `config_version`.
+    public static func version(of camera: CameraSettings) -> String {
         let checksum = CRC32C.checksum(Array(String(describing: camera).utf8))
         let hex = String(checksum, radix: 16)
         return String(repeating: "0", count: 8 - hex.count) + hex
@@ -536,7 +537,7 @@ public final class CameraWorker: @unchecked Sendable {
     static func wantsSnapshot(_ event: Event) -> Bool {
         guard event.state != .end else { return false }
         switch event.type {
-        case .cameraOffline, .cameraOnline, .trafficFlow, .manual, .acknowledgement: return false
+        case .cameraOffline, .cameraOnline, .trafficFlow, .manual, .acknowledgement, .configChange: return false
         default: return true
         }
     }

@@ -50,7 +50,7 @@ struct ConsoleServe: ParsableCommand {
         let logger = Logger(label: "vigil.console")
         let server: ConsoleServer
         do {
-            server = try ConsoleServer(options: try ConsoleOptions(configuration: configuration, settings: settings), logger: logger)
+            server = try ConsoleServer(options: try ConsoleOptions(configuration: configuration, settings: settings, configPath: config), logger: logger)
         } catch {
             FileHandleOutput.standardError("vigil console: \(error)")
             throw ExitCode(ExitStatus.usage)

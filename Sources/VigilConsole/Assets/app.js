@@ -1,4 +1,5 @@
 import { t, setLanguage, language, translatePage } from './i18n.js';
+import { createEditor } from './editor.js';
 
 // State the page keeps between refreshes.
 const state = {
@@ -81,6 +82,7 @@ async function enter() {
   const user = state.session.user;
   $('who').textContent = state.session.open ? '' : `${user.name} (${user.role})`;
   $('signout').hidden = state.session.open;
+  for (const node of document.querySelectorAll('.operator-only')) node.hidden = user.role !== 'operator';
   fillTypeOptions();
   await refreshCameras();
   await loadRecentAlarms();
@@ -127,7 +129,8 @@ for (const button of document.querySelectorAll('#tabs button')) {
 window.addEventListener('hashchange', () => show(location.hash.slice(1) || 'wall'));
 
 function show(view) {
-  if (!['wall', 'alarms', 'search', 'traffic', 'crowd'].includes(view)) view = 'wall';
+  if (!['wall', 'alarms', 'search', 'traffic', 'crowd', 'editor'].includes(view)) view = 'wall';
+  if (view === 'editor' && state.session.user?.role !== 'operator') view = 'wall';
   state.view = view;
   for (const section of document.querySelectorAll('.view')) section.hidden = section.id !== `view-${view}`;
   for (const button of document.querySelectorAll('#tabs button')) button.classList.toggle('active', button.dataset.view === view);
@@ -135,6 +138,7 @@ function show(view) {
   if (view === 'search' && !$('s-results').dataset.loaded) runSearch(true);
   if (view === 'traffic') loadTraffic();
   if (view === 'crowd') loadCrowd();
+  if (view === 'editor') editor.show();
 }
 
 // ---- Camera wall ------------------------------------------------------------------
@@ -150,6 +154,7 @@ async function refreshCameras() {
   state.cameraNames = new Map(state.cameras.map((camera) => [camera.id, camera.name]));
   fillCameraOptions();
   renderWall();
+  editor.camerasUpdated();
 }
 
 function fillCameraOptions() {
@@ -561,6 +566,8 @@ async function loadCrowd() {
     : [element('li', { class: 'muted', text: t('crowd.no.levels') })]));
 }
 $('c-camera').addEventListener('change', () => { $('c-camera').dataset.chosen = '1'; loadCrowd(); });
+
+const editor = createEditor({ api, cameras: () => state.cameras, element });
 
 // ---- Refresh loop -----------------------------------------------------------------
 
