@@ -176,7 +176,10 @@ public final class CameraWorker: @unchecked Sendable {
         var lastStatus = 0.0
         var reportedDrops = 0
         while true {
-            if let changed = takePendingCamera() { pipeline = apply(changed, to: pipeline, frame: lastFrame, pts: lastPTS, writer: writer) }
+            if let changed = takePendingCamera() {
+                pipeline = apply(changed, to: pipeline, frame: lastFrame, pts: lastPTS, writer: writer)
+                writeStatus()  // at once, so the console sees the new version without waiting a second
+            }
             if handoff.take(into: &working, timeout: 0.2) {
                 if offlineReported { reportOnline(writer: writer) }
                 let started = MonotonicSeconds.now()

@@ -72,6 +72,20 @@ struct ConfigEditorTests {
         #expect(edited.hasPrefix(file.components(separatedBy: "\n").prefix(13).joined(separator: "\n")))
     }
 
+    @Test func perspectiveAndGroundAreWrittenAndRead() throws {
+        let perspective = LayoutValue.map([.init("near", .map([.init("y", .number(0.92)), .init("person_height", .number(0.3))])),
+                                           .init("far", .map([.init("y", .number(0.4)), .init("person_height", .number(0.1))]))])
+        let ground = LayoutValue.map([.init("image", .list([.list([.number(0.2), .number(0.9)]), .list([.number(0.8), .number(0.9)]),
+                                                            .list([.number(0.6), .number(0.5)]), .list([.number(0.4), .number(0.5)])])),
+                                      .init("metres", .list([.list([.number(0), .number(0)]), .list([.number(7), .number(0)]),
+                                                             .list([.number(7), .number(30)]), .list([.number(0), .number(30)])]))])
+        let edited = try ConfigEditor.apply(["perspective": perspective, "ground": ground], to: "gate", in: file)
+        let gate = try #require(try ConfigLoader.parse(yaml: edited).camera("gate"))
+        #expect(gate.perspective?.near.personHeight == 0.3 && gate.perspective?.far.y == 0.4)
+        #expect(gate.groundMetres?[2].y == 30)
+        #expect(try ConfigEditor.layout(of: "gate", in: edited)["perspective"] == perspective)
+    }
+
     @Test func anInvalidEditIsRefusedWithTheField() throws {
         let bad = LayoutValue.list([.map([.init("id", .string("z")), .init("polygon", .list([.list([.number(0), .number(0)]), .list([.number(1), .number(1)])]))])])
         let error = #expect(throws: ConfigError.self) { try ConfigEditor.apply(["zones": bad], to: "gate", in: file) }

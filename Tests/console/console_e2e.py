@@ -113,7 +113,7 @@ try:
         check("API refuses a request without a session", error.code == 401, f"status {error.code}")
 
     options = webdriver.ChromeOptions()
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1600,1000", "--lang=en"):
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1600,1300", "--lang=en"):
         options.add_argument(argument)
     options.binary_location = "/usr/bin/chromium"
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
@@ -252,12 +252,22 @@ try:
     def intrusion_seen():
         out = subprocess.run([vigil, "queue", "tail", "--queue", os.path.join(work, "queue"), "--type", "intrusion"], capture_output=True, text=True).stdout
         return [json.loads(l) for l in out.splitlines() if l.strip() and json.loads(l).get("zone") == "toan-canh"]
+    # The worker runs the new settings within 2 s of the save (SIGHUP from the console);
+    # the intrusion itself needs a person on the looping clip, who may be a moment away.
+    version = json.loads(urllib.request.urlopen(urllib.request.Request(base + "/api/cameras/gate/layout",
+                                                                       headers={"Cookie": "vigil_session=" + driver.get_cookie("vigil_session")["value"]})).read())["version"]
     try:
-        WebDriverWait(driver, 10, poll_frequency=0.1).until(lambda d: intrusion_seen())
-        print(f"     save → intrusion in the new zone: {(time.time() - saved_at) * 1000:.0f} ms")
-        check("the running worker raises an intrusion in the new zone within 2 s", time.time() - saved_at <= 2.0 + 0.3)
+        WebDriverWait(driver, 2, poll_frequency=0.05).until(lambda d: json.load(open(os.path.join(work, "state", "gate.json"))).get("config_version") == version)
+        print(f"     save → worker runs the new settings: {(time.time() - saved_at) * 1000:.0f} ms")
+        check("the running worker applies the new zone within 2 s", True)
     except Exception:
-        check("the running worker raises an intrusion in the new zone within 2 s", False)
+        check("the running worker applies the new zone within 2 s", False)
+    try:
+        WebDriverWait(driver, 15, poll_frequency=0.1).until(lambda d: intrusion_seen())
+        print(f"     save → intrusion in the new zone: {(time.time() - saved_at) * 1000:.0f} ms")
+        check("the worker raises an intrusion in the new zone", True)
+    except Exception:
+        check("the worker raises an intrusion in the new zone", False)
     state_file = json.load(open(os.path.join(work, "state", "gate.json")))
     check("no reconnect for the edit", state_file.get("reconnects") == 0, f"{state_file}")
     try:
@@ -278,6 +288,25 @@ try:
     """)
     check("an invalid zone is refused with its field, and the file is unchanged",
           refused[0] == 422 and any("polygon" in issue["field"] for issue in refused[1]["issues"]) and open(config).read() == edited, f"{refused}")
+
+    # The perspective helper: head and feet of a near and a far person on the street camera.
+    Select(driver.find_element(By.ID, "e-camera")).select_by_value("street")
+    wait.until(lambda d: d.execute_script("const i = document.getElementById('e-picture'); return i.complete && i.naturalWidth > 0 && i.src.includes('street')"))
+    driver.find_element(By.ID, "e-perspective").click()
+    for x, y in ((0.2, 0.62), (0.2, 0.92), (0.7, 0.30), (0.7, 0.40)):
+        click_at(x, y)
+    before_save = open(config).read()
+    driver.find_element(By.ID, "e-save").click()
+    # "Saved", or already "the camera now runs the new settings" when the worker was quick.
+    wait.until(lambda d: "Saved" in d.find_element(By.ID, "e-status").text or "applied" in d.find_element(By.ID, "e-status").get_attribute("class"))
+    wait.until(lambda d: open(config).read() != before_save)
+    from_file = subprocess.run([vigil, "validate", "--config", config], capture_output=True, text=True)
+    street_block = open(config).read().split("id: street", 1)[1].split("id: square", 1)[0]
+    import re
+    found = {name: (float(y), float(h)) for name, y, h in re.findall(r"(near|far): \{y: ([0-9.]+), person_height: ([0-9.]+)\}", street_block)}
+    close = lambda a, b: all(abs(p - q) <= 0.01 for p, q in zip(a, b))
+    check("the perspective helper writes near and far person heights that validate",
+          from_file.returncode == 0 and close(found.get("near", (9, 9)), (0.92, 0.30)) and close(found.get("far", (9, 9)), (0.40, 0.10)), street_block)
 
     # Search narrows by camera and time.
     driver.get(base + "/#search")
@@ -304,7 +333,11 @@ try:
     shot("06-traffic")
     driver.get(base + "/#crowd")
     wait.until(lambda d: d.find_element(By.ID, "view-crowd").is_displayed())
-    check("the crowd screen opens on the camera that counts people", Select(driver.find_element(By.ID, "c-camera")).first_selected_option.get_attribute("value") == "square")
+    try:
+        wait.until(lambda d: d.execute_script("return document.getElementById('c-camera').value") == "square")
+        check("the crowd screen opens on the camera that counts people", True)
+    except Exception:
+        check("the crowd screen opens on the camera that counts people", False)
     try:
         wait.until(lambda d: d.execute_script("const i = document.getElementById('c-heatmap-img'); return !document.getElementById('c-heatmap').hidden && i.complete && i.naturalWidth > 0"))
         check("the camera's motion heatmap is shown", True)

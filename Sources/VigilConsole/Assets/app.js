@@ -157,7 +157,13 @@ async function refreshCameras() {
   editor.camerasUpdated();
 }
 
+// Rebuilt only when the cameras or the language change: replacing a <select>'s options
+// every second would close it under the operator's hand.
+let optionsSignature = '';
 function fillCameraOptions() {
+  const signature = JSON.stringify([language(), state.cameras.map((camera) => [camera.id, camera.name, camera.group])]);
+  if (signature === optionsSignature) return;
+  optionsSignature = signature;
   for (const [id, withAll] of [['s-camera', true], ['t-camera', false], ['c-camera', false]]) {
     const select = $(id);
     const chosen = select.value;

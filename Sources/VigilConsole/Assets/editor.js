@@ -64,6 +64,20 @@ export function createEditor({ api, cameras, element }) {
       svg.append(label);
       if (selected) { svg.append(handle('line', index, 'from', line.from)); svg.append(handle('line', index, 'to', line.to)); }
     });
+    const perspective = state.layout.perspective;
+    if (perspective) {
+      for (const reference of [perspective.near, perspective.far]) {
+        const x = 960;
+        svg.append(shape('line', { x1: x, y1: (reference.y - reference.person_height) * H, x2: x, y2: reference.y * H, class: 'person-mark' }));
+      }
+    }
+    const ground = state.layout.ground;
+    if (ground?.image?.length === 4) {
+      const polygon = shape('polygon', { points: ground.image.map(([x, y]) => `${x * 1000},${y * H}`).join(' '), class: `ground${state.selected?.kind === 'ground' ? ' selected' : ''}` });
+      polygon.dataset.kind = 'ground'; polygon.dataset.index = 0;
+      svg.append(polygon);
+      if (state.selected?.kind === 'ground') ground.image.forEach((p, which) => svg.append(handle('ground', 0, which, p)));
+    }
     if (state.draft.length) {
       svg.append(shape('polyline', { points: state.draft.map(([x, y]) => `${x * 1000},${y * H}`).join(' '), class: 'draft' }));
       state.draft.forEach((p) => svg.append(shape('circle', { cx: p[0] * 1000, cy: p[1] * H, r: 9, class: 'handle draft-point' })));
@@ -88,6 +102,15 @@ export function createEditor({ api, cameras, element }) {
     const selected = state.selected;
     if (!selected) { target.hidden = true; return; }
     target.hidden = false;
+    if (selected.kind === 'ground') {
+      const ground = state.layout.ground;
+      target.replaceChildren(element('h3', { text: t('editor.ground') }), ...ground.metres.map((m, index) => field(t('editor.ground.point', { n: index + 1 }),
+        element('input', { name: `metres-${index}`, value: `${m[0]}, ${m[1]}`, onchange: (e) => {
+          const [x, y] = e.target.value.split(',').map((v) => Number(v.trim()));
+          if (Number.isFinite(x) && Number.isFinite(y)) ground.metres[index] = [x, y];
+        } }))));
+      return;
+    }
     if (selected.kind === 'zone') {
       const zone = state.zones[selected.index];
       const title = element('h3', { text: `${t('editor.zone')} ${zone.id}` });
@@ -157,6 +180,29 @@ export function createEditor({ api, cameras, element }) {
   const svg = $('e-svg');
   svg.addEventListener('pointerdown', (event) => {
     if (state.mode === 'zone') { state.draft.push(point(event)); draw(); return; }
+    if (state.mode === 'perspective') {
+      state.draft.push(point(event));
+      if (state.draft.length === 4) {
+        const [nearHead, nearFeet, farHead, farFeet] = state.draft;
+        const reference = (head, feet) => ({ y: round(feet[1]), person_height: round(Math.abs(feet[1] - head[1])) });
+        let near = reference(nearHead, nearFeet), far = reference(farHead, farFeet);
+        if (near.y < far.y) [near, far] = [far, near];
+        state.layout.perspective = { near, far };
+        setMode(null);
+        status(t('editor.perspective.set', { near: near.person_height, far: far.person_height }), 'ok');
+      } else drawShapes();
+      return;
+    }
+    if (state.mode === 'ground') {
+      state.draft.push(point(event));
+      if (state.draft.length === 4) {
+        const metres = state.layout.ground?.metres ?? [[0, 0], [3, 0], [3, 10], [0, 10]];
+        state.layout.ground = { image: state.draft, metres };
+        state.selected = { kind: 'ground', index: 0 };
+        setMode(null);
+      } else drawShapes();
+      return;
+    }
     if (state.mode === 'line') {
       state.draft.push(point(event));
       if (state.draft.length === 2) {
@@ -180,7 +226,9 @@ export function createEditor({ api, cameras, element }) {
     if (!state.drag) return;
     const p = point(event);
     const { kind, index, which } = state.drag;
-    if (kind === 'zone') state.zones[index].polygon[Number(which)] = p; else state.lines[index][which] = p;
+    if (kind === 'zone') state.zones[index].polygon[Number(which)] = p;
+    else if (kind === 'ground') state.layout.ground.image[Number(which)] = p;
+    else state.lines[index][which] = p;
     drawShapes();
   });
   const endDrag = () => { state.drag = null; };
@@ -196,11 +244,14 @@ export function createEditor({ api, cameras, element }) {
   });
 
   $('e-add-zone').addEventListener('click', () => setMode('zone'));
+  $('e-perspective').addEventListener('click', () => { setMode('perspective'); status(t('editor.perspective.steps'), 'ok'); });
+  $('e-ground').addEventListener('click', () => { setMode('ground'); status(t('editor.ground.steps'), 'ok'); });
   $('e-add-line').addEventListener('click', () => setMode('line'));
   $('e-finish').addEventListener('click', finishZone);
   $('e-delete').addEventListener('click', () => {
     if (!state.selected) return;
-    (state.selected.kind === 'zone' ? state.zones : state.lines).splice(state.selected.index, 1);
+    if (state.selected.kind === 'ground') delete state.layout.ground;
+    else (state.selected.kind === 'zone' ? state.zones : state.lines).splice(state.selected.index, 1);
     state.selected = null;
     draw();
   });
