@@ -87,6 +87,19 @@ public struct TrackRules: Sendable {
             congestion = zone.congestion.map { CongestionWatch(camera: camera, zone: zone.id, vehicles: $0.vehicles, speed: $0.speed, seconds: $0.seconds) }
             abandoned = zone.abandonedSeconds.map { AbandonedObjectWatch(camera: camera, zone: zone.id, seconds: $0) }
         }
+
+        /// Ends whatever the zone's rules have open, as at the end of a clip.
+        mutating func finish(frame: Int, pts: Double) -> [Event] {
+            var events: [Event] = []
+            events += intrusion?.finish(frame: frame, pts: pts) ?? []
+            events += loitering?.finish(frame: frame, pts: pts) ?? []
+            events += stopped?.finish(frame: frame, pts: pts) ?? []
+            events += wrongWay?.finish(frame: frame, pts: pts) ?? []
+            events += abandoned?.finish(frame: frame, pts: pts) ?? []
+            events += congestion?.finish(frame: frame, pts: pts) ?? []
+            presence.reset()
+            return events
+        }
     }
 
     public let camera: String
@@ -166,17 +179,7 @@ public struct TrackRules: Sendable {
                 flowStart[index] = nil
             }
         }
-        for index in zones.indices {
-            var zone = watches[index]
-            events += zone.intrusion?.finish(frame: frame, pts: pts) ?? []
-            events += zone.loitering?.finish(frame: frame, pts: pts) ?? []
-            events += zone.stopped?.finish(frame: frame, pts: pts) ?? []
-            events += zone.wrongWay?.finish(frame: frame, pts: pts) ?? []
-            events += zone.abandoned?.finish(frame: frame, pts: pts) ?? []
-            events += zone.congestion?.finish(frame: frame, pts: pts) ?? []
-            zone.presence.reset()
-            watches[index] = zone
-        }
+        for index in zones.indices { events += watches[index].finish(frame: frame, pts: pts) }
         return events
     }
 
@@ -197,13 +200,7 @@ public struct TrackRules: Sendable {
         for index in zones.indices {
             let id = zones[index].id
             if unchangedZones.contains(id) && newZones.contains(where: { $0.id == id }) { keptZones[id] = index; continue }
-            var zone = watches[index]
-            events += zone.intrusion?.finish(frame: frame, pts: pts) ?? []
-            events += zone.loitering?.finish(frame: frame, pts: pts) ?? []
-            events += zone.stopped?.finish(frame: frame, pts: pts) ?? []
-            events += zone.wrongWay?.finish(frame: frame, pts: pts) ?? []
-            events += zone.abandoned?.finish(frame: frame, pts: pts) ?? []
-            events += zone.congestion?.finish(frame: frame, pts: pts) ?? []
+            events += watches[index].finish(frame: frame, pts: pts)
         }
         counters = newLines.map { line in keptLines[line.definition.id].map { counters[$0] } ?? LineCounter(line.definition) }
         flowStart = newLines.map { line in keptLines[line.definition.id].flatMap { flowStart[$0] } }

@@ -28,10 +28,14 @@ struct CLITests {
         return directory.appendingPathComponent("vigil").path
     }()
 
-    func vigil(_ arguments: [String]) throws -> Run {
+    func vigil(_ arguments: [String]) throws -> Run { try Self.run(arguments) }
+
+    /// Runs `vigil` with `arguments`, optionally from another working directory.
+    static func run(_ arguments: [String], in directory: String? = nil) throws -> Run {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.executable)
         process.arguments = arguments
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

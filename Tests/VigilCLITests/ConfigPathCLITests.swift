@@ -6,21 +6,7 @@ import VigilTestSupport
 /// models, queue, state) is relative to the config file, whatever the working directory.
 @Suite("vigil: relative paths in a config")
 struct ConfigPathCLITests {
-    func vigil(_ arguments: [String], in directory: String) throws -> CLITests.Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CLITests.executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return CLITests.Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                            stderr: String(decoding: errData, as: UTF8.self))
-    }
+    func vigil(_ arguments: [String], in directory: String) throws -> CLITests.Run { try CLITests.run(arguments, in: directory) }
 
     @Test("analyze, validate, worker and run find the same clip, model, queue and state from another folder")
     func everyCommandResolvesTheSameWay() throws {
