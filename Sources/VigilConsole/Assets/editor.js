@@ -139,7 +139,8 @@ export function createEditor({ api, cameras, element }) {
         } }));
       target.replaceChildren(title, field(t('editor.id'), id),
         element('label', { class: 'inline' }, intrusion, ` ${t('editor.intrusion')}`), element('div', { class: 'classes' }, ...classes),
-        seconds('loitering', t('editor.loitering')), seconds('stopped_vehicle', t('editor.stopped')), crowd);
+        seconds('loitering', t('editor.loitering')), seconds('stopped_vehicle', t('editor.stopped')),
+        seconds('abandoned_object', t('editor.abandoned')), crowd);
     } else {
       const line = state.lines[selected.index];
       line.names = line.names ?? { a_to_b: 'in', b_to_a: 'out' };
