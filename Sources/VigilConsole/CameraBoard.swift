@@ -56,7 +56,9 @@ public final class CameraBoard: Sendable {
     public static let alarmTypes: [EventType] = [.intrusion, .loitering, .stoppedVehicle, .wrongWay, .abandonedObject, .congestion,
                                                  .crowdGathering, .crowdRunning, .tamper, .cameraOffline, .manual]
 
-    let cameras: [CameraSettings]
+    /// The configured cameras; replaced when the config file changes (`update`).
+    private let configured: Mutex<[CameraSettings]>
+    public var cameras: [CameraSettings] { configured.withLock { $0 } }
     let stateDirectory: String
     let staleAfter: Double
     let index: EventIndex
@@ -64,7 +66,7 @@ public final class CameraBoard: Sendable {
     private let cache = Mutex<(at: ContinuousClock.Instant, cameras: [Camera], json: [UInt8])?>(nil)
 
     public init(cameras: [CameraSettings], stateDirectory: String, staleAfter: Double, index: EventIndex, localTime: LocalTime) {
-        self.cameras = cameras
+        configured = Mutex(cameras)
         self.stateDirectory = stateDirectory
         self.staleAfter = staleAfter
         self.index = index
@@ -73,6 +75,12 @@ public final class CameraBoard: Sendable {
 
     /// The cameras' current view, recomputed at most once a second however many browsers ask.
     public func current() throws -> [Camera] { try cached().cameras }
+
+    /// Takes the cameras of a changed configuration: added ones appear on the wall, removed ones go.
+    public func update(_ cameras: [CameraSettings]) {
+        configured.withLock { $0 = cameras }
+        cache.withLock { $0 = nil }
+    }
 
     /// The same as JSON, encoded once per refresh rather than once per browser.
     public func currentJSON() throws -> [UInt8] { try cached().json }
@@ -92,7 +100,7 @@ public final class CameraBoard: Sendable {
         let today = localTime.startOfToday()
         let totals = try index.lineTotals(sinceMs: today)
         let alarms = try index.activeAlarms(sinceMs: Int64(Date().timeIntervalSince1970 * 1000) - 600_000, types: Self.alarmTypes.map(\.rawValue))
-        return cameras.map { settings in
+        return self.cameras.map { settings in
             let status = WorkerStatusFile.read(camera: settings.id, directory: stateDirectory)
             let age = WorkerStatusFile.age(camera: settings.id, directory: stateDirectory)
             let pictureAge = Self.fileAge(stateDirectory + "/" + settings.id + ".jpg")

@@ -106,7 +106,7 @@ public final class ConsoleServer: Sendable {
 
     /// A file a worker writes for its camera in the state folder (only configured cameras).
     private func cameraFile(_ id: String?, suffix: String, type: String) -> Response {
-        guard let id, options.cameras.contains(where: { $0.id == id }),
+        guard let id, board.cameras.contains(where: { $0.id == id }),
               let path = SafePath.resolve(id + suffix, inside: options.stateDirectory),
               let data = FileManager.default.contents(atPath: path) else {
             return (try? JSONResponse.error("nothing from this camera yet", status: .notFound)) ?? Response(status: .notFound)
@@ -325,7 +325,7 @@ public final class ConsoleServer: Sendable {
 
     private func traffic(_ request: Request) throws -> Response {
         let parameters = request.uri.queryParameters
-        guard let camera = parameters.get("camera"), options.cameras.contains(where: { $0.id == camera }) else {
+        guard let camera = parameters.get("camera"), board.cameras.contains(where: { $0.id == camera }) else {
             return try JSONResponse.error("camera: one of the configured cameras", status: .badRequest)
         }
         let minutes = parameters.get("bucket").flatMap(Int.init) ?? 15
@@ -347,7 +347,7 @@ public final class ConsoleServer: Sendable {
 
     private func crowd(_ request: Request) throws -> Response {
         let parameters = request.uri.queryParameters
-        guard let camera = parameters.get("camera"), options.cameras.contains(where: { $0.id == camera }) else {
+        guard let camera = parameters.get("camera"), board.cameras.contains(where: { $0.id == camera }) else {
             return try JSONResponse.error("camera: one of the configured cameras", status: .badRequest)
         }
         let hours = min(max(parameters.get("hours").flatMap(Int.init) ?? 24, 1), 24 * 7)
@@ -359,6 +359,11 @@ public final class ConsoleServer: Sendable {
         query.limit = EventQuery.largestPage
         return try JSONResponse.make(CrowdView(camera: camera, sinceMs: since, samples: try index.samples(camera: camera, sinceMs: since),
                                                levels: try index.search(query)))
+    }
+
+    /// The cameras of a changed configuration file (the console follows edits as workers do).
+    public func configurationChanged(_ configuration: VigilConfiguration) {
+        board.update(configuration.cameras)
     }
 
     // MARK: Sampling

@@ -80,7 +80,7 @@ extension ConsoleServer {
     /// Workers reload on their own within a second; SIGHUP makes it immediate for those on
     /// this host (their state files name their process).
     private func signalWorkers() {
-        for camera in options.cameras {
+        for camera in board.cameras {
             guard let status = WorkerStatusFile.read(camera: camera.id, directory: options.stateDirectory),
                   (WorkerStatusFile.age(camera: camera.id, directory: options.stateDirectory) ?? .infinity) < 5 else { continue }
             kill(status.pid, SIGHUP)

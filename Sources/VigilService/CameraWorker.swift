@@ -310,6 +310,7 @@ public final class CameraWorker: @unchecked Sendable {
         var frameBase = 0, ptsBase = 0.0
         var lastFrame = -1, lastPTS = 0.0, lastDeliveredAt = 0.0
         var connectedOnce = false
+        var restartingLoop = false
         var decodeErrorLog = RateLimitedLog(logger: logger, interval: 60)
         defer {
             handoff.close()
@@ -328,7 +329,9 @@ public final class CameraWorker: @unchecked Sendable {
             let camera = self.camera, location = self.location
             lock.unlock()
             sourceOptions.rtspTransport = RTSPTransport(rawValue: camera.rtspTransport) ?? .auto
-            setState(connectedOnce ? .reconnecting : .connecting, keepOffline: true)
+            // A file starting again under --loop is not a reconnect: the camera stays online.
+            if !restartingLoop { setState(connectedOnce ? .reconnecting : .connecting, keepOffline: true) }
+            restartingLoop = false
             var endedCleanly = false
             do {
                 let source = try VideoSource(location, options: sourceOptions)
@@ -401,7 +404,7 @@ public final class CameraWorker: @unchecked Sendable {
             lock.unlock()
             if isStopping { break }
             if !location.isNetwork && endedCleanly {
-                if options.loop { continue }
+                if options.loop { restartingLoop = true; continue }
                 // A file without --loop is a recording that has been fully analysed.
                 setState(.finished, keepOffline: false)
                 break

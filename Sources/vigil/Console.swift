@@ -55,9 +55,11 @@ struct ConsoleServe: ParsableCommand {
             FileHandleOutput.standardError("vigil console: \(error)")
             throw ExitCode(ExitStatus.usage)
         }
-        // `vigil run` passes SIGHUP to everything it supervises; the console has nothing to
-        // reload from it (it reads cameras' state live), so it must not die of it.
-        signal(SIGHUP, SIG_IGN)
+        // Cameras added to or removed from the file appear on (or leave) the wall; SIGHUP,
+        // which `vigil run` passes on, reloads at once.
+        let watcher = ConfigWatcher(path: config, logger: logger) { changed in server.configurationChanged(changed) }
+        watcher.start()
+        defer { watcher.stop() }
         let listenHost = settings.host
         let failure = runBlocking {
             try await ConsoleProcess.run(server: server, logger: logger) { port in

@@ -209,6 +209,22 @@ struct ConsoleAPITests {
         }
     }
 
+    @Test func aChangedConfigurationChangesTheWall() async throws {
+        let fixture = try Fixture(users: false)
+        defer { fixture.cleanUp() }
+        var changed = try ConfigLoader.parse(yaml: "queue: { path: queue }\ncameras: [{ id: street, source: s.mp4 }, { id: bridge, name: Cầu, source: b.mp4 }]\n")
+        changed.queue = nil
+        fixture.server.configurationChanged(changed)
+        try await fixture.application().test(.router) { client in
+            try await client.execute(uri: "/api/cameras", method: .get) { response in
+                let cameras = try #require(try Self.json(response.body) as? [[String: Any]])
+                #expect(cameras.compactMap { $0["id"] as? String } == ["street", "bridge"])
+            }
+            try await client.execute(uri: "/api/traffic?camera=gate", method: .get) { response in #expect(response.status == .badRequest) }
+            try await client.execute(uri: "/api/traffic?camera=bridge", method: .get) { response in #expect(response.status == .ok) }
+        }
+    }
+
     @Test func openConsoleOnlyOnLoopback() throws {
         var configuration = try ConfigLoader.parse(yaml: "queue: { path: /tmp/q }\nconsole: { host: 0.0.0.0 }\ncameras: [{ id: a, source: a.mp4 }]\n")
         configuration.console?.indexPath = NSTemporaryDirectory() + "unused.sqlite"

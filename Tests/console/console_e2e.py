@@ -126,6 +126,10 @@ try:
             if entry["level"] == "SEVERE":
                 browser_errors.append(entry["message"])
 
+    def texts(selector):
+        # Read in one script: the wall's tiles are rebuilt whenever what they show changes.
+        return driver.execute_script("return [...document.querySelectorAll(arguments[0])].map(e => e.textContent)", selector)
+
     def shot(name):
         driver.save_screenshot(os.path.join(output, name + ".png"))
 
@@ -160,7 +164,7 @@ try:
         ok = True
     except Exception:
         ok = False
-    names = [e.text for e in driver.find_elements(By.CSS_SELECTOR, "#wall .tile .name")]
+    names = texts("#wall .tile .name")
     check("wall shows a streaming tile with a live picture per camera", ok, f"names={names}")
     check("tile names keep Vietnamese diacritics", "Cổng Ngọ Môn" in names and "Đường Lê Lợi" in names, f"{names}")
     overlays = driver.find_elements(By.CSS_SELECTOR, "#wall .tile[data-camera=gate] svg.overlay polygon, #wall .tile[data-camera=gate] svg.overlay line")
@@ -349,9 +353,9 @@ try:
     Select(driver.find_element(By.ID, "language")).select_by_value("vi")
     driver.get(base + "/#wall")
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#wall .tile"))
-    tabs = [b.text for b in driver.find_elements(By.CSS_SELECTOR, "#tabs button")]
+    tabs = texts("#tabs button")
     check("the Vietnamese page shows Vietnamese labels", tabs[:3] == ["Màn hình camera", "Cảnh báo", "Tra cứu sự kiện"], f"{tabs}")
-    states = {e.text for e in driver.find_elements(By.CSS_SELECTOR, "#wall .tile .state")}
+    states = set(texts("#wall .tile .state"))
     check("camera states in Vietnamese", "Đang hoạt động" in states, f"{states}")
     time.sleep(1)
     shot("08-wall-vi")
