@@ -69,6 +69,7 @@ async function start() {
 
 function showLogin() {
   $('app').hidden = true;
+  $('tabs').hidden = true;
   $('login').hidden = false;
   $('signout').hidden = true;
   $('who').textContent = '';
@@ -79,6 +80,7 @@ function showLogin() {
 async function enter() {
   $('login').hidden = true;
   $('app').hidden = false;
+  $('tabs').hidden = false;
   const user = state.session.user;
   $('who').textContent = state.session.open ? '' : `${user.name} (${user.role})`;
   $('signout').hidden = state.session.open;
