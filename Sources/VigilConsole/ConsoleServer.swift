@@ -213,12 +213,14 @@ public final class ConsoleServer: Sendable {
         query.limit = EventQuery.largestPage
         var text = "offset,time,camera,type,state,zone,line,direction,class,track,acknowledged_by,acknowledged_at,note,data\r\n"
         var rows = 0
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
         // Up to 100,000 rows, a page at a time so memory stays bounded by the page.
         while rows < 100_000 {
             let items = try index.search(query)
             for item in items {
                 let event = item.event
-                let data = try event.data.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) } ?? ""
+                let data = try event.data.map { String(decoding: try encoder.encode($0), as: UTF8.self) } ?? ""
                 let fields: [String] = [event.offset.map(String.init) ?? "", event.time, event.camera, event.type.rawValue, event.state?.rawValue ?? "",
                                         event.zone ?? "", event.line ?? "", event.direction ?? "", event.objectClass?.rawValue ?? "",
                                         event.track.map(String.init) ?? "", item.acknowledgement?.user ?? "", item.acknowledgement?.time ?? "",

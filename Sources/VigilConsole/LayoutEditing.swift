@@ -34,7 +34,8 @@ extension ConsoleServer {
             let text = try String(contentsOfFile: path, encoding: .utf8)
             do {
                 let layout = try ConfigEditor.layout(of: id, in: text)
-                let version = (try? ConfigLoader.parse(yaml: text)).map { ConfigLoader.resolvingPaths($0, configFile: path) }?.camera(id).map(CameraWorker.version(of:))
+                // The version a worker reports: of the settings as loaded, paths resolved.
+                let version = (try? ConfigLoader.load(path: path))?.camera(id).map(CameraWorker.version(of:))
                 return try JSONResponse.make(LayoutView(camera: id, layout: layout, version: version))
             } catch let error as ConfigEditor.EditError {
                 return try JSONResponse.error(error.description, status: .notFound)
@@ -65,8 +66,7 @@ extension ConsoleServer {
             return try JSONResponse.error(error.description, status: .badRequest)
         }
         let backup = try ConfigEditor.save(edited, to: path)
-        // The version the worker will report: of the settings as loaded, paths resolved.
-        let camera = ConfigLoader.resolvingPaths(try ConfigLoader.parse(yaml: edited), configFile: path).camera(id)!
+        let camera = try ConfigLoader.load(path: path).camera(id)!
         let version = CameraWorker.version(of: camera)
         // Who changed what, next to the events it affects.
         let event = Event(type: .configChange, camera: id, data: ["user": .string(user.name), "version": .string(version),

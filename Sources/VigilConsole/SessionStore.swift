@@ -15,7 +15,7 @@ public final class SessionStore: Sendable {
 
     /// A new session for `user`; the token goes into an HttpOnly cookie.
     public func open(for user: ConsoleUser) -> String {
-        let token = EventIDSource.random() + EventIDSource.random()
+        let token = RandomToken.random() + RandomToken.random()
         let now = clock.now
         sessions.withLock { sessions in
             // Drop expired sessions while here, so the table cannot grow without bound.

@@ -59,7 +59,7 @@ public struct UserDirectory: Sendable {
         return matches ? entry?.user : nil
     }
 
-    private static let decoyHash = (try? PasswordHash.make(EventIDSource.random())) ?? ""
+    private static let decoyHash = (try? PasswordHash.make(RandomToken.random())) ?? ""
 
     /// Adds or replaces a user in the file at `path` (created if missing), keeping the others.
     public static func setUser(path: String, name: String, role: ConsoleUser.Role, password: String) throws {

@@ -178,6 +178,7 @@ public final class CameraWorker: @unchecked Sendable {
         while true {
             if let changed = takePendingCamera() {
                 pipeline = apply(changed, to: pipeline, frame: lastFrame, pts: lastPTS, writer: writer)
+                recordScene(pipeline)
                 writeStatus()  // at once, so the console sees the new version without waiting a second
             }
             if handoff.take(into: &working, timeout: 0.2) {
@@ -190,7 +191,6 @@ public final class CameraWorker: @unchecked Sendable {
                     writeLivePicture(picture)
                 }
                 working.picture = nil
-                recordScene(pipeline)
                 updateHeatmap(pipeline, frame: working.image)
                 if !events.isEmpty {
                     append(events, writer: writer)
@@ -220,6 +220,8 @@ public final class CameraWorker: @unchecked Sendable {
             if !unsent.isEmpty { append([], writer: writer) }
             if MonotonicSeconds.now() - lastStatus >= 1 {
                 lastStatus = MonotonicSeconds.now()
+                // Counts by zone only for the status file: once a second, not per frame.
+                recordScene(pipeline)
                 writeStatus()
             }
         }

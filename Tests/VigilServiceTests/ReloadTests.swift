@@ -9,7 +9,7 @@ struct ReloadTests {
     func config(_ directory: TemporaryDirectory, source: String, zones: String = "") throws -> String {
         let path = directory.file("vigil.yaml")
         try write(path, """
-            # Site config; this comment and the other camera must survive edits.
+            # Site config.
             queue: { path: queue }
             service: { state_dir: state, metrics: { port: 0 }, offline_after: 5, read_timeout: 5 }
             cameras:
@@ -41,13 +41,7 @@ struct ReloadTests {
         #expect(!events(directory).contains { $0.type == .intrusion })
 
         // The whole picture becomes a watched zone.
-        try write(path, """
-            # Site config; this comment and the other camera must survive edits.
-            queue: { path: queue }
-            service: { state_dir: state, metrics: { port: 0 }, offline_after: 5, read_timeout: 5 }
-            cameras:
-              - id: cam
-                source: \(clip.path)
+        _ = try config(directory, source: clip.path, zones: """
                 zones:
                   - id: everywhere
                     polygon: [[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]]

@@ -328,7 +328,8 @@ function alarmItem(item, afterwards) {
         element('span', { class: 'muted', text: formatTime(event.time) })),
       element('div', { text: [state.cameraNames.get(event.camera) ?? event.camera, where(event)].filter(Boolean).join(' · ') }),
       element('div', { class: 'why', text: describe(event) }),
-      acknowledgeButton(item, afterwards)));
+      // Measurements such as crowd-level changes are shown, not acknowledged.
+      isAlarm(event) || item.acknowledgement ? acknowledgeButton(item, afterwards) : null));
 }
 
 function isAlarm(event) { return state.alarmTypes.has(event.type) && event.state !== 'end'; }

@@ -1,5 +1,5 @@
 /// Random tokens (session ids, decoy passwords): 128 bits from the system's generator, hex.
-enum EventIDSource {
+enum RandomToken {
     static func random() -> String {
         var generator = SystemRandomNumberGenerator()
         return (0..<2).map { _ in
