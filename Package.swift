@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.30.0"),
     ],
     targets: [
         // The FFmpeg C libraries, found through pkg-config. Only VigilMedia imports this.
@@ -66,10 +68,25 @@ let package = Package(
             ],
             resources: [.copy("Assets")]
         ),
+        // The city-wide store: every event of this host's queue into PostgreSQL, exactly once
+        // (a key from the queue position), and the cameras' state for `vigil status --all-hosts`.
+        .target(
+            name: "VigilForward",
+            dependencies: [
+                "VigilConfig", "VigilEvents", "VigilService",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
         .executableTarget(
             name: "vigil",
             dependencies: [
-                "VigilService", "VigilConsole", "VigilPipeline", "VigilMedia", "VigilSynth", "VigilConfig", "VigilVision", "VigilEvents",
+                "VigilService", "VigilConsole", "VigilForward", "VigilPipeline", "VigilMedia", "VigilSynth", "VigilConfig", "VigilVision", "VigilEvents",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -90,6 +107,10 @@ let package = Package(
         .testTarget(name: "VigilConsoleTests", dependencies: [
             "VigilConsole", "VigilConfig", "VigilEvents",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
+        .testTarget(name: "VigilForwardTests", dependencies: [
+            "VigilForward", "VigilConfig", "VigilEvents", "VigilTestSupport",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
         .testTarget(name: "VigilPipelineTests", dependencies: ["VigilPipeline", "VigilMedia", "VigilSynth", "VigilConfig", "VigilTestSupport"]),
     ]

@@ -56,6 +56,10 @@ public enum ConfigLoader {
             console.indexPath = console.indexPath.map { resolve($0, relativeTo: path) }
             configuration.console = console
         }
+        if var forward = configuration.forward {
+            forward.passwordFile = forward.passwordFile.map { resolve($0, relativeTo: path) }
+            configuration.forward = forward
+        }
         return configuration
     }
 

@@ -7,6 +7,8 @@ public struct VigilConfiguration: Sendable, Equatable {
     public var service = ServiceSettings()
     /// The operator console (`console:`); nil when the file has no such section.
     public var console: ConsoleSettings?
+    /// Forwarding of this host's queue into PostgreSQL (`forward:`); nil when the file has no such section.
+    public var forward: ForwardSettings?
 
     public func camera(_ id: String) -> CameraSettings? { cameras.first { $0.id == id } }
 
@@ -56,6 +58,30 @@ public struct ConsoleSettings: Sendable, Equatable {
     public init() {}
 }
 
+/// The city-wide event store: `vigil forward` (or `vigil run` when the section is there) copies
+/// every event of the local queue into PostgreSQL.
+public struct ForwardSettings: Sendable, Equatable {
+    public enum TLSMode: String, Sendable, Equatable, CaseIterable { case disable, prefer, require }
+    public enum Method: String, Sendable, Equatable, CaseIterable { case copy, unnest }
+    /// `postgresql://USER@HOST:PORT/DATABASE`; parts left out come from the `PG*` variables
+    /// (PGHOST, PGPORT, PGUSER, PGDATABASE), then from PostgreSQL's own defaults.
+    public var url: String?
+    /// A file holding the password (one line); relative to the config file. Without it, PGPASSWORD.
+    public var passwordFile: String?
+    public var tls = TLSMode.prefer
+    /// The name this host's events carry in the store (nil: the `--host` name, else the machine's).
+    public var site: String?
+    /// Events per transaction.
+    public var batch = 2000
+    /// How a batch travels: COPY into a staging table, or one INSERT with array parameters.
+    public var method = Method.copy
+    /// Prometheus metrics of the forwarder (0: none).
+    public var metricsPort = 0
+    /// How often the cameras' state is written to `vigil_cameras`.
+    public var cameraStateSeconds = 5.0
+    public init() {}
+}
+
 public struct QueueSettings: Sendable, Equatable {
     public enum FsyncPolicy: String, Sendable, Equatable, CaseIterable { case always, interval }
     public var path: String
@@ -74,6 +100,8 @@ public struct CameraSettings: Sendable, Equatable {
     public var name: String? = nil
     /// Camera group on the console's wall (a district, a site).
     public var group: String? = nil
+    /// The host that runs this camera when one config serves several (`vigil run --host`); nil: every host.
+    public var host: String? = nil
     /// File path or stream URL; may hold credentials, so never print it raw.
     public var source: String
     public var analysis: AnalysisSettings

@@ -3,7 +3,7 @@ import Yams
 /// One camera: `cameras[i]` with its analysis, motion, tracking, tamper and ground settings.
 extension NodeReader {
     mutating func camera(_ node: Node, _ path: String) -> CameraSettings? {
-        guard let fields = mapping(node, path, allowed: ["id", "name", "group", "source", "analysis", "perspective", "model", "classes_model", "zones", "lines", "motion", "tamper", "ground", "tracking", "metrics_port", "rtsp_transport"]) else { return nil }
+        guard let fields = mapping(node, path, allowed: ["id", "name", "group", "host", "source", "analysis", "perspective", "model", "classes_model", "zones", "lines", "motion", "tamper", "ground", "tracking", "metrics_port", "rtsp_transport"]) else { return nil }
         let idNode = required(fields, "id", path, node)
         let sourceNode = required(fields, "source", path, node)
         let id = idNode.flatMap { string($0, path + ".id") }
@@ -42,6 +42,10 @@ extension NodeReader {
         camera.classesModel = classesModel
         camera.name = fields["name"].flatMap { string($0, path + ".name") }
         camera.group = fields["group"].flatMap { string($0, path + ".group") }
+        if let node = fields["host"], let host = string(node, path + ".host") {
+            if ForwardSettings.isSiteName(host) { camera.host = host }
+            else { fail(path + ".host", node, "a host name uses letters, digits, '-', '_' or '.', found '\(host)'") }
+        }
         camera.motionIgnore = ignore
         camera.suppressShadows = shadows
         camera.motionModel = motionModel

@@ -119,8 +119,9 @@ struct NodeReader {
 
     mutating func configuration(_ root: Node) -> VigilConfiguration {
         var configuration = VigilConfiguration(queue: nil, cameras: [])
-        guard let fields = mapping(root, "", allowed: ["queue", "service", "console", "cameras"]) else { return configuration }
+        guard let fields = mapping(root, "", allowed: ["queue", "service", "console", "forward", "cameras"]) else { return configuration }
         if let consoleNode = fields["console"] { configuration.console = console(consoleNode, "console") }
+        if let forwardNode = fields["forward"] { configuration.forward = forward(forwardNode, "forward") }
         if let queueNode = fields["queue"] { configuration.queue = queue(queueNode, "queue") }
         if let serviceNode = fields["service"], let settings = service(serviceNode, "service") { configuration.service = settings }
         guard let camerasNode = required(fields, "cameras", "", root), let items = sequence(camerasNode, "cameras") else {

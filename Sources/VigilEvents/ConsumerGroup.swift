@@ -41,10 +41,45 @@ public struct ConsumerGroup: Sendable {
         QueueLayout.syncDirectory(layout.groupsDirectory)
     }
 
+    /// A group that retention must wait for, and where it is.
+    public struct Hold: Sendable, Equatable {
+        public var name: String
+        /// Its committed next offset (0 before its first commit: it holds everything).
+        public var committed: UInt64
+    }
+
+    /// From now on retention keeps every segment this group has not consumed: for a consumer
+    /// whose events exist nowhere else until it has sent them (the forwarder).
+    public func hold() throws {
+        try QueueLayout.makeDirectory(layout.holdsDirectory)
+        let path = layout.holdsDirectory + "/" + name
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw QueueError(path: path, operation: "create the group's retention hold", code: errno) }
+        close(descriptor)
+        QueueLayout.syncDirectory(layout.holdsDirectory)
+    }
+
+    /// Lets retention delete what this group has not consumed (the consumer was retired).
+    public func release() {
+        unlink(layout.holdsDirectory + "/" + name)
+    }
+
+    /// The groups retention waits for, with their positions.
+    public static func holds(queueDirectory: String) -> [Hold] {
+        let layout = QueueLayout(directory: queueDirectory)
+        return names(in: layout.holdsDirectory).map { name in
+            let committed = (try? ConsumerGroup(queueDirectory: queueDirectory, name: name).committed()) ?? nil
+            return Hold(name: name, committed: committed ?? 0)
+        }
+    }
+
     /// Every group with a committed offset.
     public static func all(queueDirectory: String) -> [String] {
-        let layout = QueueLayout(directory: queueDirectory)
-        guard let handle = opendir(layout.groupsDirectory) else { return [] }
+        names(in: QueueLayout(directory: queueDirectory).groupsDirectory)
+    }
+
+    private static func names(in folder: String) -> [String] {
+        guard let handle = opendir(folder) else { return [] }
         defer { closedir(handle) }
         var names: [String] = []
         while let entry = readdir(handle) {

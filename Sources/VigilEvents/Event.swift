@@ -57,6 +57,8 @@ public struct Event: Sendable, Equatable, Codable {
     public var id: String
     public var type: EventType
     public var camera: String
+    /// The host whose worker raised it, in a fleet of hosts sharing one config.
+    public var site: String?
     /// Wall-clock time, ISO 8601 UTC with milliseconds.
     public var time: String
     /// 0-based index of the source frame, and its presentation time in seconds.
@@ -76,7 +78,7 @@ public struct Event: Sendable, Equatable, Codable {
     public var data: [String: JSONValue]?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case v, offset, id, type, camera, time, frame, pts, state, zone, line, direction, track
+        case v, offset, id, type, camera, site, time, frame, pts, state, zone, line, direction, track
         case objectClass = "class"
         case bbox, snapshot, data
 
@@ -110,6 +112,7 @@ public struct Event: Sendable, Equatable, Codable {
         id = try container.decodeIfPresent(String.self, forKey: .id) ?? EventID.make()
         type = try container.decode(EventType.self, forKey: .type)
         camera = try container.decode(String.self, forKey: .camera)
+        site = try container.decodeIfPresent(String.self, forKey: .site)
         time = try container.decodeIfPresent(String.self, forKey: .time) ?? UTCTime.now()
         frame = try container.decodeIfPresent(Int.self, forKey: .frame)
         pts = try container.decodeIfPresent(Double.self, forKey: .pts)

@@ -13,6 +13,7 @@ extension Event {
         if v != 1 { try fail("v", "unsupported version \(v); this Vigil writes and reads version 1") }
         if id.isEmpty || id.count > 128 { try fail("id", "must be 1 to 128 characters") }
         if !Self.isIdentifier(camera) { try fail("camera", "must be letters, digits, '-', '_' or '.', found '\(camera)'") }
+        if let site, !(Self.isIdentifier(site) && site.count <= 63) { try fail("site", "must be 1 to 63 letters, digits, '-', '_' or '.', found '\(site)'") }
         if !UTCTime.isValid(time) { try fail("time", "must be ISO 8601 UTC like 2026-11-23T08:30:00.000Z, found '\(time)'") }
         if let frame, frame < 0 { try fail("frame", "must not be negative") }
         if let pts, !(pts >= 0) { try fail("pts", "must be a number ≥ 0") }

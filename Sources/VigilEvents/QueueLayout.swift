@@ -9,6 +9,8 @@ import Glibc
 ///     groups/NAME                  a consumer group's next offset, replaced atomically
 ///     snapshots/…                  JPEG snapshots referenced by events
 ///     quarantine/…                 repeated records a writer removed from a segment's end
+///     holds/NAME                   group NAME must consume a segment before retention deletes it
+///     identity                     the queue's UUID: with an offset, a key unique across hosts
 ///     .lock                        writers take an exclusive flock on it
 struct QueueLayout {
     let directory: String
@@ -20,6 +22,8 @@ struct QueueLayout {
     var snapshotsDirectory: String { directory + "/snapshots" }
     /// Records a writer took out of a segment's end because they repeat earlier offsets.
     var quarantineDirectory: String { directory + "/quarantine" }
+    var holdsDirectory: String { directory + "/holds" }
+    var identityPath: String { directory + "/identity" }
 
     func segmentPath(_ firstOffset: UInt64) -> String { directory + "/" + Self.segmentName(firstOffset) }
 

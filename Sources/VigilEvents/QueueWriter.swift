@@ -40,6 +40,7 @@ public final class QueueWriter {
     private var orderChecked = false
     private var lastSync = MonotonicSeconds.now()
     private var appendsSinceRetention = 0
+    private var lastHeldReport = -Double.infinity
 
     /// Called with a message when the writer repairs or reports something an operator should know.
     public var log: (String) -> Void
@@ -257,7 +258,9 @@ public final class QueueWriter {
         _ = fdatasync(segmentDescriptor)
         log("repaired \(QueueLayout.segmentName(segmentFirstOffset)): its last \(records) record(s) repeat offsets already in the queue (up to \(highest.map(String.init) ?? "none")); moved them to quarantine/\(name), the next offset is \(max(highest.map { $0 + 1 } ?? 0, segmentFirstOffset))")
     }
-    /// Deletes old segments (never the newest) and snapshots older than what remains.
+    /// Deletes old segments (never the newest) and snapshots older than what remains. A
+    /// segment a holding group (the forwarder) has not consumed yet is kept, and said so:
+    /// retention waits rather than losing events nobody has sent on.
     func applyRetention() {
         guard options.retentionSeconds != nil || options.retentionBytes != nil,
               let segments = try? layout.segments(), segments.count > 1 else { return }
@@ -265,6 +268,7 @@ public final class QueueWriter {
         var total = sizes.reduce(0, +)
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
+        let holds = ConsumerGroup.holds(queueDirectory: directory)
         var removed = 0
         for (index, first) in segments.dropLast().enumerated() {
             let path = layout.segmentPath(first)
@@ -273,6 +277,11 @@ public final class QueueWriter {
             } ?? false
             let tooBig = options.retentionBytes.map { total > $0 } ?? false
             guard tooOld || tooBig else { break }
+            // Every record of this segment is below the next segment's first offset.
+            if let waiting = holds.first(where: { $0.committed < segments[index + 1] }) {
+                reportHeld(group: waiting, segments: segments.count - 1 - index, bytes: sizes[index...].dropLast().reduce(0, +))
+                break
+            }
             if unlink(path) == 0 {
                 total -= sizes[index]
                 sizes[index] = 0
@@ -289,6 +298,14 @@ public final class QueueWriter {
                 SnapshotStore(queueDirectory: directory).removeSnapshots(olderThan: seconds - 60)
             }
         }
+    }
+
+    /// Loud, but once a minute per writer: retention runs on every few appends.
+    private func reportHeld(group: ConsumerGroup.Hold, segments: Int, bytes: Int) {
+        let now = MonotonicSeconds.now()
+        guard now - lastHeldReport >= 60 else { return }
+        lastHeldReport = now
+        log("RETENTION IS WAITING: \(segments) segment(s) (\(bytes >> 20) MiB) are due for deletion but group '\(group.name)' has not sent them yet (it is at offset \(group.committed)); they are kept, not lost. Is `vigil forward` running and the database reachable? The queue grows until it catches up.")
     }
 }
 

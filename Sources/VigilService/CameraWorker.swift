@@ -34,6 +34,8 @@ public struct WorkerOptions: Sendable {
     /// Where motion has been since the worker started, drawn over the current frame and
     /// written to the state folder as CAMERA-heatmap.png this often (0: never).
     public var heatmapInterval = 60.0
+    /// The host name stamped on every event (`site`), for a fleet of hosts sharing one store.
+    public var site: String?
 
     public init(camera: CameraSettings, queueDirectory: String) {
         self.camera = camera
@@ -500,7 +502,11 @@ public final class CameraWorker: @unchecked Sendable {
     }
 
     private func append(_ events: [Event], writer: QueueWriter) {
-        unsent.append(contentsOf: events)
+        if let site = options.site {
+            unsent.append(contentsOf: events.map { event in var stamped = event; stamped.site = site; return stamped })
+        } else {
+            unsent.append(contentsOf: events)
+        }
         guard !unsent.isEmpty else { return }
         do {
             try writer.append(unsent)

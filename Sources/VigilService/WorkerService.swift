@@ -53,25 +53,33 @@ public enum WorkerProcess {
             .init(service: CameraWorkerService(worker: worker), successTerminationBehavior: .gracefullyShutdownGroup),
         ]
         if port > 0 {
-            let router = Router()
-            router.get("metrics") { _, _ -> Response in
-                Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                         body: .init(byteBuffer: ByteBuffer(string: registry.emitToString())))
-            }
-            router.get("healthz") { _, _ -> Response in
-                let healthy = worker.isHealthy()
-                return Response(status: healthy ? .ok : .serviceUnavailable,
-                                body: .init(byteBuffer: ByteBuffer(string: healthy ? "ok\n" : "no frames\n")))
-            }
-            var serverLogger = logger
-            serverLogger.logLevel = max(logger.logLevel, .warning)
-            let application = Application(router: router, server: HTTPServerLimits().server,
-                                          configuration: .init(address: .hostname(host, port: port), serverName: "vigil"),
-                                          logger: serverLogger)
-            services.append(.init(service: application))
+            services.append(.init(service: MetricsHTTP.application(registry: registry, host: host, port: port, logger: logger,
+                                                                    unhealthy: "no frames\n") { worker.isHealthy() }))
             worker.metricsAddress = "http://\(host):\(port)"
         }
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+    }
+}
+
+/// Prometheus metrics at /metrics and a health check at /healthz, for any long-running process.
+public enum MetricsHTTP {
+    public static func application(registry: PrometheusCollectorRegistry, host: String, port: Int, logger: Logger,
+                                   unhealthy: String, healthy: @escaping @Sendable () -> Bool) -> some Service {
+        let router = Router()
+        router.get("metrics") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                     body: .init(byteBuffer: ByteBuffer(string: registry.emitToString())))
+        }
+        router.get("healthz") { _, _ -> Response in
+            let isHealthy = healthy()
+            return Response(status: isHealthy ? .ok : .serviceUnavailable,
+                            body: .init(byteBuffer: ByteBuffer(string: isHealthy ? "ok\n" : unhealthy)))
+        }
+        var serverLogger = logger
+        serverLogger.logLevel = max(logger.logLevel, .warning)
+        return Application(router: router, server: HTTPServerLimits().server,
+                           configuration: .init(address: .hostname(host, port: port), serverName: "vigil"),
+                           logger: serverLogger)
     }
 }

@@ -5,6 +5,7 @@ import Logging
 import VigilConfig
 import VigilConsole
 import VigilEvents
+import VigilForward
 import VigilMedia
 import VigilPipeline
 import VigilService
@@ -61,7 +62,11 @@ struct Worker: ParsableCommand {
     @Flag(help: "Ask the decoder to skip frames nothing refers to (cheaper at low analysis rates).")
     var skipNonReference = false
 
+    @Option(help: "This host's name in a fleet sharing one config: stamped on every event as its site.")
+    var host: String?
+
     func validate() throws {
+        if let host, !ForwardSettings.isSiteName(host) { throw ValidationError("--host uses letters, digits, '-', '_' or '.'") }
         if let logFormat, ServiceSettings.LogFormat(rawValue: logFormat) == nil { throw ValidationError("--log-format takes human or json") }
         if let metricsPort, !(0...65535).contains(metricsPort) { throw ValidationError("--metrics-port must be 0 to 65535") }
         if buffer < 1 || buffer > 250 { throw ValidationError("--buffer must be 1 to 250") }
@@ -86,6 +91,7 @@ struct Worker: ParsableCommand {
         options.loop = loop
         options.bufferFrames = buffer
         options.skipNonReferenceFrames = skipNonReference
+        options.site = configuration.eventSite(host: host, camera: cameraSettings)
         if let (classifier, _) = try loadClassifier(override: nil, camera: cameraSettings) { options.classifier = classifier }
         options.crowdModel = try loadCrowdModel(override: nil, camera: cameraSettings).model
 
@@ -212,8 +218,12 @@ struct Status: ParsableCommand {
     @Flag(help: "One JSON object per camera instead of a table.")
     var json = false
 
+    @Flag(help: "Every host's cameras, as the PostgreSQL store last heard of them (needs forward:).")
+    var allHosts = false
+
     func run() throws {
         let configuration = try loadConfiguration(config)
+        if allHosts { return try showAllHosts(configuration) }
         let directory = configuration.service.stateDirectory
         let supervisor = FleetSupervisor.readStatus(stateDirectory: directory) ?? []
         if !json { print("camera".padding(16) + "state".padding(14) + "frames".padding(10) + "dropped".padding(9) + "reconnects".padding(12) + "last frame".padding(12) + "restarts  config    source") }
@@ -246,6 +256,62 @@ struct Status: ParsableCommand {
                       + (status?.configVersion ?? "-").padding(10) + SourceLocation(camera.source).redacted)
             }
         }
+        showForwarder(directory: directory)
+    }
+
+    /// The forwarder's line: connected or not, how far behind, where to (never the password).
+    private func showForwarder(directory: String) {
+        guard let forward = ForwarderStatus.read(directory: directory) else { return }
+        let fresh = (ForwarderStatus.age(directory: directory) ?? .infinity) < 5 && kill(forward.pid, 0) == 0
+        let state = !fresh ? "not running" : forward.connected ? "connected" : "retrying"
+        if json {
+            var object: [String: Any] = ["forward": state, "site": forward.site, "database": forward.database, "lag": forward.lag,
+                                         "committed": forward.committed, "queue_end": forward.queueEnd, "events_stored": forward.eventsStored]
+            if let error = forward.lastError { object["last_error"] = error }
+            if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) { print(String(decoding: data, as: UTF8.self)) }
+        } else {
+            print("")
+            print("forward".padding(16) + state.padding(14) + "lag \(forward.lag) event(s), \(forward.eventsStored) stored as site \(forward.site) in \(forward.database)")
+            if let error = forward.lastError { print("".padding(16) + "last error: \(error)") }
+        }
+    }
+
+    private func showAllHosts(_ configuration: VigilConfiguration) throws {
+        let endpoint: PostgresEndpoint
+        do { endpoint = try PostgresEndpoint(settings: configuration.forward ?? ForwardSettings()) } catch {
+            FileHandleOutput.standardError("vigil status: \(error)")
+            throw ExitCode(ExitStatus.usage)
+        }
+        nonisolated(unsafe) var fetched: (cameras: [FleetStatusQuery.Camera], positions: [FleetStatusQuery.Position])?
+        var logger = Logger(label: "vigil.status")
+        logger.logLevel = .critical
+        let quiet = logger
+        if let failure = runBlocking({ fetched = try await FleetStatusQuery.fetch(endpoint: endpoint, logger: quiet) }) {
+            FileHandleOutput.standardError("vigil status: cannot read \(endpoint): \(ForwardError.describe(failure))")
+            throw ExitCode.failure
+        }
+        let (cameras, positions) = fetched!
+        if !json { print("host".padding(14) + "camera".padding(16) + "state".padding(14) + "frames".padding(10) + "events".padding(9) + "reported") }
+        for camera in cameras {
+            // A host that stopped reporting: its last word is shown, but not as the truth.
+            let state = camera.age > max(15, 3 * (configuration.forward?.cameraStateSeconds ?? 5)) ? "unknown (host silent)" : camera.state
+            if json {
+                var object: [String: Any] = ["host": camera.site, "camera": camera.camera, "state": state, "reported_seconds_ago": (camera.age * 10).rounded() / 10]
+                if let frames = camera.framesAnalysed { object["frames_analysed"] = frames }
+                if let events = camera.eventsAppended { object["events"] = events }
+                if let error = camera.lastError { object["last_error"] = error }
+                print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+            } else {
+                print(camera.site.padding(14) + camera.camera.padding(16) + state.padding(14) + "\(camera.framesAnalysed ?? 0)".padding(10)
+                      + "\(camera.eventsAppended ?? 0)".padding(9) + "\(Int(camera.age)) s ago")
+            }
+        }
+        if !json {
+            print("")
+            for position in positions {
+                print("stored".padding(14) + position.site.padding(16) + "queue \(position.queue.prefix(8)): \(position.nextOffset) event(s), last batch \(Int(position.age)) s ago")
+            }
+        }
     }
 }
 
@@ -264,8 +330,20 @@ struct Run: ParsableCommand {
     @Flag(help: "Passed to every worker: start file sources again at their end.")
     var loop = false
 
+    @Option(help: "Run only the cameras whose host: is NAME (one config shared by a fleet of hosts); their events carry NAME as their site.")
+    var host: String?
+
+    func validate() throws {
+        if let host, !ForwardSettings.isSiteName(host) { throw ValidationError("--host uses letters, digits, '-', '_' or '.'") }
+    }
+
     func run() throws {
         let configuration = try loadConfiguration(config)
+        if let host, configuration.cameras(forHost: host).isEmpty {
+            let named = Set(configuration.cameras.compactMap(\.host)).sorted()
+            FileHandleOutput.standardError("vigil: no camera in \(config) has host: \(host)" + (named.isEmpty ? " (no camera names a host)" : " (hosts named: \(named.joined(separator: ", ")))"))
+            throw ExitCode(ExitStatus.usage)
+        }
         guard configuration.queue != nil else {
             FileHandleOutput.standardError("vigil: \(config) has no queue.path; workers need a queue for their events")
             throw ExitCode(ExitStatus.usage)
@@ -296,15 +374,19 @@ struct Run: ParsableCommand {
 }
 
 extension Run {
-    /// One worker per camera, plus the console when the config has a `console:` section
-    /// (one more supervised process, restarted like a worker if it dies).
+    /// One worker per camera of this host, plus the console when the config has a `console:`
+    /// section and the forwarder when it has `forward:` (supervised and restarted like workers).
     func members(_ configuration: VigilConfiguration) -> [FleetSupervisor.Member] {
-        var members = configuration.cameras.map { camera in
+        let hostArguments = host.map { ["--host", $0] } ?? []
+        var members = configuration.cameras(forHost: host).map { camera in
             FleetSupervisor.Member(camera: camera.id, arguments: ["worker", "--config", config, "--camera", camera.id]
-                                   + (realtime ? ["--realtime"] : []) + (loop ? ["--loop"] : []))
+                                   + (realtime ? ["--realtime"] : []) + (loop ? ["--loop"] : []) + hostArguments)
         }
         if configuration.console != nil {
             members.append(FleetSupervisor.Member(camera: "console", arguments: ["console", "--config", config]))
+        }
+        if configuration.forward != nil {
+            members.append(FleetSupervisor.Member(camera: "forward", arguments: ["forward", "--config", config] + hostArguments))
         }
         return members
     }

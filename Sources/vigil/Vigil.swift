@@ -24,7 +24,7 @@ struct Vigil: ParsableCommand {
         3 the input cannot be opened or decoded; 4 the input is truncated or damaged (the decodable \
         part was analysed and every output written).
         """,
-        subcommands: [Analyze.self, Calibrate.self, Synth.self, Queue.self, Worker.self, Run.self, Status.self, Validate.self, Console.self]
+        subcommands: [Analyze.self, Calibrate.self, Synth.self, Queue.self, Worker.self, Run.self, Status.self, Validate.self, Console.self, Forward.self]
     )
 
     /// ArgumentParser exits 64 on usage errors; Vigil documents 2, as most Unix tools do.
