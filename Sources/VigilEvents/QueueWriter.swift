@@ -59,6 +59,9 @@ public final class QueueWriter {
         guard lockDescriptor >= 0 else { throw QueueError(path: layout.lockPath, operation: "open the queue lock", code: errno) }
         // Repair a torn tail now, so it is reported when the writer starts, not at the first event.
         try withLock { _ = try self.prepareSegment(incoming: 0) }
+        // And retention, which otherwise runs every few hundred appends: a writer that starts
+        // (a restarted worker, a one-off append) frees what became deletable while none ran.
+        applyRetention()
     }
 
     deinit {

@@ -90,7 +90,7 @@ public enum EventStoreSchema {
     @discardableResult
     public static func migrate(_ connection: PostgresConnection, logger: Logger) async throws -> Int {
         try await connection.query("CREATE TABLE IF NOT EXISTS vigil_schema (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())", logger: logger)
-        return try await connection.withTransaction(logger: logger) { connection in
+        return try await connection.vigilTransaction(logger: logger) { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(migrationLock))", logger: logger)
             var found = 0
             for try await value in try await connection.query("SELECT coalesce(max(version), 0) FROM vigil_schema", logger: logger).decode(Int.self) {

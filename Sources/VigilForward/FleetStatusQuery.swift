@@ -25,10 +25,10 @@ public enum FleetStatusQuery {
         let connection = try await PostgresConnection.connect(configuration: try endpoint.configuration(), id: 1, logger: logger)
         do {
             let result = try await read(connection, logger: logger)
-            try? await connection.close()
+            Forwarder.close(connection)
             return result
         } catch {
-            try? await connection.close()
+            Forwarder.close(connection)
             throw error
         }
     }

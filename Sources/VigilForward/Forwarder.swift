@@ -24,6 +24,8 @@ public struct ForwarderOptions: Sendable {
     public var untilCaughtUp = false
     /// How often an idle forwarder looks for new records.
     public var idlePoll: Duration = .milliseconds(50)
+    /// A database operation without an answer this long is given up and its connection closed.
+    public var answerTimeout: Duration = .seconds(15)
 
     public init(queueDirectory: String, endpoint: PostgresEndpoint, site: String) {
         self.queueDirectory = queueDirectory
@@ -97,10 +99,10 @@ public final class Forwarder: Sendable {
                 let opened = try await PostgresConnection.connect(configuration: configuration, id: id, logger: logger)
                 connection = opened
                 if !migrated {
-                    try await EventStoreSchema.migrate(opened, logger: logger)
+                    try await answer(opened, "migrating the schema") { [logger] in try await EventStoreSchema.migrate(opened, logger: logger) }
                     migrated = true
                 }
-                try await writer.prepare(opened, logger: logger)
+                try await answer(opened, "preparing the connection") { [logger] in try await writer.prepare(opened, logger: logger) }
                 status.withLock { $0.connected = true; $0.lastError = nil }
                 connectedGauge.record(1)
                 if lastReported != nil { logger.notice("database reachable again", metadata: ["database": "\(options.endpoint)"]) }
@@ -113,7 +115,8 @@ public final class Forwarder: Sendable {
                     if batch.isEmpty {
                         if batch.nextOffset > status.withLock({ $0.committed }) { try commit(group, batch.nextOffset) }
                         pending = nil
-                        let caughtUp = try updateLag()
+                        // The reader found nothing more: everything up to its position is stored.
+                        let caughtUp = caughtUp(at: batch.nextOffset)
                         if ContinuousClock.now - lastCameras >= .seconds(options.cameraStateSeconds) {
                             lastCameras = ContinuousClock.now
                             try await sendCameras(on: opened)
@@ -124,11 +127,15 @@ public final class Forwarder: Sendable {
                         continue
                     }
                     for day in batch.days.subtracting(knownDays).sorted() {
-                        try await opened.query("SELECT vigil_ensure_partition(\(day)::date)", logger: logger)
+                        try await answer(opened, "creating the partition for \(day)") { [logger] in
+                            try await opened.query("SELECT vigil_ensure_partition(\(day)::date)", logger: logger)
+                        }
                         knownDays.insert(day)
                     }
                     let started = ContinuousClock.now
-                    let inserted = try await store(batch, queueID: queueID, writer: writer, on: opened)
+                    let inserted = try await answer(opened, "storing \(batch.count) events") {
+                        try await self.store(batch, queueID: queueID, writer: writer, on: opened)
+                    }
                     // Only now, with the rows committed: a crash before this line sends the batch again,
                     // and the conflict key turns the repeat into nothing.
                     try commit(group, batch.nextOffset)
@@ -151,10 +158,10 @@ public final class Forwarder: Sendable {
                         try await sendCameras(on: opened)
                     }
                 }
-                try? await opened.close()
+                Self.close(opened)
                 if options.untilCaughtUp && !isStopping { break }
             } catch {
-                try? await connection?.close()
+                if let connection { Self.close(connection) }
                 if let fatal = ForwardError.unwrap(error) as? SchemaTooNewError {
                     logger.critical("\(fatal)")
                     throw fatal
@@ -198,10 +205,10 @@ public final class Forwarder: Sendable {
     }
 
     /// One transaction: the rows, the position, and a NOTIFY delivered when it commits.
-    private func store(_ batch: EventBatch, queueID: UUID, writer: any EventBatchWriter, on connection: PostgresConnection) async throws -> Int {
+    func store(_ batch: EventBatch, queueID: UUID, writer: any EventBatchWriter, on connection: PostgresConnection) async throws -> Int {
         let site = options.site, logger = logger
         let queue = queueID.uuidString.lowercased()
-        return try await connection.withTransaction(logger: logger) { connection in
+        return try await connection.vigilTransaction(logger: logger) { connection in
             let inserted = try await writer.insert(batch, site: site, queue: queueID, on: connection, logger: logger)
             let next = Int64(batch.nextOffset)
             try await connection.query("""
@@ -221,10 +228,21 @@ public final class Forwarder: Sendable {
         status.withLock { $0.committed = next }
     }
 
-    /// Updates the lag; true when everything in the queue is stored.
+    /// The reader is at the queue's end and everything before it is committed: lag 0.
+    private func caughtUp(at end: UInt64) -> Bool {
+        let lag = status.withLock { state -> UInt64 in
+            state.queueEnd = end
+            state.lag = state.queueEnd > state.committed ? state.queueEnd - state.committed : 0
+            return state.lag
+        }
+        lagGauge.record(Int64(lag))
+        return lag == 0
+    }
+
+    /// Updates the lag from the queue's end; true when everything in the queue is stored.
     @discardableResult
     private func updateLag() throws -> Bool {
-        let end = try QueueInspector(directory: options.queueDirectory).nextOffset()
+        let end = try QueueInspector(directory: options.queueDirectory).endOffset()
         let lag = status.withLock { state -> UInt64 in
             state.queueEnd = end
             state.lag = end > state.committed ? end - state.committed : 0
@@ -236,7 +254,48 @@ public final class Forwarder: Sendable {
 
     private func sendCameras(on connection: PostgresConnection) async throws {
         guard let directory = options.stateDirectory, !options.cameras.isEmpty else { return }
-        try await CameraStateUpload(site: options.site, cameras: options.cameras, stateDirectory: directory).send(on: connection, logger: logger)
+        let upload = CameraStateUpload(site: options.site, cameras: options.cameras, stateDirectory: directory)
+        try await answer(connection, "sending the cameras' state") { [logger] in try await upload.send(on: connection, logger: logger) }
+    }
+
+    /// One database operation, given up on (and its connection closed) when the server has
+    /// not answered within `answerTimeout`, or a few seconds after `stop()`. postgres-nio
+    /// 1.33 never resumed a query sent just as the server closed the connection (seen in
+    /// database restarts); the abandoned operation is left to end with its closed connection,
+    /// and the batch is sent again on a new one (the conflict key makes that safe).
+    @discardableResult
+    private func answer<T: Sendable>(_ connection: PostgresConnection, _ what: String,
+                                     _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        // A query written to a connection the server has closed is dropped without an answer
+        // (postgres-nio 1.33 writes it with no promise); the deadline below covers the rest.
+        if connection.isClosed { throw ForwardError("the database closed the connection") }
+        let pending = PendingAnswer<T>()
+        let limit = options.answerTimeout
+        return try await withCheckedThrowingContinuation { continuation in
+            pending.slot.withLock { $0 = continuation }
+            let work = Task {
+                do {
+                    let value = try await operation()
+                    pending.slot.withLock { $0.take() }?.resume(returning: value)
+                } catch {
+                    pending.slot.withLock { $0.take() }?.resume(throwing: error)
+                }
+            }
+            Task {
+                let clock = ContinuousClock()
+                let deadline = clock.now + limit
+                var stopSeen: ContinuousClock.Instant?
+                while clock.now < deadline, pending.slot.withLock({ $0 != nil }) {
+                    if stopSeen == nil && self.stopping.withLock({ $0 }) { stopSeen = clock.now }
+                    if let stopSeen, clock.now - stopSeen > .seconds(5) { break }
+                    try? await Task.sleep(for: .milliseconds(100))
+                }
+                guard let waiting = pending.slot.withLock({ $0.take() }) else { return }
+                Self.close(connection)
+                work.cancel()
+                waiting.resume(throwing: ForwardError("no answer from the database within \(limit) while \(what); reconnecting"))
+            }
+        }
     }
 
     private func writeStatus() {
@@ -244,6 +303,13 @@ public final class Forwarder: Sendable {
         var snapshot = status.withLock { $0 }
         snapshot.updatedAt = UTCTime.now()
         try? snapshot.write(directory: directory)
+    }
+
+    /// Closes without waiting for the server to agree (it may be gone).
+    static func close(_ connection: PostgresConnection) {
+        let closing: EventLoopFuture<Void> = connection.close()
+        // Held until closed: postgres-nio asserts that a connection is closed when it goes.
+        closing.whenComplete { _ in withExtendedLifetime(connection) {} }
     }
 
     /// Sleeps in short steps so `stop()` is honoured within a tenth of a second.
@@ -260,4 +326,9 @@ extension Duration {
         let (seconds, attoseconds) = components
         return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
+}
+
+/// The caller waiting for one database answer: resumed once, by the answer or by the deadline.
+final class PendingAnswer<T: Sendable>: Sendable {
+    let slot = Mutex<CheckedContinuation<T, any Error>?>(nil)
 }

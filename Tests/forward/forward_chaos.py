@@ -128,8 +128,9 @@ def main():
         os.chmod(folder, 0o755)
         database = Database(os.path.join(folder, "pg"))
         try:
-            # 1 MiB segments and a 4 MiB limit: the queue holds ~25 MiB by the end.
-            config = write_config(folder, database, extra_queue=", segment_mib: 1, retain_gib: 0.004")
+            # 1 MiB segments and a limit of a fifth of what the writers append (~200 bytes an event).
+            retain = args.events * 40 / 2**30
+            config = write_config(folder, database, extra_queue=f", segment_mib: 1, retain_gib: {retain:.6f}")
             per_writer = args.events // args.writers
             writers = [Writer(vigil, config, f"cam{index}", per_writer + (1 if index < args.events % args.writers else 0),
                               args.seconds, random.Random(rng.random())) for index in range(args.writers)]
@@ -169,8 +170,11 @@ def main():
             try:
                 graceful = forwarder.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                forwarder.kill()
                 graceful = "hung"
+                if os.path.exists("/usr/bin/gdb"):
+                    dump = subprocess.run(["gdb", "-p", str(forwarder.pid), "-batch", "-ex", "thread apply all bt 30"], capture_output=True, text=True)
+                    print("\n".join(line for line in dump.stdout.splitlines() if "Vigil" in line or "Postgres" in line or "Forward" in line)[:6000])
+                forwarder.kill()
             if graceful != 0:
                 failures.append(f"the forwarder did not exit 0 on SIGTERM (got {graceful})")
             if restart_error or len(restarts_done) != args.restarts:
@@ -227,8 +231,8 @@ def main():
             if not position or int(position[0][0]) != end:
                 failures.append(f"vigil_forward_positions says {position}, the queue ends at {end}")
             segments_before = len(stat.get("segments", []))
-            # Retention resumes once the forwarder has sent everything: one more append runs it.
-            subprocess.run([vigil, "queue", "append", "--config", config], input=json.dumps({"type": "manual", "camera": "cam0"}) + "\n",
+            # Retention resumes once the forwarder has sent everything: a writer runs it when it opens.
+            subprocess.run([vigil, "queue", "append", "--config", config], input=json.dumps({"type": "manual", "camera": "late"}) + "\n",
                            capture_output=True, text=True, check=True)
             stat_after = json.loads(subprocess.run([vigil, "queue", "stat", "--config", config, "--json"], capture_output=True, text=True, check=True).stdout)
             segments_after = len(stat_after.get("segments", []))
