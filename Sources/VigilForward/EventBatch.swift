@@ -42,7 +42,7 @@ public struct EventBatch: Sendable {
             case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
             case UInt8(ascii: "}"), UInt8(ascii: "]"): depth -= 1
             case UInt8(ascii: "\""):
-                if depth == 1, index + key.count + 10 <= line.count, Array(line[index..<(index + key.count)]) == key {
+                if depth == 1, index + key.count + 10 <= line.count, line[index + 1] == UInt8(ascii: "t"), line[index..<(index + key.count)].elementsEqual(key) {
                     let start = index + key.count
                     let text = String(decoding: line[start..<(start + 10)], as: UTF8.self)
                     return isCalendarDay(text) ? text : nil

@@ -58,14 +58,7 @@ public struct CopyBatchWriter: EventBatchWriter {
                 buffer.writeInteger(UInt8(ascii: "\t"))
                 // COPY's text format: a backslash starts an escape; a record is one line
                 // with no tab or newline, so doubling backslashes is all it needs.
-                if line.utf8.contains(UInt8(ascii: "\\")) {
-                    for byte in line.utf8 {
-                        if byte == UInt8(ascii: "\\") { buffer.writeInteger(byte) }
-                        buffer.writeInteger(byte)
-                    }
-                } else {
-                    buffer.writeString(line)
-                }
+                buffer.writeString(line.contains("\\") ? line.replacingOccurrences(of: "\\", with: "\\\\") : line)
                 buffer.writeInteger(UInt8(ascii: "\n"))
                 if buffer.readableBytes >= 256 * 1024 {
                     try await writer.write(buffer)

@@ -59,7 +59,7 @@ forward:
   password_file: pgpass
   tls: disable
   site: {site}
-  batch: 2000
+  batch: 500
 cameras:
   - {{ id: cam0, source: none.mp4, analysis: {{ width: 320 }} }}
 """)
