@@ -75,7 +75,7 @@ def throughput(vigil, folder, database, events, runs):
                        "INSERT INTO vigil_events (site, queue_id, \"offset\", time, camera, type, state, zone, line, direction, track, class, frame, pts, snapshot, event_id, record) "
                        "SELECT 'bench', gen_random_uuid(), x.off, (x.r->>'time')::timestamptz, x.r->>'camera', x.r->>'type', x.r->>'state', x.r->>'zone', x.r->>'line', "
                        "x.r->>'direction', (x.r->>'track')::bigint, x.r->>'class', (x.r->>'frame')::bigint, (x.r->>'pts')::double precision, x.r->>'snapshot', x.r->>'id', x.r - 'crc32c' "
-                       "FROM (SELECT off, rec::jsonb AS r FROM s) x ON CONFLICT DO NOTHING; COMMIT;")
+                       "FROM (SELECT off, rec::jsonb AS r FROM s OFFSET 0) x ON CONFLICT DO NOTHING; COMMIT;")
                 started = time.perf_counter()
                 subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(database.port), "-U", "vigil", "-d", "vigil", "-q", "-v", "ON_ERROR_STOP=1"],
                                input=sql, text=True, env={**os.environ, "PGPASSWORD": database.password}, check=True, stdout=subprocess.DEVNULL)

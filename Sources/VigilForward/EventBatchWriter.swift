@@ -17,6 +17,8 @@ public protocol EventBatchWriter: Sendable {
 enum EventRows {
     /// The columns from each record, `source` yielding `(off bigint, r jsonb)`; the record is
     /// kept whole as `jsonb` without the line's checksum, which belongs to the queue file.
+    /// `OFFSET 0` keeps the planner from folding the subquery into the select list, which
+    /// parsed each record's JSON once per column (15 times): 4,700 rows/s instead of 20,000+.
     static func insert(from source: String, site: String, queue: String) -> String {
         """
         WITH inserted AS (
@@ -25,7 +27,7 @@ enum EventRows {
             SELECT \(site), \(queue), s.off, (s.r->>'time')::timestamptz, s.r->>'camera', s.r->>'type', s.r->>'state',
                    s.r->>'zone', s.r->>'line', s.r->>'direction', (s.r->>'track')::bigint, s.r->>'class',
                    (s.r->>'frame')::bigint, (s.r->>'pts')::double precision, s.r->>'snapshot', s.r->>'id', s.r - 'crc32c'
-            FROM (\(source)) AS s
+            FROM (\(source) OFFSET 0) AS s
             ON CONFLICT DO NOTHING
             RETURNING 1
         )

@@ -82,6 +82,7 @@ public final class Forwarder: Sendable {
         reader.log = { [logger] in logger.warning("\($0)") }
         logger.info("forwarding", metadata: ["queue": "\(options.queueDirectory)", "database": "\(options.endpoint)",
                                               "site": "\(options.site)", "from_offset": "\(reader.nextOffset)", "method": "\(options.method.rawValue)"])
+        let feed = BatchFeed(reader: reader, batch: options.batch, logger: logger)
         var pending: EventBatch?
         var backoff = Backoff()
         var migrated = false
@@ -110,7 +111,7 @@ public final class Forwarder: Sendable {
                 backoff.reset()
 
                 while !isStopping {
-                    if pending == nil { pending = try read(reader) }
+                    if pending == nil { pending = try feed.next() }
                     let batch = pending!
                     if batch.isEmpty {
                         if batch.nextOffset > status.withLock({ $0.committed }) { try commit(group, batch.nextOffset) }
@@ -133,8 +134,17 @@ public final class Forwarder: Sendable {
                         knownDays.insert(day)
                     }
                     let started = ContinuousClock.now
-                    let inserted = try await answer(opened, "storing \(batch.count) events") {
-                        try await self.store(batch, queueID: queueID, writer: writer, on: opened)
+                    // The next batch is read from the queue while the database stores this one.
+                    let prefetch = Task { try feed.next() }
+                    let inserted: Int
+                    do {
+                        inserted = try await answer(opened, "storing \(batch.count) events") {
+                            try await self.store(batch, queueID: queueID, writer: writer, on: opened)
+                        }
+                    } catch {
+                        // Not stored: the batch in hand is sent again; what was read ahead waits after it.
+                        feed.pushBack(try? await prefetch.value)
+                        throw error
                     }
                     // Only now, with the rows committed: a crash before this line sends the batch again,
                     // and the conflict key turns the repeat into nothing.
@@ -147,7 +157,7 @@ public final class Forwarder: Sendable {
                         $0.duplicatesSkipped += batch.count - inserted
                         $0.batches += 1
                     }
-                    pending = nil
+                    pending = try await prefetch.value
                     if ContinuousClock.now - lastFile >= .seconds(1) {
                         lastFile = ContinuousClock.now
                         _ = try updateLag()
@@ -182,18 +192,6 @@ public final class Forwarder: Sendable {
         }
         _ = try? updateLag()
         writeStatus()
-    }
-
-    /// Up to a batch of what is in the queue now.
-    private func read(_ reader: QueueReader) throws -> EventBatch {
-        var batch = EventBatch(nextOffset: reader.nextOffset)
-        var unreadable = 0
-        while batch.count < options.batch, let record = try reader.next() {
-            if !batch.add(record) { unreadable += 1 }
-        }
-        if unreadable > 0 { logger.warning("\(unreadable) record(s) without a readable time were not stored") }
-        batch.nextOffset = reader.nextOffset
-        return batch
     }
 
     private struct Notice: Encodable {

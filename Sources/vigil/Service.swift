@@ -157,6 +157,10 @@ struct Validate: ParsableCommand {
         } else {
             problems.append("queue: missing; workers need a queue.path for their events")
         }
+        if let forward = configuration.forward {
+            // The URL and the password file, without connecting (the database may be down now).
+            do { _ = try PostgresEndpoint(settings: forward) } catch { problems.append("\(error)") }
+        }
         var ports: [Int: String] = [:]
         for (index, camera) in configuration.cameras.enumerated() {
             let port = configuration.metricsPort(forCameraAt: index)

@@ -4,14 +4,19 @@ import Testing
 
 @Suite("Queue: retention waits for a holding group; the queue's identity")
 struct QueueHoldTests {
+    /// Segments of 1 kB and 3 kB kept: a few dozen events exceed the limit.
+    func smallQueue(_ directory: String) throws -> QueueWriter {
+        var options = QueueOptions()
+        options.segmentBytes = 1_000
+        options.retentionBytes = 3_000
+        return try QueueWriter(directory: directory, options: options)
+    }
+
     @Test("a holding group keeps every segment it has not consumed, says so, and releases them as it commits")
     func holdKeepsUnsentSegments() throws {
         let directory = temporaryQueue()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        var options = QueueOptions()
-        options.segmentBytes = 1_000
-        options.retentionBytes = 3_000
-        let writer = try QueueWriter(directory: directory, options: options)
+        let writer = try smallQueue(directory)
         var messages: [String] = []
         writer.log = { messages.append($0) }
         let group = try ConsumerGroup(queueDirectory: directory, name: "forward")
@@ -43,10 +48,7 @@ struct QueueHoldTests {
     func plainGroupDoesNotHold() throws {
         let directory = temporaryQueue()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        var options = QueueOptions()
-        options.segmentBytes = 1_000
-        options.retentionBytes = 3_000
-        let writer = try QueueWriter(directory: directory, options: options)
+        let writer = try smallQueue(directory)
         writer.log = { _ in }
         try ConsumerGroup(queueDirectory: directory, name: "console").commit(0)
         for index in 0..<60 { try writer.append([event(index)]) }

@@ -83,7 +83,7 @@ struct ForwarderTests {
         let directory = try queue(events: 1_000)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         // The schema first, so the listener's query of the table sees committed rows only.
-        try await database.withConnection { try await EventStoreSchema.migrate($0, logger: Self.logger) }
+        _ = try await database.withConnection { try await EventStoreSchema.migrate($0, logger: Self.logger) }
         let payloads = try await database.withConnection { connection -> [String] in
             try await connection.listen(on: "vigil_events") { notifications in
                 let forwarder = try forwarder(database, queue: directory)
@@ -141,7 +141,7 @@ struct ForwarderTests {
         #expect(fetched.cameras.map(\.camera) == ["door", "gate"] && fetched.cameras.allSatisfy { $0.site == "hue-north" && $0.state == "never ran" })
         #expect(fetched.positions.map(\.nextOffset) == [10])
 
-        try await database.withConnection { connection in
+        _ = try await database.withConnection { connection in
             try await connection.query("INSERT INTO vigil_schema (version) VALUES (99)", logger: Self.logger)
         }
         await #expect { try await Forwarder(options: options, logger: Self.logger).run() } throws: { "\($0)".contains("newer than this Vigil") }

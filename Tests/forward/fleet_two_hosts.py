@@ -14,7 +14,7 @@ Usage: Tests/forward/fleet_two_hosts.py --vigil PATH --videos SampleVideos
 import argparse, json, os, shutil, signal, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from forward_chaos import Database  # noqa: E402
+from forward_chaos import Database, finish  # noqa: E402
 
 CONFIG = """queue: {{ path: queue }}
 service: {{ state_dir: state, metrics: {{ port: 0 }} }}
@@ -122,12 +122,7 @@ def main():
                 database.stop("fast")
             except Exception:
                 pass
-    if failures:
-        print("FAILED:")
-        for failure in failures:
-            print("  " + failure)
-        sys.exit(1)
-    print("two hosts, one config, one store: every event of both, under its site")
+    finish(failures, "two hosts, one config, one store: every event of both, under its site")
 
 
 if __name__ == "__main__":

@@ -110,6 +110,16 @@ class Writer:
         return code
 
 
+def finish(failures, success):
+    """Prints the failures and exits 1, or prints `success`."""
+    if failures:
+        print("FAILED:")
+        for failure in failures[:40]:
+            print("  " + failure)
+        sys.exit(1)
+    print(success)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--vigil", required=True)
@@ -247,12 +257,7 @@ def main():
                 database.stop("fast")
             except Exception:
                 pass
-    if failures:
-        print("FAILED:")
-        for failure in failures[:40]:
-            print("  " + failure)
-        sys.exit(1)
-    print("forward chaos: every acknowledged event stored exactly once, in order")
+    finish(failures, "forward chaos: every acknowledged event stored exactly once, in order")
 
 
 if __name__ == "__main__":
