@@ -74,7 +74,7 @@ public struct ForwardSettings: Sendable, Equatable {
     /// Events per transaction.
     public var batch = 2000
     /// How a batch travels: COPY into a staging table, or one INSERT with array parameters.
-    public var method = Method.copy
+    public var method = Method.unnest
     /// Prometheus metrics of the forwarder (0: none).
     public var metricsPort = 0
     /// How often the cameras' state is written to `vigil_cameras`.

@@ -23,7 +23,7 @@ struct ForwardSettingsTests {
         """)
         let forward = try #require(configuration.forward)
         #expect(forward.url == "postgresql://vigil@db.ioc.local:6543/events")
-        #expect(forward.tls == .prefer && forward.batch == 2000 && forward.method == .copy && forward.metricsPort == 0)
+        #expect(forward.tls == .prefer && forward.batch == 2000 && forward.method == .unnest && forward.metricsPort == 0)
         #expect(configuration.cameras.map(\.host) == ["hue-north", nil])
         #expect(configuration.cameras(forHost: "hue-north").map(\.id) == ["gate"])
         #expect(configuration.cameras(forHost: nil).count == 2)
