@@ -12,7 +12,7 @@
    from PyPI) takes the time each batch's NOTIFY arrives; latency = arrival - the event's
    append time (carried in the event). Median and p99.
 
-Usage: bench/forward.py --vigil .build/release/vigil [--events 200000] [--runs 5] [--seconds 60]
+Usage: bench/forward.py --vigil .build/release/vigil [--events 200000] [--runs 5] [--seconds 60] [--method unnest] [--latency-only]
 """
 import argparse, json, os, random, resource, statistics, subprocess, sys, tempfile, threading, time
 
@@ -170,6 +170,8 @@ def main():
     parser.add_argument("--events", type=int, default=200_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--method", default="unnest", help="batch method for the latency part")
+    parser.add_argument("--latency-only", action="store_true")
     args = parser.parse_args()
     try:
         import psycopg  # noqa: F401
@@ -180,12 +182,13 @@ def main():
         os.chmod(folder, 0o755)
         database = Database(os.path.join(folder, "pg"))
         try:
-            bulk = os.path.join(folder, "bulk")
-            os.makedirs(bulk)
-            throughput(vigil, bulk, database, args.events, args.runs)
+            if not args.latency_only:
+                bulk = os.path.join(folder, "bulk")
+                os.makedirs(bulk)
+                throughput(vigil, bulk, database, args.events, args.runs)
             live = os.path.join(folder, "live")
             os.makedirs(live)
-            latency(vigil, live, database, args.seconds, "copy")
+            latency(vigil, live, database, args.seconds, args.method)
         finally:
             database.stop("fast")
 

@@ -51,6 +51,8 @@ public struct ConsumerGroup: Sendable {
     /// From now on retention keeps every segment this group has not consumed: for a consumer
     /// whose events exist nowhere else until it has sent them (the forwarder).
     public func hold() throws {
+        // The consumer may start before any writer has made the queue.
+        try QueueLayout.makeDirectory(layout.directory)
         try QueueLayout.makeDirectory(layout.holdsDirectory)
         let path = layout.holdsDirectory + "/" + name
         let descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)

@@ -76,6 +76,29 @@ struct ForwarderTests {
         #expect(try await database.count("SELECT count(*) FROM pg_inherits WHERE inhparent = 'vigil_events'::regclass") >= 1)
     }
 
+    @Test("a forwarder started before any worker made the queue waits for it, then stores what comes")
+    func startsBeforeQueue() async throws {
+        let database = try TestDatabase()
+        defer { database.remove() }
+        let directory = NSTemporaryDirectory() + "vigil-forward-\(UUID().uuidString.prefix(8))"
+        let settingsFolder = NSTemporaryDirectory() + "vigil-forward-settings-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: settingsFolder, withIntermediateDirectories: true)
+        defer {
+            try? FileManager.default.removeItem(atPath: directory)
+            try? FileManager.default.removeItem(atPath: settingsFolder)
+        }
+        let options = ForwarderOptions(queueDirectory: directory, endpoint: try PostgresEndpoint(settings: try database.settings(passwordFileIn: settingsFolder), environment: [:]), site: "early")
+        let forwarder = Forwarder(options: options, logger: Self.logger)
+        let running = Task { try await forwarder.run() }
+        try await Task.sleep(for: .seconds(1))
+        try QueueWriter(directory: directory).append((0..<50).map { Event(type: .manual, camera: "gate", data: ["seq": .int(Int64($0))]) })
+        let deadline = ContinuousClock.now + .seconds(20)
+        while forwarder.currentStatus.committed < 50 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
+        forwarder.stop()
+        try await running.value
+        #expect(try await database.count("SELECT count(*) FROM vigil_events WHERE site = 'early'") == 50)
+    }
+
     @Test("each committed batch is announced with NOTIFY vigil_events, after its commit")
     func notifies() async throws {
         let database = try TestDatabase()
