@@ -82,6 +82,8 @@ public final class Forwarder: Sendable {
         reader.log = { [logger] in logger.warning("\($0)") }
         logger.info("forwarding", metadata: ["queue": "\(options.queueDirectory)", "database": "\(options.endpoint)",
                                               "site": "\(options.site)", "from_offset": "\(reader.nextOffset)", "method": "\(options.method.rawValue)"])
+        let start = reader.nextOffset
+        status.withLock { $0.committed = start }
         let feed = BatchFeed(reader: reader, batch: options.batch, logger: logger)
         var pending: EventBatch?
         var backoff = Backoff()
