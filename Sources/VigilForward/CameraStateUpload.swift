@@ -17,15 +17,6 @@ public struct CameraStateUpload: Sendable {
         self.stateDirectory = stateDirectory
     }
 
-    /// A camera's state as `vigil status` names it.
-    public static func state(camera: String, stateDirectory: String) -> (state: String, status: WorkerStatus?) {
-        guard let status = WorkerStatusFile.read(camera: camera, directory: stateDirectory) else { return ("never ran", nil) }
-        // A state file that stopped being refreshed belongs to a worker that is gone.
-        let fresh = (WorkerStatusFile.age(camera: camera, directory: stateDirectory) ?? .infinity) < 5
-        let running = fresh && kill(status.pid, 0) == 0
-        return (running || status.state == .stopped || status.state == .finished ? status.state.rawValue : "not running", status)
-    }
-
     public func send(on connection: PostgresConnection, logger: Logger) async throws {
         guard !cameras.isEmpty else { return }
         let encoder = JSONEncoder()
@@ -33,7 +24,7 @@ public struct CameraStateUpload: Sendable {
         encoder.keyEncodingStrategy = .convertToSnakeCase
         var states: [String] = [], documents: [String] = []
         for camera in cameras {
-            let (state, status) = Self.state(camera: camera, stateDirectory: stateDirectory)
+            let (state, status) = WorkerStatusFile.displayState(camera: camera, directory: stateDirectory)
             states.append(state)
             documents.append(status.flatMap { try? String(decoding: encoder.encode($0), as: UTF8.self) } ?? "{}")
         }

@@ -8,17 +8,8 @@ public struct ForwardError: Error, Sendable, CustomStringConvertible {
     public init(_ message: String) { self.message = message }
     public var description: String { message }
 
-    /// The error inside a failed transaction (postgres-nio wraps what the closure threw).
-    public static func unwrap(_ error: any Error) -> any Error {
-        if let error = error as? PostgresTransactionError, let inner = error.closureError ?? error.commitError ?? error.beginError { return unwrap(inner) }
-        return error
-    }
-
     /// `error` as an operator reads it.
     public static func describe(_ error: any Error) -> String {
-        if let error = error as? PostgresTransactionError {
-            if let inner = error.closureError ?? error.commitError ?? error.beginError { return describe(inner) }
-        }
         if let error = error as? PSQLError {
             if let info = error.serverInfo, let message = info[.message] {
                 return "PostgreSQL: \(message)" + (info[.sqlState].map { " (SQLSTATE \($0))" } ?? "")

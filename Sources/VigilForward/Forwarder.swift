@@ -174,7 +174,7 @@ public final class Forwarder: Sendable {
                 if options.untilCaughtUp && !isStopping { break }
             } catch {
                 if let connection { Self.close(connection) }
-                if let fatal = ForwardError.unwrap(error) as? SchemaTooNewError {
+                if let fatal = error as? SchemaTooNewError {
                     logger.critical("\(fatal)")
                     throw fatal
                 }

@@ -27,4 +27,12 @@ public enum WorkerStatusFile {
               let modified = attributes[.modificationDate] as? Date else { return nil }
         return Date().timeIntervalSince(modified)
     }
+
+    /// A camera's state as `vigil status` names it, and its status when it has one: a state
+    /// file that stopped being refreshed belongs to a worker that is gone.
+    public static func displayState(camera: String, directory: String) -> (state: String, status: WorkerStatus?) {
+        guard let status = read(camera: camera, directory: directory) else { return ("never ran", nil) }
+        let running = (age(camera: camera, directory: directory) ?? .infinity) < 5 && kill(status.pid, 0) == 0
+        return (running || status.state == .stopped || status.state == .finished ? status.state.rawValue : "not running", status)
+    }
 }

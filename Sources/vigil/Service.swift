@@ -232,11 +232,7 @@ struct Status: ParsableCommand {
         let supervisor = FleetSupervisor.readStatus(stateDirectory: directory) ?? []
         if !json { print("camera".padding(16) + "state".padding(14) + "frames".padding(10) + "dropped".padding(9) + "reconnects".padding(12) + "last frame".padding(12) + "restarts  config    source") }
         for camera in configuration.cameras {
-            let status = WorkerStatusFile.read(camera: camera.id, directory: directory)
-            // A state file that stopped being refreshed belongs to a worker that is gone.
-            let fresh = (WorkerStatusFile.age(camera: camera.id, directory: directory) ?? .infinity) < 5
-            let running = fresh && status.map { kill($0.pid, 0) == 0 } == true
-            let state = status.map { running || $0.state == .stopped || $0.state == .finished ? $0.state.rawValue : "not running" } ?? "never ran"
+            let (state, status) = WorkerStatusFile.displayState(camera: camera.id, directory: directory)
             let member = supervisor.first { $0.camera == camera.id }
             if json {
                 var object: [String: Any] = ["camera": camera.id, "state": state, "source": SourceLocation(camera.source).redacted]
