@@ -196,7 +196,7 @@ public final class CameraPipeline {
                 }
             }
             append(transitions)
-            if measuresPeople { _ = crowdEstimator.estimate(mask: mask, blobs: analyzer.blobs, zones: zoneMasks) }
+            if measuresPeople { _ = crowdEstimator.estimate(mask: mask, image: image, blobs: analyzer.blobs, zones: zoneMasks) }
         }
         analyseSeconds += MonotonicClock.seconds(since: analyseStart)
         if tracking {

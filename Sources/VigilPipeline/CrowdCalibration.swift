@@ -68,10 +68,12 @@ public struct CrowdCalibration {
     public var camera: CameraSettings?
     public var zone: String?
     public var annotationsPath: String
-    /// The features to fit; nil chooses among all of them by leave-one-out error.
+    /// The features to fit; nil chooses among all of them by cross-validated error.
     public var features: [CrowdFeature]? = nil
-    public var ridge = 0.01
-    public var intercept = false
+    /// The ridge strength; nil chooses one of `CrowdModelFitting.ridgeChoices` by cross-validated error.
+    public var ridge: Double? = nil
+    /// With or without an intercept; nil chooses by cross-validated error.
+    public var intercept: Bool? = nil
 
     public init(clip: SourceLocation, camera: CameraSettings?, annotationsPath: String) {
         self.clip = clip
@@ -88,11 +90,14 @@ public struct CrowdCalibration {
     /// Runs the camera's analysis over the clip and fits the model to the annotated frames.
     public func run() throws -> Result {
         let measured = try measure()
-        var fit = try features.map { try CrowdModelFitting.fit(measured.samples, features: $0, ridge: ridge, intercept: intercept) }
-            ?? CrowdModelFitting.fitSelectingFeatures(measured.samples, ridge: ridge, intercept: intercept)
+        // Features the user named are all kept; otherwise every subset is tried.
+        var fit = try CrowdModelFitting.fitSelectingFeatures(measured.samples, candidates: features ?? CrowdFeature.allCases,
+                                                             ridges: ridge.map { [$0] } ?? CrowdModelFitting.ridgeChoices,
+                                                             intercept: intercept, subsets: features == nil)
         fit.model.training = .init(clip: clip.redacted, frames: measured.samples.map(\.frame), annotations: annotationsPath,
                                    meanAbsoluteError: CameraPipeline.rounded(fit.meanAbsoluteError, 3),
-                                   leaveOneOutError: fit.leaveOneOutError.map { CameraPipeline.rounded($0, 3) }, ridge: ridge)
+                                   crossValidationError: fit.crossValidationError.map { CameraPipeline.rounded($0, 3) },
+                                   folds: fit.folds, ridge: fit.ridge)
         return Result(fit: fit, samples: measured.samples, skippedWarmUp: measured.skippedWarmUp)
     }
 

@@ -221,7 +221,7 @@ func crowdBenchmark(frames: Int) {
             let start = now()
             _ = detector.analyze(frame)
             let middle = now()
-            if let mask = detector.lastMask { people += estimator.estimate(mask: mask, blobs: detector.blobs, zones: [zone])[0] }
+            if let mask = detector.lastMask { people += estimator.estimate(mask: mask, image: frame, blobs: detector.blobs, zones: [zone])[0] }
             crowdSeconds += now() - middle
             motionSeconds += middle - start
         }
@@ -256,6 +256,11 @@ case "motion-datasets":
     guard let model else { FileOutput.standardError("unknown model \(arguments[3])"); exit(2) }
     try motionDatasetsBenchmark(directory: arguments[2], model: model, runs: arguments.count > 4 ? Int(arguments[4]) ?? 3 : 3,
                                 only: arguments.count > 5 ? arguments[5] : nil)
+case "crowd-fit":
+    guard arguments.count > 4, let from = Int(arguments[3]), let to = Int(arguments[4]) else {
+        FileOutput.standardError("usage: vigil-bench crowd-fit MEASUREMENTS FROM TO"); exit(2)
+    }
+    try crowdFitBenchmark(path: arguments[2], from: from, to: to)
 case "motion":
     motionBenchmark(frames: arguments.count > 2 ? Int(arguments[2]) ?? 250 : 250)
 default:

@@ -35,21 +35,24 @@ struct Calibrate: ParsableCommand {
     @Option(help: "Calibrate on this zone of the camera (the annotations count people in it).")
     var zone: String?
 
-    @Option(help: "Features, comma-separated: area, edges, blobs, units; or auto: the subset with the lowest leave-one-out error on the annotated frames.")
+    @Option(help: "Features, comma-separated: \(CrowdFeature.allCases.map(\.rawValue).joined(separator: ", ")); or auto: the subset with the lowest cross-validated error on the annotated frames.")
     var features = "auto"
 
-    @Option(help: "Ridge strength on standardised features (larger: smoother, more biased).")
-    var ridge = 0.01
+    @Option(help: "Ridge strength on standardised features (larger: smoother, more biased); default: chosen by cross-validation among \(CrowdModelFitting.ridgeChoices.map { "\($0)" }.joined(separator: ", ")).")
+    var ridge: Double?
 
-    @Flag(help: "Fit an intercept too (default: through the origin, no foreground means no people). Needs annotated counts over a wide range.")
-    var intercept = false
+    @Flag(inversion: .prefixedNo, help: "Fit an intercept, or fit through the origin (no foreground, no people); default: chosen by cross-validation (scene edges always need one).")
+    var intercept: Bool?
+
+    @Option(help: "Also write the features measured on every annotated frame, with its count, as JSON Lines (to compare models or features outside Vigil).")
+    var measurementsOut: String?
 
     func validate() throws {
         let names = features.split(separator: ",").map(String.init)
         if features != "auto" && (names.isEmpty || names.contains(where: { CrowdFeature(rawValue: $0) == nil })) {
             throw ValidationError("--features takes auto or a comma-separated list of: \(CrowdFeature.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        if ridge < 0 { throw ValidationError("--ridge must be 0 or more") }
+        if let ridge, ridge < 0 { throw ValidationError("--ridge must be 0 or more") }
         if camera != nil && config == nil { throw ValidationError("--camera needs --config") }
     }
 
@@ -91,11 +94,27 @@ struct Calibrate: ParsableCommand {
             FileHandleOutput.standardError("vigil: \(out): cannot write the model: \(error)")
             throw ExitCode.failure
         }
+        if let measurementsOut {
+            struct Line: Encodable { var frame: Int; var count: Double; var features: CrowdMeasurement }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            do {
+                let lines = try result.samples.map { String(decoding: try encoder.encode(Line(frame: $0.frame, count: $0.people, features: $0.measurement)), as: UTF8.self) }
+                try (lines.joined(separator: "\n") + "\n").write(toFile: measurementsOut, atomically: true, encoding: .utf8)
+            } catch {
+                FileHandleOutput.standardError("vigil: \(measurementsOut): cannot write the measurements: \(error)")
+                throw ExitCode.failure
+            }
+        }
         let model = result.fit.model
         let terms = zip(model.features, model.coefficients).map { "\(($1 * 1000).rounded() / 1000) × \($0.rawValue)" }
         print("people = \((model.intercept * 1000).rounded() / 1000) + " + terms.joined(separator: " + "))
+        let validation = model.training?.crossValidationError.map { error -> String in
+            let folds = result.fit.folds == result.samples.count ? "leave-one-out" : "\(result.fit.folds)-fold (blocks of consecutive frames)"
+            return ", \(folds) \(error)"
+        }
         print("fitted on \(result.samples.count) frames; mean absolute error \(model.training?.meanAbsoluteError ?? 0) people"
-              + (model.training?.leaveOneOutError.map { ", leave-one-out \($0)" } ?? ""))
+              + (validation ?? "") + "; ridge \(result.fit.ridge)")
         if !result.skippedWarmUp.isEmpty {
             print("left out \(result.skippedWarmUp.count) frame(s) of the warm-up: \(result.skippedWarmUp.map(String.init).joined(separator: ", "))")
         }

@@ -24,16 +24,17 @@ extension CLITests {
         let calibrate = try vigil(["calibrate", clip.path, "--annotations", directory.file("crowd.mp4.truth/boxes.txt"),
                                    "--out", directory.file("square-crowd.json"), "--config", config])
         #expect(calibrate.status == 0, "\(calibrate.stderr)")
-        #expect(calibrate.stdout.contains("people = 0.0 + "), "\(calibrate.stdout)")
+        #expect(calibrate.stdout.contains("people = ") && calibrate.stdout.contains("5-fold"), "\(calibrate.stdout)")
         let model = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory.file("square-crowd.json")))) as? [String: Any]
         #expect(model?["kind"] as? String == "vigil-crowd-model")
-        // Features chosen by leave-one-out: a non-empty subset of the four, as printed.
+        // Features chosen by cross-validation: a non-empty subset, as printed.
         let features = model?["features"] as? [String] ?? []
-        #expect(!features.isEmpty && Set(features).isSubset(of: ["area", "edges", "blobs", "units"]), "\(features)")
+        #expect(!features.isEmpty && Set(features).isSubset(of: ["area", "edges", "blobs", "units", "cover", "texture", "scene"]), "\(features)")
         #expect(features.allSatisfy { calibrate.stdout.contains("× \($0)") }, "\(calibrate.stdout)")
         let training = model?["training"] as? [String: Any]
         #expect((training?["frames"] as? [Int])?.count ?? 0 > 150)
         #expect((training?["mean_absolute_error"] as? Double).map { $0 < 2 } == true, "\(training ?? [:])")
+        #expect((training?["cross_validation_error"] as? Double).map { $0 < 2.5 } == true && training?["folds"] as? Int == 5, "\(training ?? [:])")
 
         let analyze = try vigil(["analyze", clip.path, "--config", config, "--camera", "square", "--frames-out", directory.file("frames.jsonl"),
                                  "--events-out", directory.file("events.jsonl")])

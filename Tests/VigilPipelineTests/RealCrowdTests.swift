@@ -57,3 +57,37 @@ struct RealCrowdTests {
         #expect(error(.perspectiveOnly) < 0.75, "default MAE \(error(.perspectiveOnly))")
     }
 }
+
+/// A real dense crowd: the Mall dataset (../shared/datasets/crowd/mall-train, 13-50 people,
+/// every head marked), the camera of bench/data/mall-crowd.yaml. One pass of the analysis
+/// measures every frame; the model is fitted, as `vigil calibrate` fits it, on one half
+/// (frames 0-399, the first 20 being the warm-up) and scored on the other, then the reverse.
+@Suite("Crowd counts on a dense real crowd")
+struct MallCrowdTests {
+    static let dataset = RealFootageTests.repository.appendingPathComponent("../shared/datasets/crowd/mall-train").standardizedFileURL.path
+
+    @Test("mall: calibrated on one half, held-out MAE under 3.8 and 4.3 people on the other (a mean of 29); the default within 45 %")
+    func mallHalves() throws {
+        try #require(FileManager.default.fileExists(atPath: Self.dataset + "/input.mp4"), "../shared/datasets/crowd/mall-train is missing beside the checkout")
+        let configuration = try ConfigLoader.load(path: RealCrowdTests.bench + "/mall-crowd.yaml")
+        var camera = configuration.cameras[0]
+        camera.source = Self.dataset + "/input.mp4"
+        var calibration = CrowdCalibration(clip: SourceLocation(camera.source), camera: camera, annotationsPath: Self.dataset + "/counts.jsonl")
+        calibration.zone = "roi"
+        let measured = try calibration.measure()
+        #expect(measured.samples.count == 780 && measured.skippedWarmUp == Array(0..<20), "\(measured.samples.count) measured")
+        let halves = [measured.samples.filter { $0.frame < 400 }, measured.samples.filter { $0.frame >= 400 }]
+        // Bounds, stated: measured 3.36 (first half -> second) and 3.87 (second -> first),
+        // default 39 % and 38 % (BENCHMARKS.md); the targets, 2.5 and 15 %, are not met.
+        for (training, test, bound) in [(halves[0], halves[1], 3.8), (halves[1], halves[0], 4.3)] {
+            let fit = try CrowdModelFitting.fitSelectingFeatures(training)
+            #expect(fit.folds == 5)
+            let calibrated = CrowdModelFitting.meanAbsoluteError(fit.model, test)
+            let mean = test.reduce(0) { $0 + $1.people } / Double(test.count)
+            let standing = CrowdModelFitting.meanAbsoluteError(.perspectiveOnly, test)
+            #expect(calibrated < bound, "calibrated on \(training.first!.frame)-\(training.last!.frame): held-out MAE \(calibrated) with \(fit.model.features)")
+            #expect(standing < 0.45 * mean, "default MAE \(standing) against a mean of \(mean)")
+            #expect(calibrated < standing)
+        }
+    }
+}

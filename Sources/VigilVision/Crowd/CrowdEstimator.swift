@@ -1,79 +1,5 @@
-/// A people-count model: `people = intercept + Σ coefficient × feature`, never below 0.
-/// The default works from the camera's perspective alone; `vigil calibrate` fits one to a
-/// user's annotated frames. Stored as JSON (kind `vigil-crowd-model`, version 1).
-public struct CrowdModel: Sendable, Codable, Equatable {
-    public struct Training: Sendable, Codable, Equatable {
-        public var clip: String
-        public var frames: [Int]
-        public var annotations: String
-        /// Mean absolute error over the training frames, and per frame in leave-one-out
-        /// cross-validation (the honest figure: each frame predicted by a fit without it).
-        public var meanAbsoluteError: Double
-        public var leaveOneOutError: Double?
-        public var ridge: Double
-        public init(clip: String, frames: [Int], annotations: String, meanAbsoluteError: Double, leaveOneOutError: Double?, ridge: Double) {
-            self.clip = clip; self.frames = frames; self.annotations = annotations
-            self.meanAbsoluteError = meanAbsoluteError; self.leaveOneOutError = leaveOneOutError; self.ridge = ridge
-        }
-    }
-
-    public var kind = "vigil-crowd-model"
-    public var version = 1
-    public var features: [CrowdFeature]
-    public var coefficients: [Double]
-    public var intercept: Double
-    public var training: Training?
-
-    public init(features: [CrowdFeature], coefficients: [Double], intercept: Double, training: Training? = nil) {
-        precondition(features.count == coefficients.count)
-        self.features = features; self.coefficients = coefficients; self.intercept = intercept; self.training = training
-    }
-
-    /// People as moving regions in person-sized units: one per region where people walk
-    /// apart, whatever their exact size; a group's area in person units where they merge,
-    /// an undercount where they hide each other (calibration corrects that).
-    public static let perspectiveOnly = CrowdModel(features: [.units], coefficients: [1], intercept: 0)
-
-    public func people(_ measured: CrowdMeasurement) -> Double {
-        var total = intercept
-        for (feature, coefficient) in zip(features, coefficients) { total += coefficient * measured[feature] }
-        return max(0, total)
-    }
-}
-
-/// What the estimator measures in a region, each in person units through the perspective.
-public enum CrowdFeature: String, Sendable, Codable, CaseIterable {
-    /// Foreground pixels, each weighted by 1 / the area of a person standing there.
-    case area
-    /// Foreground outline pixels, each weighted by 1 / a person's outline there: grows with
-    /// the number of people even where their silhouettes merge.
-    case edges
-    /// Moving regions at least a fifth of a person's size.
-    case blobs
-    /// The same regions as people: each counts one, or its area in person units when it is
-    /// bigger than one person (a group).
-    case units
-}
-
-public struct CrowdMeasurement: Sendable, Equatable {
-    public var area = 0.0
-    public var edges = 0.0
-    public var blobs = 0.0
-    public var units = 0.0
-    public init(area: Double = 0, edges: Double = 0, blobs: Double = 0, units: Double = 0) {
-        self.area = area; self.edges = edges; self.blobs = blobs; self.units = units
-    }
-    public subscript(feature: CrowdFeature) -> Double {
-        switch feature {
-        case .area: return area
-        case .edges: return edges
-        case .blobs: return blobs
-        case .units: return units
-        }
-    }
-}
-
-/// Estimates people in the whole frame and in zones from a foreground mask (and its blobs).
+/// Estimates people in the whole frame and in zones from a foreground mask (and its blobs),
+/// and, given the analysis frame, from the picture's edges.
 /// A per-row weight map makes a far person count as much as a near one: each foreground
 /// pixel adds 1 / (the pixels a person covers at that row). Standing people keep counting
 /// because the motion model learns foreground only very slowly. Zones beyond the 64th of a
@@ -83,6 +9,10 @@ public struct CrowdEstimator: Sendable {
     public let perspective: PerspectiveScale?
     /// Person height (fraction of the frame) assumed everywhere without a perspective.
     public static let defaultPersonHeight = 0.2
+    /// A brightness step between the neighbours on either side (horizontal plus vertical, in
+    /// grey levels) that makes a pixel an edge of the picture: a body's outline against a
+    /// floor, folds and bags; not sensor noise or the soft shading of a wall.
+    public static let edgeStep = 24
     private var width = 0
     private var height = 0
     private var areaWeight: [Double] = []
@@ -93,6 +23,15 @@ public struct CrowdEstimator: Sendable {
     private var zoneMaskCount = -1
     private var zoneArea: [Int] = []
     private var zoneEdges: [Int] = []
+    private var zoneTexture: [Int] = []
+    private var zoneScene: [Int] = []
+    /// Person-sized square cells in bands down the frame (for `cover`): each pixel's cell,
+    /// each cell's person-area weight, and per slot (frame, then zones) the pixels of each
+    /// cell inside the slot and, per frame, how many of them are foreground.
+    private var cellOfPixel: [Int32] = []
+    private var cellWeight: [Double] = []
+    private var cellPixels: [Int32] = []
+    private var cellForeground: [Int32] = []
     /// Slot 0 is the whole frame, then one per zone; reused every frame.
     public private(set) var measurements: [CrowdMeasurement] = []
     /// People per slot, as `measurements`; reused every frame.
@@ -112,7 +51,10 @@ public struct CrowdEstimator: Sendable {
         return perspective.personHeight(atY: feet) * Double(height)
     }
 
+    private var cellCount: Int { cellWeight.count }
+
     private mutating func prepare(width: Int, height: Int, zones: [ZoneMask]) {
+        var cellsChanged = false
         if width != self.width || height != self.height {
             self.width = width
             self.height = height
@@ -122,8 +64,25 @@ public struct CrowdEstimator: Sendable {
             }
             edgeWeight = (0..<height).map { row in 1 / max(1, 2.5 * personPixels(row: row)) }
             minimumBlobArea = (0..<height).map { row in 0.2 * 0.35 * personPixels(row: row) * personPixels(row: row) }
+            // Cells as tall and wide as a person there: small enough that a cell's people are
+            // about evenly spread, large enough that one person cannot cover a cell alone.
+            cellOfPixel = Array(repeating: 0, count: width * height)
+            cellWeight = []
+            var top = 0
+            while top < height {
+                let side = max(4, Int(personPixels(row: min(height - 1, top + Int(personPixels(row: top)) / 2)).rounded()))
+                let bottom = min(height, top + side)
+                let columns = (width + side - 1) / side
+                let first = cellWeight.count
+                cellWeight += Array(repeating: areaWeight[(top + bottom) / 2], count: columns)
+                for y in top..<bottom {
+                    for x in 0..<width { cellOfPixel[y * width + x] = Int32(first + x / side) }
+                }
+                top = bottom
+            }
+            cellsChanged = true
         }
-        if zoneMaskCount != zones.count || membership.count != width * height {
+        if cellsChanged || zoneMaskCount != zones.count || membership.count != width * height {
             zoneMaskCount = zones.count
             membership = Array(repeating: 0, count: width * height)
             for (z, zone) in zones.prefix(64).enumerated() where zone.bits.count == membership.count {
@@ -131,6 +90,20 @@ public struct CrowdEstimator: Sendable {
             }
             zoneArea = Array(repeating: 0, count: min(zones.count, 64))
             zoneEdges = zoneArea
+            zoneTexture = zoneArea
+            zoneScene = zoneArea
+            let slots = zoneArea.count + 1
+            cellPixels = Array(repeating: 0, count: slots * cellCount)
+            for index in 0..<(width * height) {
+                let cell = Int(cellOfPixel[index])
+                cellPixels[cell] += 1
+                var bits = membership[index]
+                while bits != 0 {
+                    cellPixels[(bits.trailingZeroBitCount + 1) * cellCount + cell] += 1
+                    bits &= bits - 1
+                }
+            }
+            cellForeground = Array(repeating: 0, count: slots * cellCount)
         }
         if measurements.count != zones.count + 1 {
             measurements = Array(repeating: CrowdMeasurement(), count: zones.count + 1)
@@ -138,49 +111,68 @@ public struct CrowdEstimator: Sendable {
         }
     }
 
-    /// Measures the mask; returns people estimates (slot 0 the whole frame, then the zones).
-    public mutating func estimate(mask: GrayImage, blobs: [Blob], zones: [ZoneMask]) -> [Double] {
+    /// Measures the mask (and, given the analysis frame the mask was made from, its edges);
+    /// returns people estimates (slot 0 the whole frame, then the zones).
+    public mutating func estimate(mask: GrayImage, image: GrayImage? = nil, blobs: [Blob], zones: [ZoneMask]) -> [Double] {
         prepare(width: mask.width, height: mask.height, zones: zones)
         for index in measurements.indices { measurements[index] = CrowdMeasurement() }
-        let width = self.width, height = self.height
+        for index in cellForeground.indices { cellForeground[index] = 0 }
+        measureMask(mask)
+        if let image, image.width == width, image.height == height { measureEdges(image: image, mask: mask) }
+        measureCover()
+        measureBlobs(blobs)
+        for index in measurements.indices { estimates[index] = model.people(measurements[index]) }
+        return estimates
+    }
+
+    /// Area and outline per slot, and the foreground of every cell.
+    private mutating func measureMask(_ mask: GrayImage) {
+        let width = self.width, height = self.height, cells = cellCount
         // Counts per row in integers, weighted once per row: the per-pixel work is a few
         // compares and increments.
         var frameArea = 0.0, frameEdges = 0.0
         mask.pixels.withUnsafeBufferPointer { pixels in
             membership.withUnsafeBufferPointer { membership in
-                zoneArea.withUnsafeMutableBufferPointer { zoneArea in
-                    zoneEdges.withUnsafeMutableBufferPointer { zoneEdges in
-                        for y in 0..<height {
-                            let row = y * width
-                            var rowArea = 0, rowEdges = 0
-                            var x = -1
-                            while true {
-                                x += 1
-                                // Most of a mask is background: step over eight empty bytes at a time.
-                                while x + 8 <= width && UnsafeRawPointer(pixels.baseAddress! + row + x).loadUnaligned(as: UInt64.self) == 0 { x += 8 }
-                                guard x < width else { break }
-                                guard pixels[row + x] != 0 else { continue }
-                                let index = row + x
-                                let outline = x == 0 || x == width - 1 || y == 0 || y == height - 1
-                                    || pixels[index - 1] == 0 || pixels[index + 1] == 0 || pixels[index - width] == 0 || pixels[index + width] == 0
-                                rowArea += 1
-                                if outline { rowEdges += 1 }
-                                var bits = membership[index]
-                                while bits != 0 {
-                                    let zone = bits.trailingZeroBitCount
-                                    bits &= bits - 1
-                                    zoneArea[zone] += 1
-                                    if outline { zoneEdges[zone] += 1 }
+                cellOfPixel.withUnsafeBufferPointer { cellOfPixel in
+                    cellForeground.withUnsafeMutableBufferPointer { foreground in
+                        zoneArea.withUnsafeMutableBufferPointer { zoneArea in
+                            zoneEdges.withUnsafeMutableBufferPointer { zoneEdges in
+                                for y in 0..<height {
+                                    let row = y * width
+                                    var rowArea = 0, rowEdges = 0
+                                    var x = -1
+                                    while true {
+                                        x += 1
+                                        // Most of a mask is background: step over eight empty bytes at a time.
+                                        while x + 8 <= width && UnsafeRawPointer(pixels.baseAddress! + row + x).loadUnaligned(as: UInt64.self) == 0 { x += 8 }
+                                        guard x < width else { break }
+                                        guard pixels[row + x] != 0 else { continue }
+                                        let index = row + x
+                                        let outline = x == 0 || x == width - 1 || y == 0 || y == height - 1
+                                            || pixels[index - 1] == 0 || pixels[index + 1] == 0 || pixels[index - width] == 0 || pixels[index + width] == 0
+                                        rowArea += 1
+                                        if outline { rowEdges += 1 }
+                                        let cell = Int(cellOfPixel[index])
+                                        foreground[cell] += 1
+                                        var bits = membership[index]
+                                        while bits != 0 {
+                                            let zone = bits.trailingZeroBitCount
+                                            bits &= bits - 1
+                                            zoneArea[zone] += 1
+                                            if outline { zoneEdges[zone] += 1 }
+                                            foreground[(zone + 1) * cells + cell] += 1
+                                        }
+                                    }
+                                    guard rowArea > 0 else { continue }
+                                    frameArea += Double(rowArea) * areaWeight[y]
+                                    frameEdges += Double(rowEdges) * edgeWeight[y]
+                                    for zone in 0..<zoneArea.count where zoneArea[zone] > 0 {
+                                        measurements[zone + 1].area += Double(zoneArea[zone]) * areaWeight[y]
+                                        measurements[zone + 1].edges += Double(zoneEdges[zone]) * edgeWeight[y]
+                                        zoneArea[zone] = 0
+                                        zoneEdges[zone] = 0
+                                    }
                                 }
-                            }
-                            guard rowArea > 0 else { continue }
-                            frameArea += Double(rowArea) * areaWeight[y]
-                            frameEdges += Double(rowEdges) * edgeWeight[y]
-                            for zone in 0..<zoneArea.count where zoneArea[zone] > 0 {
-                                measurements[zone + 1].area += Double(zoneArea[zone]) * areaWeight[y]
-                                measurements[zone + 1].edges += Double(zoneEdges[zone]) * edgeWeight[y]
-                                zoneArea[zone] = 0
-                                zoneEdges[zone] = 0
                             }
                         }
                     }
@@ -189,6 +181,75 @@ public struct CrowdEstimator: Sendable {
         }
         measurements[0].area = frameArea
         measurements[0].edges = frameEdges
+    }
+
+    /// Edges of the picture per slot: all of them (`scene`) and those in the foreground
+    /// (`texture`). One pass over the frame; the frame's border rows and columns have no
+    /// neighbours on both sides and never count.
+    private mutating func measureEdges(image: GrayImage, mask: GrayImage) {
+        let width = self.width, height = self.height
+        guard width >= 3, height >= 3 else { return }
+        let step = Self.edgeStep
+        var frameTexture = 0.0, frameScene = 0.0
+        image.pixels.withUnsafeBufferPointer { grey in
+            mask.pixels.withUnsafeBufferPointer { pixels in
+                membership.withUnsafeBufferPointer { membership in
+                    zoneTexture.withUnsafeMutableBufferPointer { zoneTexture in
+                        zoneScene.withUnsafeMutableBufferPointer { zoneScene in
+                            for y in 1..<(height - 1) {
+                                let row = y * width
+                                var rowTexture = 0, rowScene = 0
+                                for index in (row + 1)..<(row + width - 1) {
+                                    let horizontal = Int(grey[index + 1]) - Int(grey[index - 1])
+                                    let vertical = Int(grey[index + width]) - Int(grey[index - width])
+                                    guard abs(horizontal) + abs(vertical) >= step else { continue }
+                                    let moving = pixels[index] != 0
+                                    rowScene += 1
+                                    if moving { rowTexture += 1 }
+                                    var bits = membership[index]
+                                    while bits != 0 {
+                                        let zone = bits.trailingZeroBitCount
+                                        bits &= bits - 1
+                                        zoneScene[zone] += 1
+                                        if moving { zoneTexture[zone] += 1 }
+                                    }
+                                }
+                                guard rowScene > 0 else { continue }
+                                frameScene += Double(rowScene) * edgeWeight[y]
+                                frameTexture += Double(rowTexture) * edgeWeight[y]
+                                for zone in 0..<zoneScene.count where zoneScene[zone] > 0 {
+                                    measurements[zone + 1].scene += Double(zoneScene[zone]) * edgeWeight[y]
+                                    measurements[zone + 1].texture += Double(zoneTexture[zone]) * edgeWeight[y]
+                                    zoneScene[zone] = 0
+                                    zoneTexture[zone] = 0
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        measurements[0].scene = frameScene
+        measurements[0].texture = frameTexture
+    }
+
+    /// −ln(1 − covered fraction) per cell, capped at nine-tenths covered (a mask that fills a
+    /// cell says "full", not "infinitely many").
+    private mutating func measureCover() {
+        let cells = cellCount
+        for slot in measurements.indices {
+            var total = 0.0
+            let base = slot * cells
+            for cell in 0..<cells where cellForeground[base + cell] > 0 {
+                let inside = Double(cellPixels[base + cell])
+                let fraction = min(0.9, Double(cellForeground[base + cell]) / inside)
+                total -= inside * cellWeight[cell] * (1 - fraction).ln
+            }
+            measurements[slot].cover = total
+        }
+    }
+
+    private mutating func measureBlobs(_ blobs: [Blob]) {
         for blob in blobs {
             let box = blob.box
             let footRow = min(height - 1, max(0, Int(box.y + box.height) - 1))
@@ -205,7 +266,18 @@ public struct CrowdEstimator: Sendable {
                 bits &= bits - 1
             }
         }
-        for index in measurements.indices { estimates[index] = model.people(measurements[index]) }
-        return estimates
+    }
+}
+
+private extension Double {
+    /// Natural logarithm without Foundation (VigilVision stays free of it): ln(x) for
+    /// 0 < x ≤ 1 by argument halving into [0.5, 1) and the series of atanh.
+    var ln: Double {
+        var x = self, exponent = 0.0
+        while x < 0.5 { x *= 2; exponent -= 1 }
+        let z = (x - 1) / (x + 1), z2 = z * z
+        var term = z, sum = 0.0
+        for k in stride(from: 1.0, through: 41, by: 2) { sum += term / k; term *= z2 }
+        return 2 * sum + exponent * 0.6931471805599453
     }
 }

@@ -1,7 +1,7 @@
 /// Fits a `CrowdModel` to annotated frames by ridge regression: features are standardised,
 /// the coefficients (not the intercept) are shrunk by `ridge` (a fraction of the data's own
-/// variance: 0.01 by default), so a handful of frames with correlated features (area and
-/// outline both grow with people) still gives a stable model.
+/// variance), so a few hundred frames with correlated features (area, outline and edges all
+/// grow with people) still give a stable model.
 public enum CrowdModelFitting {
     public struct Sample: Sendable {
         public var measurement: CrowdMeasurement
@@ -15,7 +15,11 @@ public enum CrowdModelFitting {
     public struct Fit: Sendable {
         public var model: CrowdModel
         public var meanAbsoluteError: Double
-        public var leaveOneOutError: Double?
+        /// Mean absolute error per frame in cross-validation over `folds` (leave-one-out
+        /// when `folds` is the number of frames); nil with fewer than 4 frames.
+        public var crossValidationError: Double?
+        public var folds: Int
+        public var ridge: Double
     }
 
     public enum FitError: Error, CustomStringConvertible {
@@ -27,45 +31,103 @@ public enum CrowdModelFitting {
         }
     }
 
+    /// Leave-one-out up to this many frames; above it, `blockFolds` blocks of consecutive frames.
+    public static let leaveOneOutLimit = 40
+    /// Neighbouring frames of a video are nearly copies of one another: a frame held out
+    /// next to its neighbours in training would be predicted too well. Consecutive blocks
+    /// hold out whole stretches of time, as a camera's future frames will be.
+    public static let blockFolds = 5
+    /// Ridge strengths tried when the caller does not fix one.
+    public static let ridgeChoices = [0.001, 0.01, 0.1, 1]
+
     /// `intercept: false` (the default) fits through the origin: no foreground, no people.
     /// Annotated frames of one camera often span a narrow range of counts (5 to 8, say);
     /// a free intercept then soaks up the mean and the slopes are mostly noise.
-    public static func fit(_ samples: [Sample], features: [CrowdFeature] = CrowdFeature.allCases, ridge: Double = 0.01,
+    public static func fit(_ samples: [Sample], features: [CrowdFeature] = [.area, .edges, .blobs, .units], ridge: Double = 0.01,
                            intercept: Bool = false) throws -> Fit {
         guard samples.count >= 3 else { throw FitError.tooFewFrames(samples.count) }
         let model = solve(samples, features: features, ridge: ridge, intercept: intercept)
-        let error = meanAbsoluteError(model, samples)
-        var leaveOneOut: Double? = nil
-        if samples.count >= 4 {
-            var total = 0.0
-            for index in samples.indices {
-                var rest = samples
-                let held = rest.remove(at: index)
-                total += abs(solve(rest, features: features, ridge: ridge, intercept: intercept).people(held.measurement) - held.people)
-            }
-            leaveOneOut = total / Double(samples.count)
-        }
-        return Fit(model: model, meanAbsoluteError: error, leaveOneOutError: leaveOneOut)
+        let folds = foldsFor(samples)
+        return Fit(model: model, meanAbsoluteError: meanAbsoluteError(model, samples),
+                   crossValidationError: samples.count >= 4 ? crossValidate(samples, folds: folds, features: features, ridge: ridge, intercept: intercept) : nil,
+                   folds: folds.count, ridge: ridge)
     }
 
-    /// Fits every non-empty subset of `candidates` and keeps the one with the fewest features
-    /// among those whose leave-one-out error is within 2 % (or 0.01 people) of the lowest:
-    /// which features describe a camera is decided by its own annotated frames, never by
-    /// frames kept for testing, and a feature must earn its place. Needs 4 frames for
-    /// leave-one-out; with fewer, all candidates are fitted together.
+    /// Fits every non-empty subset of `candidates`, through the origin and with an intercept
+    /// (unless `intercept` fixes it; `scene` always needs one), at every strength of
+    /// `ridges`, and keeps, among the fits whose cross-validated error is within one standard
+    /// error of the lowest, the one with the fewest parameters (features and intercept), then
+    /// the strongest ridge: what describes a camera is decided by its own annotated frames,
+    /// never by frames kept for testing, and a feature must earn its place.
+    /// Needs 4 frames to cross-validate; with fewer, all candidates are fitted together.
+    /// `subsets: false` keeps every candidate and chooses only the intercept and the ridge.
     public static func fitSelectingFeatures(_ samples: [Sample], candidates: [CrowdFeature] = CrowdFeature.allCases,
-                                            ridge: Double = 0.01, intercept: Bool = false) throws -> Fit {
-        guard samples.count >= 4, candidates.count > 1 else {
-            return try fit(samples, features: candidates, ridge: ridge, intercept: intercept)
+                                            ridges: [Double] = ridgeChoices, intercept: Bool? = nil, subsets: Bool = true) throws -> Fit {
+        guard samples.count >= 4, !candidates.isEmpty else {
+            let features = candidates
+            return try fit(samples, features: features, ridge: ridges.first ?? 0.01,
+                           intercept: intercept ?? features.contains { $0.needsIntercept })
         }
-        var fits: [Fit] = []
-        for subset in 1..<(1 << candidates.count) {
+        let folds = foldsFor(samples)
+        // A few dozen frames of one camera span a narrow range of counts, where an intercept
+        // soaks up their mean and leave-one-out cannot tell: there, through the origin.
+        let intercepts = intercept.map { [$0] } ?? (samples.count > leaveOneOutLimit ? [false, true] : [false])
+        struct Candidate {
+            var features: [CrowdFeature]; var intercept: Bool; var ridge: Double; var error: Double; var standardError: Double
+            var parameters: Int { features.count + (intercept ? 1 : 0) }
+        }
+        var tried: [Candidate] = []
+        for subset in subsets ? Array(1..<(1 << candidates.count)) : [(1 << candidates.count) - 1] {
             let features = candidates.indices.filter { subset & (1 << $0) != 0 }.map { candidates[$0] }
-            fits.append(try fit(samples, features: features, ridge: ridge, intercept: intercept))
+            let needs = features.contains { $0.needsIntercept }
+            for withIntercept in intercepts where withIntercept || !needs || intercept != nil {
+                for ridge in ridges {
+                    let errors = heldOutErrors(samples, folds: folds, features: features, ridge: ridge, intercept: withIntercept)
+                    let n = Double(errors.count), mean = errors.reduce(0, +) / n
+                    let variance = errors.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / max(1, n - 1)
+                    tried.append(Candidate(features: features, intercept: withIntercept, ridge: ridge, error: mean,
+                                           standardError: (variance / n).squareRoot()))
+                }
+            }
         }
-        let lowest = fits.map { $0.leaveOneOutError ?? .infinity }.min()!
-        return fits.filter { ($0.leaveOneOutError ?? .infinity) <= max(1.02 * lowest, lowest + 0.01) }
-            .min { ($0.model.features.count, $0.leaveOneOutError ?? .infinity) < ($1.model.features.count, $1.leaveOneOutError ?? .infinity) }!
+        // The one-standard-error rule: the best error is itself an estimate; any model within
+        // its standard error predicts as well as far as these frames can tell, and the one
+        // with the fewest parameters (then the strongest ridge) is the least likely to have
+        // been lucky on them. (A hundredth of a person is no difference either.)
+        let best = tried.min { $0.error < $1.error }!
+        let chosen = tried.filter { $0.error <= best.error + max(best.standardError, 0.01) }.min { a, b in
+            (a.parameters, a.error) < (b.parameters, b.error)
+        }!
+        let model = solve(samples, features: chosen.features, ridge: chosen.ridge, intercept: chosen.intercept)
+        return Fit(model: model, meanAbsoluteError: meanAbsoluteError(model, samples), crossValidationError: chosen.error,
+                   folds: folds.count, ridge: chosen.ridge)
+    }
+
+    /// The held-out sets: one frame each up to `leaveOneOutLimit` frames, else
+    /// `blockFolds` blocks of consecutive frames (in frame order).
+    static func foldsFor(_ samples: [Sample]) -> [Range<Int>] {
+        guard samples.count > leaveOneOutLimit else { return samples.indices.map { $0..<($0 + 1) } }
+        return (0..<blockFolds).map { fold in
+            (fold * samples.count / blockFolds)..<((fold + 1) * samples.count / blockFolds)
+        }
+    }
+
+    static func crossValidate(_ samples: [Sample], folds: [Range<Int>], features: [CrowdFeature], ridge: Double, intercept: Bool) -> Double {
+        let errors = heldOutErrors(samples, folds: folds, features: features, ridge: ridge, intercept: intercept)
+        return errors.reduce(0, +) / Double(max(1, errors.count))
+    }
+
+    /// The absolute error of every frame, each predicted by the fit on the folds without it.
+    static func heldOutErrors(_ samples: [Sample], folds: [Range<Int>], features: [CrowdFeature], ridge: Double, intercept: Bool) -> [Double] {
+        let ordered = samples.sorted { $0.frame < $1.frame }
+        var errors: [Double] = []
+        errors.reserveCapacity(samples.count)
+        for fold in folds {
+            let rest = Array(ordered[..<fold.lowerBound]) + Array(ordered[fold.upperBound...])
+            let model = solve(rest, features: features, ridge: ridge, intercept: intercept)
+            for held in ordered[fold] { errors.append(abs(model.people(held.measurement) - held.people)) }
+        }
+        return errors
     }
 
     public static func meanAbsoluteError(_ model: CrowdModel, _ samples: [Sample]) -> Double {
@@ -84,8 +146,9 @@ public enum CrowdModelFitting {
         // Normal equations on standardised features: (ZᵀZ + λ n I) b = Zᵀ (y − ȳ).
         var matrix = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
         var right = [Double](repeating: 0, count: k)
+        var z = [Double](repeating: 0, count: k)
         for (row, sample) in samples.enumerated() {
-            let z = (0..<k).map { (columns[$0][row] - means[$0]) / scales[$0] }
+            for i in 0..<k { z[i] = (columns[i][row] - means[i]) / scales[i] }
             for i in 0..<k {
                 right[i] += z[i] * (sample.people - targetMean)
                 for j in 0..<k { matrix[i][j] += z[i] * z[j] }
