@@ -168,23 +168,25 @@ struct CrowdTests {
     @Test("texture and scene: edges of the picture inside the foreground and anywhere in the zone; none without a picture")
     func pictureEdges() {
         var estimator = CrowdEstimator(model: CrowdModel(features: [.scene], coefficients: [1], intercept: 0), perspective: nil)
-        // A bright 40×40 square on a flat dark floor: its outline is an edge two pixels wide.
+        // Two bright 40×40 squares on a flat dark floor; the mask holds the first (and a
+        // margin round it), the zone is the right half of the frame, which holds the second.
         var image = GrayImage(width: 480, height: 270), mask = GrayImage(width: 480, height: 270)
         for index in image.pixels.indices { image.pixels[index] = 40 }
         for y in 100..<140 { for x in 100..<140 { image.pixels[y * 480 + x] = 200 } }
-        // The mask holds only the square's left half; the zone only the right half of the frame.
-        for y in 100..<140 { for x in 100..<120 { mask.pixels[y * 480 + x] = 255 } }
-        let right = ZoneMask(polygons: [Polygon([Point(x: 120.0 / 480, y: 0), Point(x: 1, y: 0), Point(x: 1, y: 1), Point(x: 120.0 / 480, y: 1)])],
+        for y in 100..<140 { for x in 300..<340 { image.pixels[y * 480 + x] = 200 } }
+        for y in 96..<144 { for x in 96..<144 { mask.pixels[y * 480 + x] = 255 } }
+        let right = ZoneMask(polygons: [Polygon([Point(x: 0.5, y: 0), Point(x: 1, y: 0), Point(x: 1, y: 1), Point(x: 0.5, y: 1)])],
                              width: 480, height: 270)
         _ = estimator.estimate(mask: mask, image: image, blobs: [], zones: [right])
         let weight = 1 / (2.5 * 0.2 * 270)
         let frame = estimator.measurements[0], zone = estimator.measurements[1]
-        // The step is an edge two pixels wide (the last dark and the first bright pixel) along
-        // each of the four 40-pixel sides: 320 pixels; 80 of them in the mask (its left side,
-        // and the inner row of the top and bottom sides' left halves), 160 in the zone.
-        #expect(abs(frame.scene / weight - 320) <= 4, "\(frame.scene / weight) edge pixels")
-        #expect(abs(frame.texture / weight - 80) <= 2, "\(frame.texture / weight) edge pixels in the foreground")
-        #expect(abs(zone.scene / weight - 160) <= 2 && zone.texture == 0, "\(zone)")
+        // Each square's step is an edge two pixels wide (the last dark and the first bright
+        // pixel) along four 40-pixel sides: 320 pixels, of which every second pixel of every
+        // second row (odd ones) is tested and counts four: 80 per side, less the one sample,
+        // (139, 139), that the right and bottom sides share: 316.
+        #expect(abs(frame.scene / weight - 632) < 0.01, "\(frame.scene / weight) edge pixels")
+        #expect(abs(frame.texture / weight - 316) < 0.01, "\(frame.texture / weight) edge pixels in the foreground")
+        #expect(abs(zone.scene / weight - 316) < 0.01 && zone.texture == 0, "\(zone)")
         #expect(estimator.estimates[0] == frame.scene)
         _ = estimator.estimate(mask: mask, blobs: [], zones: [right])
         #expect(estimator.measurements[0].scene == 0 && estimator.measurements[0].texture == 0 && estimator.measurements[0].area > 0)

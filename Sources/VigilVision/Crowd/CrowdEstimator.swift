@@ -184,7 +184,9 @@ public struct CrowdEstimator: Sendable {
     }
 
     /// Edges of the picture per slot: all of them (`scene`) and those in the foreground
-    /// (`texture`). One pass over the frame; the frame's border rows and columns have no
+    /// (`texture`). Every second pixel of every second row is tested and counts four: an
+    /// edge is two pixels wide and a person tens of pixels tall, so the sample loses nothing a
+    /// count needs, at a quarter of the cost. The frame's border rows and columns have no
     /// neighbours on both sides and never count.
     private mutating func measureEdges(image: GrayImage, mask: GrayImage) {
         let width = self.width, height = self.height
@@ -196,22 +198,26 @@ public struct CrowdEstimator: Sendable {
                 membership.withUnsafeBufferPointer { membership in
                     zoneTexture.withUnsafeMutableBufferPointer { zoneTexture in
                         zoneScene.withUnsafeMutableBufferPointer { zoneScene in
-                            for y in 1..<(height - 1) {
+                            for y in stride(from: 1, to: height - 1, by: 2) {
                                 let row = y * width
                                 var rowTexture = 0, rowScene = 0
-                                for index in (row + 1)..<(row + width - 1) {
-                                    let horizontal = Int(grey[index + 1]) - Int(grey[index - 1])
-                                    let vertical = Int(grey[index + width]) - Int(grey[index - width])
-                                    guard abs(horizontal) + abs(vertical) >= step else { continue }
-                                    let moving = pixels[index] != 0
-                                    rowScene += 1
-                                    if moving { rowTexture += 1 }
+                                let g = grey.baseAddress!, m = pixels.baseAddress!
+                                var index = row + 1
+                                let end = row + width - 1
+                                while index < end {
+                                    defer { index += 2 }
+                                    let horizontal = Int(g[index + 1]) &- Int(g[index - 1])
+                                    let vertical = Int(g[index + width]) &- Int(g[index - width])
+                                    guard abs(horizontal) &+ abs(vertical) >= step else { continue }
+                                    let moving = m[index] != 0
+                                    rowScene &+= 4
+                                    if moving { rowTexture &+= 4 }
                                     var bits = membership[index]
                                     while bits != 0 {
                                         let zone = bits.trailingZeroBitCount
                                         bits &= bits - 1
-                                        zoneScene[zone] += 1
-                                        if moving { zoneTexture[zone] += 1 }
+                                        zoneScene[zone] &+= 4
+                                        if moving { zoneTexture[zone] &+= 4 }
                                     }
                                 }
                                 guard rowScene > 0 else { continue }
