@@ -146,7 +146,7 @@ def main():
 
     default, stages = vigil_counts(args.vigil)
     vigil_ms = stages.get("analysis_motion", 0) / 1000
-    results.append(summary("Vigil default (units, perspective only)", default, counts, test_sets, vigil_ms))
+    results.append(summary("Vigil default (cover x 1.17, perspective only)", default, counts, test_sets, vigil_ms))
     area_model = os.path.join(work, "area.json")
     with open(area_model, "w") as handle:
         json.dump({"kind": "vigil-crowd-model", "version": 1, "features": ["area"], "coefficients": [1], "intercept": 0}, handle)

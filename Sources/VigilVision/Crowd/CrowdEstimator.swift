@@ -166,12 +166,7 @@ public struct CrowdEstimator: Sendable {
                                     guard rowArea > 0 else { continue }
                                     frameArea += Double(rowArea) * areaWeight[y]
                                     frameEdges += Double(rowEdges) * edgeWeight[y]
-                                    for zone in 0..<zoneArea.count where zoneArea[zone] > 0 {
-                                        measurements[zone + 1].area += Double(zoneArea[zone]) * areaWeight[y]
-                                        measurements[zone + 1].edges += Double(zoneEdges[zone]) * edgeWeight[y]
-                                        zoneArea[zone] = 0
-                                        zoneEdges[zone] = 0
-                                    }
+                                    Self.addRow(zoneArea, \.area, weight: areaWeight[y], zoneEdges, \.edges, weight: edgeWeight[y], to: &measurements)
                                 }
                             }
                         }
@@ -223,12 +218,7 @@ public struct CrowdEstimator: Sendable {
                                 guard rowScene > 0 else { continue }
                                 frameScene += Double(rowScene) * edgeWeight[y]
                                 frameTexture += Double(rowTexture) * edgeWeight[y]
-                                for zone in 0..<zoneScene.count where zoneScene[zone] > 0 {
-                                    measurements[zone + 1].scene += Double(zoneScene[zone]) * edgeWeight[y]
-                                    measurements[zone + 1].texture += Double(zoneTexture[zone]) * edgeWeight[y]
-                                    zoneScene[zone] = 0
-                                    zoneTexture[zone] = 0
-                                }
+                                Self.addRow(zoneScene, \.scene, weight: edgeWeight[y], zoneTexture, \.texture, weight: edgeWeight[y], to: &measurements)
                             }
                         }
                     }
@@ -237,6 +227,19 @@ public struct CrowdEstimator: Sendable {
         }
         measurements[0].scene = frameScene
         measurements[0].texture = frameTexture
+    }
+
+    /// Adds one row's counts per zone, weighted for the row, to the zones' measurements and
+    /// clears them for the next row. `first` is the wider count: where it is 0, so is `second`.
+    private static func addRow(_ first: UnsafeMutableBufferPointer<Int>, _ firstFeature: WritableKeyPath<CrowdMeasurement, Double>, weight firstWeight: Double,
+                               _ second: UnsafeMutableBufferPointer<Int>, _ secondFeature: WritableKeyPath<CrowdMeasurement, Double>, weight secondWeight: Double,
+                               to measurements: inout [CrowdMeasurement]) {
+        for zone in 0..<first.count where first[zone] > 0 {
+            measurements[zone + 1][keyPath: firstFeature] += Double(first[zone]) * firstWeight
+            measurements[zone + 1][keyPath: secondFeature] += Double(second[zone]) * secondWeight
+            first[zone] = 0
+            second[zone] = 0
+        }
     }
 
     /// −ln(1 − covered fraction) per cell, capped at nine-tenths covered (a mask that fills a
