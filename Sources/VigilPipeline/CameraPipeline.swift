@@ -57,6 +57,11 @@ public final class CameraPipeline {
     public var people: [Double] { crowdEstimator.estimates }
     /// The crowd features behind them, for calibration.
     public var crowdMeasurements: [CrowdMeasurement] { crowdEstimator.measurements }
+    /// Measure every crowd feature, not only the model's (for calibration).
+    public var measuresAllCrowdFeatures: Bool {
+        get { crowdEstimator.measuresAllFeatures }
+        set { crowdEstimator.measuresAllFeatures = newValue }
+    }
 
     public init(camera: CameraSettings?, analysis: ClipAnalysisOptions.Analysis = .motion,
                 motion: MotionSettings = MotionSettings(), motionModel: MotionModelKind? = nil, classifier: ObjectClassifier = ObjectClassifier(),
@@ -170,6 +175,7 @@ public final class CameraPipeline {
         motionRules = newMotionRules
         crowdRules = newCrowdRules
         measuresPeople = !crowdRules.isEmpty
+        crowdEstimator.zonesChanged()
         census = ObjectCensus(zones: new.zones.map { zone in (zone.id, Polygon(zone.polygon.map { Point(x: $0.x, y: $0.y) })) })
         fractions = [Double](repeating: 0, count: 1 + new.zones.count)
         if width > 0 { buildMasks(width: width, height: height) }

@@ -117,6 +117,7 @@ public struct CrowdCalibration {
                                  analysisFPS: camera?.analysis.fps)
         let pipeline = try CameraPipeline(camera: camera)
         pipeline.measuresPeople = true
+        pipeline.measuresAllCrowdFeatures = true
         var samples: [CrowdModelFitting.Sample] = []
         var skipped: [Int] = []
         let wanted = counts.keys.sorted()

@@ -199,7 +199,9 @@ func trackingBenchmark(objects: Int) {
 
 /// crowd: time per frame of the crowd estimator (whole frame and one zone) against the
 /// motion step it follows, on the synthetic crowd scene at 480×270; medians of 5 runs.
-func crowdBenchmark(frames: Int) {
+/// `allFeatures`: every feature measured, edges included (a calibrated model's worst case);
+/// otherwise only what the default model uses.
+func crowdBenchmark(frames: Int, allFeatures: Bool) {
     let spec = SceneSpec.preset(.crowd, width: 480, height: 270, framesPerSecond: 10, frameCount: frames, seed: 5)
     let renderer = SceneRenderer(spec: spec)
     var images: [GrayImage] = []
@@ -216,6 +218,7 @@ func crowdBenchmark(frames: Int) {
         settings.perspective = SceneSpec.crowdPerspective
         var detector = MotionDetector(settings: settings)
         var estimator = CrowdEstimator(perspective: SceneSpec.crowdPerspective)
+        estimator.measuresAllFeatures = allFeatures
         var motionSeconds = 0.0, crowdSeconds = 0.0
         for frame in images {
             let start = now()
@@ -248,7 +251,8 @@ case "motion-steady":
 case "tracking":
     trackingBenchmark(objects: arguments.count > 2 ? Int(arguments[2]) ?? 10 : 10)
 case "crowd":
-    crowdBenchmark(frames: arguments.count > 2 ? Int(arguments[2]) ?? 400 : 400)
+    // crowd [FRAMES] [all|default]
+    crowdBenchmark(frames: arguments.count > 2 ? Int(arguments[2]) ?? 400 : 400, allFeatures: arguments.count > 3 ? arguments[3] != "default" : true)
 case "motion-datasets":
     // motion-datasets DIR [MODEL] [RUNS] [SEQUENCE]
     guard arguments.count > 2 else { FileOutput.standardError("usage: vigil-bench motion-datasets DIR [MODEL] [RUNS] [SEQUENCE]"); exit(2) }

@@ -192,6 +192,22 @@ struct CrowdTests {
         #expect(estimator.measurements[0].scene == 0 && estimator.measurements[0].texture == 0 && estimator.measurements[0].area > 0)
     }
 
+    @Test("the edges pass runs only for a model that uses edges or when asked for every feature; zones past the 64th get nothing and crash nothing")
+    func edgesOnDemandAndManyZones() {
+        var image = GrayImage(width: 160, height: 90), mask = GrayImage(width: 160, height: 90)
+        for y in 30..<60 { for x in 40..<80 { image.pixels[y * 160 + x] = 200; mask.pixels[y * 160 + x] = 255 } }
+        let everywhere = ZoneMask(polygons: [Polygon([Point(x: 0, y: 0), Point(x: 1, y: 0), Point(x: 1, y: 1), Point(x: 0, y: 1)])], width: 160, height: 90)
+        let zones = Array(repeating: everywhere, count: 70)
+        var estimator = CrowdEstimator(perspective: nil)
+        _ = estimator.estimate(mask: mask, image: image, blobs: [], zones: zones)
+        #expect(estimator.measurements[0].area > 0 && estimator.measurements[0].scene == 0, "default model: no edges pass")
+        estimator.measuresAllFeatures = true
+        let estimates = estimator.estimate(mask: mask, image: image, blobs: [], zones: zones)
+        #expect(estimator.measurements[0].scene > 0 && estimator.measurements[0].texture > 0)
+        #expect(estimator.measurements[64].cover == estimator.measurements[0].cover && estimates[64] > 0)
+        #expect(estimator.measurements[65] == CrowdMeasurement() && estimates[65] == 0 && estimates.count == 71)
+    }
+
     @Test("calibration on many frames: 5 blocks of consecutive frames, an intercept where the data has one, none where it does not")
     func blockCrossValidation() throws {
         // People = 10 + 2 × cover, with a little noise; `scene` is unrelated.

@@ -37,6 +37,10 @@ public struct CrowdEstimator: Sendable {
     /// People per slot, as `measurements`; reused every frame.
     public private(set) var estimates: [Double] = []
 
+    /// Measure every feature whatever the model uses (calibration fits among them all);
+    /// otherwise the picture's edges, the costliest pass, only for a model that uses them.
+    public var measuresAllFeatures = false
+
     public init(model: CrowdModel = .perspectiveOnly, perspective: PerspectiveScale?) {
         self.model = model
         self.perspective = perspective
@@ -52,6 +56,12 @@ public struct CrowdEstimator: Sendable {
     }
 
     private var cellCount: Int { cellWeight.count }
+
+    /// The zones' shapes changed (a live config edit): their pixel membership is rebuilt on
+    /// the next frame even when their number stayed the same.
+    public mutating func zonesChanged() {
+        zoneMaskCount = -1
+    }
 
     private mutating func prepare(width: Int, height: Int, zones: [ZoneMask]) {
         var cellsChanged = false
@@ -118,7 +128,10 @@ public struct CrowdEstimator: Sendable {
         for index in measurements.indices { measurements[index] = CrowdMeasurement() }
         for index in cellForeground.indices { cellForeground[index] = 0 }
         measureMask(mask)
-        if let image, image.width == width, image.height == height { measureEdges(image: image, mask: mask) }
+        if let image, image.width == width, image.height == height,
+           measuresAllFeatures || model.features.contains(where: { $0 == .texture || $0 == .scene }) {
+            measureEdges(image: image, mask: mask)
+        }
         measureCover()
         measureBlobs(blobs)
         for index in measurements.indices { estimates[index] = model.people(measurements[index]) }
@@ -246,7 +259,8 @@ public struct CrowdEstimator: Sendable {
     /// cell says "full", not "infinitely many").
     private mutating func measureCover() {
         let cells = cellCount
-        for slot in measurements.indices {
+        // Zones past the 64th have no cells (and no estimate).
+        for slot in 0..<min(measurements.count, zoneArea.count + 1) {
             var total = 0.0
             let base = slot * cells
             for cell in 0..<cells where cellForeground[base + cell] > 0 {

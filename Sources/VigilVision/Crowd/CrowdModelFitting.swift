@@ -47,9 +47,10 @@ public enum CrowdModelFitting {
                            intercept: Bool = false) throws -> Fit {
         guard samples.count >= 3 else { throw FitError.tooFewFrames(samples.count) }
         let model = solve(samples, features: features, ridge: ridge, intercept: intercept)
-        let folds = foldsFor(samples)
+        let ordered = samples.sorted { $0.frame < $1.frame }
+        let folds = foldsFor(ordered)
         return Fit(model: model, meanAbsoluteError: meanAbsoluteError(model, samples),
-                   crossValidationError: samples.count >= 4 ? crossValidate(samples, folds: folds, features: features, ridge: ridge, intercept: intercept) : nil,
+                   crossValidationError: samples.count >= 4 ? crossValidate(ordered, folds: folds, features: features, ridge: ridge, intercept: intercept) : nil,
                    folds: folds.count, ridge: ridge)
     }
 
@@ -57,17 +58,18 @@ public enum CrowdModelFitting {
     /// (unless `intercept` fixes it; `scene` always needs one), at every strength of
     /// `ridges`, and keeps, among the fits whose cross-validated error is within one standard
     /// error of the lowest, the one with the fewest parameters (features and intercept), then
-    /// the strongest ridge: what describes a camera is decided by its own annotated frames,
+    /// the lowest error: what describes a camera is decided by its own annotated frames,
     /// never by frames kept for testing, and a feature must earn its place.
     /// Needs 4 frames to cross-validate; with fewer, all candidates are fitted together.
     /// `subsets: false` keeps every candidate and chooses only the intercept and the ridge.
     public static func fitSelectingFeatures(_ samples: [Sample], candidates: [CrowdFeature] = CrowdFeature.allCases,
                                             ridges: [Double] = ridgeChoices, intercept: Bool? = nil, subsets: Bool = true) throws -> Fit {
         guard samples.count >= 4, !candidates.isEmpty else {
-            let features = candidates
-            return try fit(samples, features: features, ridge: ridges.first ?? 0.01,
-                           intercept: intercept ?? features.contains { $0.needsIntercept })
+            return try fit(samples, features: candidates, ridge: ridges.first ?? 0.01,
+                           intercept: intercept ?? candidates.contains { $0.needsIntercept })
         }
+        // In frame order once: the folds are blocks of consecutive frames.
+        let samples = samples.sorted { $0.frame < $1.frame }
         let folds = foldsFor(samples)
         // A few dozen frames of one camera span a narrow range of counts, where an intercept
         // soaks up their mean and leave-one-out cannot tell: there, through the origin.
@@ -92,7 +94,7 @@ public enum CrowdModelFitting {
         }
         // The one-standard-error rule: the best error is itself an estimate; any model within
         // its standard error predicts as well as far as these frames can tell, and the one
-        // with the fewest parameters (then the strongest ridge) is the least likely to have
+        // with the fewest parameters is the least likely to have
         // been lucky on them. (A hundredth of a person is no difference either.)
         let best = tried.min { $0.error < $1.error }!
         let chosen = tried.filter { $0.error <= best.error + max(best.standardError, 0.01) }.min { a, b in
@@ -112,16 +114,16 @@ public enum CrowdModelFitting {
         }
     }
 
-    static func crossValidate(_ samples: [Sample], folds: [Range<Int>], features: [CrowdFeature], ridge: Double, intercept: Bool) -> Double {
-        let errors = heldOutErrors(samples, folds: folds, features: features, ridge: ridge, intercept: intercept)
+    static func crossValidate(_ ordered: [Sample], folds: [Range<Int>], features: [CrowdFeature], ridge: Double, intercept: Bool) -> Double {
+        let errors = heldOutErrors(ordered, folds: folds, features: features, ridge: ridge, intercept: intercept)
         return errors.reduce(0, +) / Double(max(1, errors.count))
     }
 
-    /// The absolute error of every frame, each predicted by the fit on the folds without it.
-    static func heldOutErrors(_ samples: [Sample], folds: [Range<Int>], features: [CrowdFeature], ridge: Double, intercept: Bool) -> [Double] {
-        let ordered = samples.sorted { $0.frame < $1.frame }
+    /// The absolute error of every frame of `ordered` (in frame order), each predicted by the
+    /// fit on the folds without it.
+    static func heldOutErrors(_ ordered: [Sample], folds: [Range<Int>], features: [CrowdFeature], ridge: Double, intercept: Bool) -> [Double] {
         var errors: [Double] = []
-        errors.reserveCapacity(samples.count)
+        errors.reserveCapacity(ordered.count)
         for fold in folds {
             let rest = Array(ordered[..<fold.lowerBound]) + Array(ordered[fold.upperBound...])
             let model = solve(rest, features: features, ridge: ridge, intercept: intercept)
