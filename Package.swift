@@ -39,12 +39,14 @@ let package = Package(
         // Events and the durable queue file: no dependency on video code.
         .target(name: "VigilEvents"),
         .target(name: "VigilConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
-        .target(name: "VigilPipeline", dependencies: ["VigilMedia", "VigilVision", "VigilConfig", "VigilSynth", "VigilAnalytics", "VigilEvents"]),
+        // Event clips: the compressed video around each alarm, copied from the source's packets.
+        .target(name: "VigilClips", dependencies: ["VigilMedia", "VigilEvents"]),
+        .target(name: "VigilPipeline", dependencies: ["VigilMedia", "VigilVision", "VigilConfig", "VigilSynth", "VigilAnalytics", "VigilEvents", "VigilClips"]),
         // Live cameras: the per-camera worker, its fleet supervisor, metrics, health and logs.
         .target(
             name: "VigilService",
             dependencies: [
-                "VigilPipeline", "VigilMedia", "VigilConfig", "VigilEvents", "VigilVision",
+                "VigilPipeline", "VigilMedia", "VigilConfig", "VigilEvents", "VigilVision", "VigilClips",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -112,6 +114,7 @@ let package = Package(
             "VigilForward", "VigilConfig", "VigilEvents", "VigilTestSupport",
             .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
+        .testTarget(name: "VigilClipsTests", dependencies: ["VigilClips", "VigilMedia", "VigilEvents", "VigilConfig", "VigilPipeline", "VigilSynth", "VigilTestSupport"]),
         .testTarget(name: "VigilPipelineTests", dependencies: ["VigilPipeline", "VigilMedia", "VigilSynth", "VigilConfig", "VigilTestSupport"]),
     ]
 )

@@ -137,6 +137,8 @@ public struct CameraSettings: Sendable, Equatable {
     /// RTSP lower transport: auto (default: TCP, which survives NAT and loss, then UDP when the
     /// server refuses TCP), tcp, or udp.
     public var rtspTransport = "auto"
+    /// Event clips; nil (no `clips:` in the camera's settings) records none.
+    public var clips: ClipSettings? = nil
 }
 
 public struct AnalysisSettings: Sendable, Equatable {

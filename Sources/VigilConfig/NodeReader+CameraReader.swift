@@ -3,7 +3,7 @@ import Yams
 /// One camera: `cameras[i]` with its analysis, motion, tracking, tamper and ground settings.
 extension NodeReader {
     mutating func camera(_ node: Node, _ path: String) -> CameraSettings? {
-        guard let fields = mapping(node, path, allowed: ["id", "name", "group", "host", "source", "analysis", "perspective", "model", "classes_model", "zones", "lines", "motion", "tamper", "ground", "tracking", "metrics_port", "rtsp_transport"]) else { return nil }
+        guard let fields = mapping(node, path, allowed: ["id", "name", "group", "host", "source", "analysis", "perspective", "model", "classes_model", "zones", "lines", "motion", "tamper", "ground", "tracking", "metrics_port", "rtsp_transport", "clips"]) else { return nil }
         let idNode = required(fields, "id", path, node)
         let sourceNode = required(fields, "source", path, node)
         let id = idNode.flatMap { string($0, path + ".id") }
@@ -89,7 +89,42 @@ extension NodeReader {
             if let node = tamperFields["enabled"], let value = boolean(node, path + ".tamper.enabled") { camera.tamperEnabled = value }
             if let node = tamperFields["seconds"], let value = positive(node, path + ".tamper.seconds") { camera.tamperSeconds = value }
         }
+        if let clipsNode = fields["clips"] { camera.clips = clips(clipsNode, path + ".clips") }
         return camera
+    }
+
+    /// `clips:` — an empty mapping (`clips: {}`) records with every default.
+    mutating func clips(_ node: Node, _ path: String) -> ClipSettings? {
+        if case .scalar(let scalar) = node, ["", "~", "null"].contains(scalar.string) { return ClipSettings() }
+        guard let fields = mapping(node, path, allowed: ["types", "pre", "post", "longest", "ring_mib"]) else { return nil }
+        var settings = ClipSettings()
+        if let typesNode = fields["types"], let items = sequence(typesNode, path + ".types") {
+            var types: [String] = []
+            let known = ClipSettings.alarmTypes + ClipSettings.otherTypes
+            for (index, item) in items.enumerated() {
+                guard let name = string(item, "\(path).types[\(index)]") else { continue }
+                if known.contains(name) { if !types.contains(name) { types.append(name) } }
+                else { fail("\(path).types[\(index)]", item, "expected one of \(known.joined(separator: ", ")), found '\(name)'") }
+            }
+            settings.types = types
+        }
+        func bounded(_ key: String, _ range: ClosedRange<Double>) -> Double? {
+            guard let node = fields[key], let value = number(node, path + "." + key) else { return nil }
+            guard range.contains(value) else {
+                fail(path + "." + key, node, "must be between \(Self.plain(range.lowerBound)) and \(Self.plain(range.upperBound)), found \(Self.plain(value))")
+                return nil
+            }
+            return value
+        }
+        if let value = bounded("pre", ClipSettings.preRange) { settings.pre = value }
+        if let value = bounded("post", ClipSettings.postRange) { settings.post = value }
+        if let value = bounded("longest", ClipSettings.longestRange) { settings.longest = value }
+        if let value = bounded("ring_mib", ClipSettings.ringMiBRange) { settings.ringMiB = value }
+        return settings
+    }
+
+    static func plain(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e12 ? String(Int(value)) : String(value)
     }
 
 

@@ -23,6 +23,9 @@ public enum EventType: String, Sendable, Codable, CaseIterable {
     /// Someone changed a camera's settings in the console's editor (`data.user`, `data.version`,
     /// `data.backup`): who changed what, kept with the events it affects.
     case configChange = "config_change"
+    /// An event clip is finished (`clip`, `clip_state` ready or failed, `data.events` = the ids
+    /// of the events it shows): the events that named it while it was recording can be played.
+    case clipReady = "clip_ready"
 
     /// Events that last: they come as a `start` and a later `end`.
     public var isDurational: Bool {
@@ -49,6 +52,8 @@ public enum EventType: String, Sendable, Codable, CaseIterable {
 public struct Event: Sendable, Equatable, Codable {
     public enum State: String, Sendable, Codable { case start, end }
     public enum ObjectClass: String, Sendable, Codable { case person, vehicle, unknown }
+    /// Where the event's clip is: still being written, playable, or given up (full disk).
+    public enum ClipState: String, Sendable, Codable { case recording, ready, failed }
 
     /// Version of this format.
     public var v: Int = 1
@@ -74,13 +79,18 @@ public struct Event: Sendable, Equatable, Codable {
     public var bbox: [Double]?
     /// Path of the snapshot image, relative to the queue folder.
     public var snapshot: String?
+    /// Path of the event's video clip, relative to the queue folder (or to `--clips-out`).
+    public var clip: String?
+    public var clipState: ClipState?
     /// Type-specific measurements (counts, speeds, levels…).
     public var data: [String: JSONValue]?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case v, offset, id, type, camera, site, time, frame, pts, state, zone, line, direction, track
         case objectClass = "class"
-        case bbox, snapshot, data
+        case bbox, snapshot, clip
+        case clipState = "clip_state"
+        case data
 
         static var allNames: String { allCases.map(\.rawValue).joined(separator: ", ") }
     }
@@ -124,16 +134,18 @@ public struct Event: Sendable, Equatable, Codable {
         objectClass = try container.decodeIfPresent(ObjectClass.self, forKey: .objectClass)
         bbox = try container.decodeIfPresent([Double].self, forKey: .bbox)
         snapshot = try container.decodeIfPresent(String.self, forKey: .snapshot)
+        clip = try container.decodeIfPresent(String.self, forKey: .clip)
+        clipState = try container.decodeIfPresent(ClipState.self, forKey: .clipState)
         data = try container.decodeIfPresent([String: JSONValue].self, forKey: .data)
     }
 
     public init(id: String = EventID.make(), type: EventType, camera: String, time: String = UTCTime.now(),
                 frame: Int? = nil, pts: Double? = nil, state: State? = nil, zone: String? = nil, line: String? = nil,
                 direction: String? = nil, track: Int? = nil, objectClass: ObjectClass? = nil, bbox: [Double]? = nil,
-                snapshot: String? = nil, data: [String: JSONValue]? = nil) {
+                snapshot: String? = nil, clip: String? = nil, clipState: ClipState? = nil, data: [String: JSONValue]? = nil) {
         self.id = id; self.type = type; self.camera = camera; self.time = time
         self.frame = frame; self.pts = pts; self.state = state; self.zone = zone; self.line = line
         self.direction = direction; self.track = track; self.objectClass = objectClass; self.bbox = bbox
-        self.snapshot = snapshot; self.data = data
+        self.snapshot = snapshot; self.clip = clip; self.clipState = clipState; self.data = data
     }
 }

@@ -37,6 +37,15 @@ extension Event {
                 try fail("snapshot", "must be a path inside the queue folder, found '\(snapshot)'")
             }
         }
+        if let clip, clip.hasPrefix("/") || clip.split(separator: "/").contains("..") || clip.isEmpty {
+            try fail("clip", "must be a path inside the queue folder, found '\(clip)'")
+        }
+        if clip != nil && clipState == nil { try fail("clip_state", "an event with a clip says whether it is recording, ready or failed") }
+        if clip == nil && clipState != nil { try fail("clip", "clip_state needs the clip's path") }
+        if type == .clipReady {
+            if clip == nil { try fail("clip", "a clip_ready event names its clip") }
+            if clipState == .recording { try fail("clip_state", "a clip_ready event's clip is ready or failed") }
+        }
     }
 
     static func isIdentifier(_ text: String) -> Bool {

@@ -23,9 +23,14 @@ public struct SnapshotStore: Sendable {
         return relative
     }
 
-    /// Removes snapshots last modified before `cutoff` (seconds since the epoch), and empty day folders.
+    /// Removes snapshots and event clips last modified before `cutoff` (seconds since the
+    /// epoch), and empty day folders.
     func removeSnapshots(olderThan cutoff: Int) {
-        let root = queueDirectory + "/snapshots"
+        removeFiles(in: queueDirectory + "/snapshots", olderThan: cutoff)
+        removeFiles(in: queueDirectory + "/clips", olderThan: cutoff)
+    }
+
+    private func removeFiles(in root: String, olderThan cutoff: Int) {
         for day in Self.entries(root) {
             let folder = root + "/" + day
             var remaining = 0

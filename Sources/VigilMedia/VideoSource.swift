@@ -34,6 +34,8 @@ public final class VideoSource {
     private var framesOut = 0
     /// Presentation time of the newest frame handed out.
     public private(set) var lastPTS: Double?
+    /// Receives a copy of every compressed video packet read (the event clips' pre-roll).
+    public var packetRing: PacketRing?
 
     /// Counters an operator or a report needs to judge the source's health.
     public private(set) var packetsRead = 0
@@ -368,11 +370,28 @@ public final class VideoSource {
             defer { av_packet_unref(packet) }
             guard packet.pointee.stream_index == videoStreamIndex else { continue }
             packetsRead += 1
+            if let packetRing, let data = packet.pointee.data { keep(packet, data: data, in: packetRing) }
             let sent = avcodec_send_packet(codecContext, packet)
             if sent < 0 && sent != averrorEAGAIN {
                 noteDecodeError(sent)
             }
         }
+    }
+
+    /// The stream's parameters, for a clip writer that copies its packets.
+    public func streamParameters() -> StreamParameters {
+        let stream = formatContext!.pointee.streams[Int(videoStreamIndex)]!
+        let startTicks = stream.pointee.start_time == avNoPTS ? 0 : stream.pointee.start_time
+        return StreamParameters(copying: stream.pointee.codecpar, timeBase: stream.pointee.time_base,
+                                startTime: Double(startTicks) * timeBase)
+    }
+
+    private func keep(_ packet: UnsafeMutablePointer<AVPacket>, data: UnsafeMutablePointer<UInt8>, in ring: PacketRing) {
+        let pts = packet.pointee.pts, dts = packet.pointee.dts
+        let stamp = pts != avNoPTS ? pts : dts
+        let time = stamp != avNoPTS ? Double(stamp) * timeBase - startTime : (lastPTS ?? 0)
+        ring.append(UnsafeRawBufferPointer(start: data, count: Int(packet.pointee.size)), pts: pts, dts: dts,
+                    duration: packet.pointee.duration, isKeyframe: packet.pointee.flags & AV_PKT_FLAG_KEY != 0, time: time)
     }
 
     private func noteDecodeError(_ code: Int32) {

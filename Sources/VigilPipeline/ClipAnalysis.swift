@@ -1,10 +1,14 @@
 import FoundationEssentials
 import Synchronization
 import VigilAnalytics
+import VigilClips
 import VigilConfig
 import VigilEvents
 import VigilMedia
 import VigilVision
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What `vigil analyze` was asked to do.
 public struct ClipAnalysisOptions: Sendable {
@@ -37,6 +41,8 @@ public struct ClipAnalysisOptions: Sendable {
     public var eventsOut: String?
     /// A queue folder to append events to.
     public var queue: String?
+    /// A folder for event clips (the source's packets, copied); the camera's `clips:` or the defaults apply.
+    public var clipsOut: String?
     /// Tracks in MOTChallenge CSV, source pixels.
     public var tracksOut: String?
     /// A video of the analysis frames with masks, tracks, zones and lines drawn.
@@ -105,6 +111,9 @@ public struct ClipReport: Codable, Sendable {
     public var tracks: Int?
     public var lineCounts: [String: Int]?
     public var classifier: String?
+    /// Event clips written and given up (with --clips-out).
+    public var clips: Int?
+    public var clipsFailed: Int?
 }
 
 /// The offline pipeline: reads every frame of a clip (or every frame the analysis
@@ -139,6 +148,25 @@ public final class ClipAnalysis {
         var heatmap = OccupancyHeatmap()
         var events = try EventOutput(eventsOut: options.eventsOut, queue: options.queue)
         defer { events.close() }
+        var recorder: ClipRecorder? = nil
+        if let folder = options.clipsOut {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            let settings = options.camera?.clips ?? ClipSettings()
+            let ring = ClipRecorder.makeRing(pre: settings.pre, megabytes: settings.ringMiB)
+            ring.reset(parameters: source.streamParameters())
+            source.packetRing = ring
+            recorder = ClipRecorder(options: .init(camera: options.camera?.id ?? "clip", folder: folder, prefix: "", settings: ClipPlan.Settings(settings)),
+                                    ring: ring)
+            recorder?.log = { message in
+                let line = Array("vigil: \(message)\n".utf8)
+                _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+            }
+        }
+        func emit(_ produced: [Event]) throws {
+            var produced = produced
+            if let recorder { produced += recorder.process(&produced) }
+            try events.write(produced)
+        }
         var lastIndex = 0, lastPTS = 0.0
         var framesWriter: LineFileWriter? = nil
         if let path = options.framesOut { framesWriter = try LineFileWriter(path: path) }
@@ -167,7 +195,7 @@ public final class ClipAnalysis {
                 break
             }
             guard let frame = next else { break }
-            try events.write(pipeline.process(frame.image, frame: frame.index, pts: frame.pts))
+            try emit(pipeline.process(frame.image, frame: frame.index, pts: frame.pts))
             let observation = pipeline.observation
             if tracking, let tracksWriter {
                 let scaleX = Double(source.info.width) / Double(frame.image.width), scaleY = Double(source.info.height) / Double(frame.image.height)
@@ -235,7 +263,8 @@ public final class ClipAnalysis {
             try ImageEncoder(format: .png).write(picture, to: path)
         }
         // Motion still going at the end of the clip ends there; so do flow intervals and zone rules.
-        try events.write(pipeline.finish(frame: lastIndex, pts: lastPTS))
+        try emit(pipeline.finish(frame: lastIndex, pts: lastPTS))
+        if let recorder { try events.write(recorder.finish()) }
 
         let wall = MonotonicClock.seconds(since: started)
         progress?(ClipProgress(framesDecoded: source.framesDecoded, framesAnalysed: analysed,
@@ -285,7 +314,8 @@ public final class ClipAnalysis {
             events: pipeline.eventCounts,
             tracks: tracking ? pipeline.confirmedTrackCount : nil,
             lineCounts: tracking && !(options.camera?.lines.isEmpty ?? true) ? pipeline.trackRules.totals : nil,
-            classifier: tracking ? options.classifierSource : nil)
+            classifier: tracking ? options.classifierSource : nil,
+            clips: recorder?.clipsWritten, clipsFailed: recorder?.clipsFailed)
     }
 
     /// Frames missing against what the container says it holds: a file cut short, or a

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import VigilAnalytics
+import VigilClips
 import VigilConfig
 import VigilEvents
 import VigilMedia
@@ -116,6 +117,10 @@ public final class CameraWorker: @unchecked Sendable {
     private var lastAnalysedAt: Double?
     private var metrics: WorkerMetrics
     private var unsent: [Event] = []
+    /// Event clips (a camera with `clips:`): the ingest thread fills the ring with the source's
+    /// packets, the analysis thread's recorder copies them into a clip around each alarm.
+    private let clipRing: PacketRing?
+    private var clipRecorder: ClipRecorder?
     private let startedAt = UTCTime.now()
     // Pictures, analysis thread only.
     private lazy var snapshotEncoder = SnapshotEncoder(quality: 85)
@@ -140,6 +145,16 @@ public final class CameraWorker: @unchecked Sendable {
         handoff = FrameHandoff(capacity: max(1, options.bufferFrames))
         metrics = WorkerMetrics(camera: options.camera.id)
         metrics.sourceUp.record(0)
+        if let clips = options.camera.clips {
+            let ring = ClipRecorder.makeRing(pre: clips.pre, megabytes: clips.ringMiB)
+            clipRing = ring
+            let recorder = ClipRecorder(options: .init(camera: options.camera.id, folder: options.queueDirectory, prefix: "clips/",
+                                                       settings: ClipPlan.Settings(clips)), ring: ring)
+            recorder.log = { [logger] in logger.warning("\($0)") }
+            clipRecorder = recorder
+        } else {
+            clipRing = nil
+        }
     }
 
     /// Asks the worker to finish the frame in hand, flush its events and return; safe from any thread.
@@ -188,6 +203,10 @@ public final class CameraWorker: @unchecked Sendable {
                 let started = MonotonicSeconds.now()
                 var events = pipeline.process(working.image, frame: working.frame, pts: working.pts)
                 metrics.analysisTime.recordSeconds(MonotonicSeconds.now() - started)
+                if let clipRecorder {
+                    let ready = clipRecorder.process(&events, timeOffset: working.sourceOffset)
+                    events += ready
+                }
                 if let picture = working.picture {
                     if !events.isEmpty { attachSnapshots(&events, picture: picture, writer: writer) }
                     writeLivePicture(picture)
@@ -206,6 +225,12 @@ public final class CameraWorker: @unchecked Sendable {
                 lastAnalysedAt = MonotonicSeconds.now()
                 lock.unlock()
             } else {
+                // No frame: a clip whose source went away is closed here, not at the reconnect.
+                if let clipRecorder {
+                    var none: [Event] = []
+                    let ready = clipRecorder.process(&none)
+                    if !ready.isEmpty { append(ready, writer: writer) }
+                }
                 lock.lock()
                 let done = ingestFinished
                 let closing = stopping
@@ -228,7 +253,15 @@ public final class CameraWorker: @unchecked Sendable {
             }
         }
         // Durational events still open end here, so a consumer never waits for an end that will not come.
-        if framesAnalysed > 0 { append(pipeline.finish(frame: lastFrame, pts: lastPTS), writer: writer) }
+        if framesAnalysed > 0 {
+            var ending = pipeline.finish(frame: lastFrame, pts: lastPTS)
+            if let clipRecorder {
+                let ready = clipRecorder.process(&ending, timeOffset: working.sourceOffset)
+                ending += ready
+            }
+            append(ending, writer: writer)
+        }
+        if let clipRecorder { append(clipRecorder.finish(), writer: writer) }
         if !unsent.isEmpty {
             do { try writer.append(unsent, retryingFor: 1); eventsAppended += unsent.count; unsent.removeAll() } catch {
                 logger.error("\(unsent.count) event(s) could not be appended before exit: \(error)")
@@ -339,6 +372,10 @@ public final class CameraWorker: @unchecked Sendable {
             var endedCleanly = false
             do {
                 let source = try VideoSource(location, options: sourceOptions)
+                if let clipRing {
+                    clipRing.reset(parameters: source.streamParameters())
+                    source.packetRing = clipRing
+                }
                 lock.lock()
                 if stopping { lock.unlock(); source.abort(); break }
                 currentSource = source
@@ -380,7 +417,7 @@ public final class CameraWorker: @unchecked Sendable {
                     lastFrame = frameBase + frame.index
                     lastPTS = ptsBase + frame.pts
                     lastDeliveredAt = MonotonicSeconds.now()
-                    handoff.push(frame.image, frame: lastFrame, pts: lastPTS, arrival: lastDeliveredAt, picture: frame.picture,
+                    handoff.push(frame.image, frame: lastFrame, pts: lastPTS, arrival: lastDeliveredAt, sourceOffset: ptsBase, picture: frame.picture,
                                  waitIfFull: !location.isNetwork && !options.realtime)
                     reader.recycle(frame)
                     lock.lock()
@@ -406,6 +443,8 @@ public final class CameraWorker: @unchecked Sendable {
             lock.lock()
             currentSource = nil
             lock.unlock()
+            // The source's packets end here: a clip being recorded closes with what it has.
+            clipRing?.reset(parameters: nil)
             if isStopping { break }
             if !location.isNetwork && endedCleanly {
                 if options.loop { restartingLoop = true; continue }

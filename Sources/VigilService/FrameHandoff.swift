@@ -9,6 +9,9 @@ struct HandedFrame {
     var pts: Double
     /// When ingest had it ready (monotonic seconds), to measure latency up to the event append.
     var arrival: Double
+    /// `pts` minus the source's own time for this frame (frame times run on across reconnects;
+    /// the source's packets, and so the event clips, do not).
+    var sourceOffset = 0.0
     /// The decoded full-resolution picture (shared by reference count, not copied), for
     /// event snapshots and the console's live picture.
     var picture: VideoPicture? = nil
@@ -36,7 +39,8 @@ final class FrameHandoff: @unchecked Sendable {
     /// Copies the frame in; returns false if an older frame had to be dropped for it.
     /// With `waitIfFull` (a file read as fast as it decodes) it waits for room instead.
     @discardableResult
-    func push(_ image: GrayImage, frame: Int, pts: Double, arrival: Double, picture: VideoPicture? = nil, waitIfFull: Bool = false) -> Bool {
+    func push(_ image: GrayImage, frame: Int, pts: Double, arrival: Double, sourceOffset: Double = 0, picture: VideoPicture? = nil,
+              waitIfFull: Bool = false) -> Bool {
         condition.lock()
         defer { condition.unlock() }
         while waitIfFull && count == capacity && !closed { condition.wait() }
@@ -54,6 +58,7 @@ final class FrameHandoff: @unchecked Sendable {
         slots[index].frame = frame
         slots[index].pts = pts
         slots[index].arrival = arrival
+        slots[index].sourceOffset = sourceOffset
         slots[index].picture = picture
         count += 1
         condition.broadcast()
@@ -74,6 +79,7 @@ final class FrameHandoff: @unchecked Sendable {
         frame.frame = slots[head].frame
         frame.pts = slots[head].pts
         frame.arrival = slots[head].arrival
+        frame.sourceOffset = slots[head].sourceOffset
         frame.picture = slots[head].picture
         slots[head].picture = nil
         head = (head + 1) % capacity

@@ -90,6 +90,9 @@ struct Analyze: ParsableCommand {
     @Option(help: "Append events to this queue folder.")
     var queue: String?
 
+    @Option(help: "Write a video clip of each alarm (pre-roll to after its end, the source's packets copied) into this folder; the camera's clips: settings apply.")
+    var clipsOut: String?
+
     @Flag(help: "Do not show the progress bar.")
     var noProgress = false
 
@@ -146,6 +149,7 @@ struct Analyze: ParsableCommand {
         options.motionModel = motionModel
         options.eventsOut = eventsOut
         options.queue = queue
+        options.clipsOut = clipsOut
         options.tracksOut = tracksOut
         options.annotate = annotate
         options.heatmap = heatmap
@@ -206,6 +210,9 @@ enum Summary {
         if let tracks = report.tracks { lines.append("tracks: \(tracks) confirmed (classes from \(report.classifier ?? "built-in defaults"))") }
         if let counts = report.lineCounts, !counts.isEmpty {
             lines.append("line crossings: " + counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        }
+        if let clips = report.clips {
+            lines.append("clips: \(clips) written" + ((report.clipsFailed ?? 0) > 0 ? ", \(report.clipsFailed!) given up" : ""))
         }
         if !report.events.isEmpty {
             lines.append("events: " + report.events.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))

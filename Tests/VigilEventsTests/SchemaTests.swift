@@ -27,7 +27,16 @@ struct SchemaTests {
             if type == .lineCrossing { event.direction = "in"; event.track = 7; event.objectClass = .vehicle; event.bbox = [0.1, 0.5, 0.2, 0.1] }
             if type == .trafficFlow { event.data = ["interval_s": .int(60), "counts": .object(["in": .int(37), "out": .int(12)])] }
             if type == .crowdLevel { event.data = ["people": .double(31.5), "level": .int(2)] }
-            if type == .intrusion { event.snapshot = "snapshots/2026-11-23/\(event.id).jpg" }
+            if type == .intrusion {
+                event.snapshot = "snapshots/2026-11-23/\(event.id).jpg"
+                event.clip = "clips/2026-11-23/citadel-gate-20261123T083000Z.mp4"
+                event.clipState = .recording
+            }
+            if type == .clipReady {
+                event.clip = "clips/2026-11-23/citadel-gate-20261123T083000Z.mp4"
+                event.clipState = .ready
+                event.data = ["events": .array([.string("a1"), .string("b2")]), "seconds": .double(21.4), "bytes": .int(2_311_000)]
+            }
             if type == .acknowledgement { event.data = ["acknowledges": .int(41), "user": .string("lan"), "note": .string("đã kiểm tra")] }
             return event
         }
@@ -87,6 +96,10 @@ struct SchemaTests {
             Event(type: .acknowledgement, camera: "gate", data: ["user": .string("lan")]),
             Event(type: .acknowledgement, camera: "gate", data: ["acknowledges": .int(3)]),
             Event(type: .acknowledgement, camera: "gate", data: ["acknowledges": .string("3"), "user": .string("lan")]),
+            Event(type: .clipReady, camera: "gate"),
+            Event(type: .clipReady, camera: "gate", clip: "clips/a.mp4", clipState: .recording),
+            Event(type: .manual, camera: "gate", clip: "clips/a.mp4"),
+            Event(type: .manual, camera: "gate", clip: "/etc/a.mp4", clipState: .ready),
         ]
         let lines = try invalid.map { event -> String in
             #expect(throws: EventValidationError.self) { try event.validate() }
