@@ -19,7 +19,8 @@ public final class ClipRecorder {
         public var prefix: String
         public var settings: ClipPlan.Settings
         /// Clips stop while the disk has less than this free, so that events keep their room.
-        public var reserveBytes: Int = 64 << 20
+        /// (The camera's `clips.reserve_mib`.)
+        public var reserveBytes = 0
 
         public init(camera: String, folder: String, prefix: String, settings: ClipPlan.Settings) {
             self.camera = camera

@@ -18,11 +18,14 @@ public struct ClipSettings: Sendable, Equatable {
     public var longest = 120.0
     /// Bound on the memory holding the pre-roll's compressed packets, in MiB.
     public var ringMiB = 64.0
+    /// Free space kept for events on the queue's disk, in MiB: below it clips stop (and say why).
+    public var reserveMiB = 64.0
 
     public static let preRange = 0.0...60.0
     public static let postRange = 0.0...600.0
     public static let longestRange = 1.0...3600.0
     public static let ringMiBRange = 1.0...1024.0
+    public static let reserveMiBRange = 0.0...1_048_576.0
 
     public init() {}
 }

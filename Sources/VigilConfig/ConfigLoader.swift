@@ -48,6 +48,7 @@ public enum ConfigLoader {
         configuration.service.stateDirectory = resolve(configuration.service.stateDirectory, relativeTo: path)
         for index in configuration.cameras.indices {
             configuration.cameras[index].source = resolve(configuration.cameras[index].source, relativeTo: path)
+            configuration.cameras[index].recordSource = configuration.cameras[index].recordSource.map { resolve($0, relativeTo: path) }
             configuration.cameras[index].model = configuration.cameras[index].model.map { resolve($0, relativeTo: path) }
             configuration.cameras[index].classesModel = configuration.cameras[index].classesModel.map { resolve($0, relativeTo: path) }
         }

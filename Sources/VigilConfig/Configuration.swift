@@ -102,8 +102,12 @@ public struct CameraSettings: Sendable, Equatable {
     public var group: String? = nil
     /// The host that runs this camera when one config serves several (`vigil run --host`); nil: every host.
     public var host: String? = nil
-    /// File path or stream URL; may hold credentials, so never print it raw.
+    /// File path or stream URL; may hold credentials, so never print it raw. With a dual-stream
+    /// camera (`source: { analysis: …, record: … }`) the stream that is decoded and analysed.
     public var source: String
+    /// A dual-stream camera's main stream: event clips copy its packets, which are never
+    /// decoded (nil: clips copy `source`).
+    public var recordSource: String? = nil
     public var analysis: AnalysisSettings
     public var perspective: Perspective?
     /// Path of an optional calibrated model file.

@@ -7,7 +7,17 @@ extension NodeReader {
         let idNode = required(fields, "id", path, node)
         let sourceNode = required(fields, "source", path, node)
         let id = idNode.flatMap { string($0, path + ".id") }
-        let source = sourceNode.flatMap { string($0, path + ".source") }
+        var recordSource: String? = nil
+        var source: String? = nil
+        if let sourceNode, case .mapping = sourceNode {
+            // An IP camera's two streams: a small one to analyse, the main one to record.
+            if let streams = mapping(sourceNode, path + ".source", allowed: ["analysis", "record"]) {
+                source = required(streams, "analysis", path + ".source", sourceNode).flatMap { string($0, path + ".source.analysis") }
+                recordSource = streams["record"].flatMap { string($0, path + ".source.record") }
+            }
+        } else {
+            source = sourceNode.flatMap { string($0, path + ".source") }
+        }
         if let id, let idNode, !id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) {
             fail(path + ".id", idNode, "use letters, digits, '-', '_' or '.' only (it names files and metrics), found '\(id)'")
         }
@@ -40,6 +50,7 @@ extension NodeReader {
         guard let id, let source else { return nil }
         var camera = CameraSettings(id: id, source: source, analysis: analysis, perspective: perspective, model: model, zones: zones, lines: lines)
         camera.classesModel = classesModel
+        camera.recordSource = recordSource
         camera.name = fields["name"].flatMap { string($0, path + ".name") }
         camera.group = fields["group"].flatMap { string($0, path + ".group") }
         if let node = fields["host"], let host = string(node, path + ".host") {
@@ -96,7 +107,7 @@ extension NodeReader {
     /// `clips:` — an empty mapping (`clips: {}`) records with every default.
     mutating func clips(_ node: Node, _ path: String) -> ClipSettings? {
         if case .scalar(let scalar) = node, ["", "~", "null"].contains(scalar.string) { return ClipSettings() }
-        guard let fields = mapping(node, path, allowed: ["types", "pre", "post", "longest", "ring_mib"]) else { return nil }
+        guard let fields = mapping(node, path, allowed: ["types", "pre", "post", "longest", "ring_mib", "reserve_mib"]) else { return nil }
         var settings = ClipSettings()
         if let typesNode = fields["types"], let items = sequence(typesNode, path + ".types") {
             var types: [String] = []
@@ -120,6 +131,7 @@ extension NodeReader {
         if let value = bounded("post", ClipSettings.postRange) { settings.post = value }
         if let value = bounded("longest", ClipSettings.longestRange) { settings.longest = value }
         if let value = bounded("ring_mib", ClipSettings.ringMiBRange) { settings.ringMiB = value }
+        if let value = bounded("reserve_mib", ClipSettings.reserveMiBRange) { settings.reserveMiB = value }
         return settings
     }
 

@@ -19,7 +19,7 @@ struct AuthMiddleware: RouterMiddleware {
             context.sessionToken = token
         }
         let path = request.uri.path
-        let needsUser = (path.hasPrefix("/api/") || path.hasPrefix("/snapshots/")) && !Self.publicPaths.contains(path)
+        let needsUser = (path.hasPrefix("/api/") || path.hasPrefix("/snapshots/") || path.hasPrefix("/clips/")) && !Self.publicPaths.contains(path)
         if needsUser && context.user == nil {
             return try JSONResponse.make(["error": "sign in first"], status: .unauthorized)
         }

@@ -85,6 +85,8 @@ public final class ConsoleServer: Sendable {
                             body: .init(byteBuffer: ByteBuffer(bytes: data)))
         }
 
+        router.get("/clips/**") { [self] request, context in try await clip(request, context) }
+
         router.get("/api/events") { [self] request, _ in
             switch query(request) {
             case let .failure(message): return try JSONResponse.error(message, status: .badRequest)
@@ -102,6 +104,45 @@ public final class ConsoleServer: Sendable {
         router.get("/api/traffic") { [self] request, _ in try traffic(request) }
         router.get("/api/crowd") { [self] request, _ in try crowd(request) }
         return router
+    }
+
+    /// An event clip, in byte ranges as a browser's video player asks for them (it seeks
+    /// through the file without loading all of it).
+    private func clip(_ request: Request, _ context: ConsoleContext) async throws -> Response {
+        let relative = context.parameters.getCatchAll().joined(separator: "/")
+        guard let path = SafePath.resolve(relative, inside: options.queueDirectory + "/clips"),
+              let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+              let size = (attributes[.size] as? NSNumber)?.intValue, size > 0 else {
+            if let partial = SafePath.resolve(relative + ".part", inside: options.queueDirectory + "/clips"),
+               FileManager.default.fileExists(atPath: partial) {
+                return try JSONResponse.error("the clip is still being recorded", status: .notFound)
+            }
+            return try JSONResponse.error("no such clip", status: .notFound)
+        }
+        let type = path.hasSuffix(".mp4") ? "video/mp4" : "video/x-matroska"
+        var headers: HTTPFields = [.contentType: type, .acceptRanges: "bytes", .cacheControl: "private, max-age=86400"]
+        if let range = request.headers[.range].flatMap({ Self.byteRange($0, size: size) }) {
+            headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound)/\(size)"
+            headers[.contentLength] = String(range.count)
+            let body = try await FileIO().loadFile(path: path, range: range, context: context)
+            return Response(status: .partialContent, headers: headers, body: body)
+        }
+        headers[.contentLength] = String(size)
+        return Response(status: .ok, headers: headers, body: try await FileIO().loadFile(path: path, context: context))
+    }
+
+    /// `bytes=A-B`, `bytes=A-` or `bytes=-N` within a file of `size` bytes; nil for anything else.
+    static func byteRange(_ header: String, size: Int) -> ClosedRange<Int>? {
+        guard header.hasPrefix("bytes="), !header.contains(",") else { return nil }
+        let parts = header.dropFirst(6).split(separator: "-", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard parts.count == 2 else { return nil }
+        if parts[0].isEmpty {
+            guard let suffix = Int(parts[1]), suffix > 0 else { return nil }
+            return max(0, size - suffix)...(size - 1)
+        }
+        guard let start = Int(parts[0]), start >= 0, start < size else { return nil }
+        let end = parts[1].isEmpty ? size - 1 : min(Int(parts[1]) ?? -1, size - 1)
+        return end >= start ? start...end : nil
     }
 
     /// A file a worker writes for its camera in the state folder (only configured cameras).

@@ -98,6 +98,10 @@ public final class ClipFileWriter {
         packet.pointee.data = nil
         packet.pointee.size = 0
         guard result >= 0 else { throw MediaError.writeFailed(path: path, reason: ffmpegErrorText(result)) }
+        // The muxer buffers its writes; a failed one (a full disk) shows only on the I/O context.
+        if let io = formatContext.pointee.pb, io.pointee.error < 0 {
+            throw MediaError.writeFailed(path: path, reason: ffmpegErrorText(io.pointee.error))
+        }
         packetsWritten += 1
         bytesWritten += bytes.count
         let frameSeconds = meta.duration > 0 ? parameters.seconds(meta.duration) + parameters.startTime : 0

@@ -36,6 +36,10 @@ public final class VideoSource {
     public private(set) var lastPTS: Double?
     /// Receives a copy of every compressed video packet read (the event clips' pre-roll).
     public var packetRing: PacketRing?
+    /// Time the ring's packets by when they arrived (monotonic seconds) instead of by the
+    /// stream's timestamps: a camera's second stream, whose timestamps share no origin with
+    /// the analysed stream's.
+    public var timesPacketsByArrival = false
 
     /// Counters an operator or a report needs to judge the source's health.
     public private(set) var packetsRead = 0
@@ -389,9 +393,48 @@ public final class VideoSource {
     private func keep(_ packet: UnsafeMutablePointer<AVPacket>, data: UnsafeMutablePointer<UInt8>, in ring: PacketRing) {
         let pts = packet.pointee.pts, dts = packet.pointee.dts
         let stamp = pts != avNoPTS ? pts : dts
-        let time = stamp != avNoPTS ? Double(stamp) * timeBase - startTime : (lastPTS ?? 0)
+        let time = timesPacketsByArrival ? MonotonicClock.seconds(since: 0)
+            : stamp != avNoPTS ? Double(stamp) * timeBase - startTime : (lastPTS ?? 0)
         ring.append(UnsafeRawBufferPointer(start: data, count: Int(packet.pointee.size)), pts: pts, dts: dts,
                     duration: packet.pointee.duration, isKeyframe: packet.pointee.flags & AV_PKT_FLAG_KEY != 0, time: time)
+    }
+
+    /// What `forwardPacket` read.
+    public enum PacketRead: Equatable {
+        /// A video packet, with its time on the stream's timeline when it has one.
+        case video(time: Double?)
+        /// Nothing usable this time (another stream's packet, a retry).
+        case other
+        case end
+    }
+
+    /// Reads one packet without decoding it (a stream that is only recorded) and hands a
+    /// video packet to the ring. Read errors end the stream (`endedOnReadError`); only a
+    /// stall past the read timeout throws.
+    public func forwardPacket() throws -> PacketRead {
+        guard let formatContext, !finished else { return .end }
+        interrupt.arm(seconds: options.readTimeout)
+        let result = av_read_frame(formatContext, packet)
+        interrupt.disarm()
+        if result == averrorEAGAIN { return .other }
+        if result < 0 {
+            finished = true
+            if interrupt.aborted { return .end }
+            if interrupt.fired || result == averrorExit {
+                throw MediaError.timedOut(source: location.redacted, stage: "waiting for data", seconds: options.readTimeout)
+            }
+            if result != averrorEOF {
+                endedOnReadError = true
+                lastErrorText = ffmpegErrorText(result)
+            }
+            return .end
+        }
+        defer { av_packet_unref(packet) }
+        guard packet.pointee.stream_index == videoStreamIndex, let data = packet.pointee.data else { return .other }
+        packetsRead += 1
+        if let packetRing { keep(packet, data: data, in: packetRing) }
+        let stamp = packet.pointee.pts != avNoPTS ? packet.pointee.pts : packet.pointee.dts
+        return .video(time: stamp == avNoPTS ? nil : Double(stamp) * timeBase - startTime)
     }
 
     private func noteDecodeError(_ code: Int32) {

@@ -155,8 +155,9 @@ public final class ClipAnalysis {
             let ring = ClipRecorder.makeRing(pre: settings.pre, megabytes: settings.ringMiB)
             ring.reset(parameters: source.streamParameters())
             source.packetRing = ring
-            recorder = ClipRecorder(options: .init(camera: options.camera?.id ?? "clip", folder: folder, prefix: "", settings: ClipPlan.Settings(settings)),
-                                    ring: ring)
+            var recording = ClipRecorder.Options(camera: options.camera?.id ?? "clip", folder: folder, prefix: "", settings: ClipPlan.Settings(settings))
+            recording.reserveBytes = Int(settings.reserveMiB * 1_048_576)
+            recorder = ClipRecorder(options: recording, ring: ring)
             recorder?.log = { message in
                 let line = Array("vigil: \(message)\n".utf8)
                 _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }

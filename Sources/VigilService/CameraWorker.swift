@@ -121,6 +121,9 @@ public final class CameraWorker: @unchecked Sendable {
     /// packets, the analysis thread's recorder copies them into a clip around each alarm.
     private let clipRing: PacketRing?
     private var clipRecorder: ClipRecorder?
+    /// A dual-stream camera's main stream, whose packets the clips copy (read, never decoded).
+    private let recordLocation: SourceLocation?
+    private var currentRecordSource: VideoSource?
     private let startedAt = UTCTime.now()
     // Pictures, analysis thread only.
     private lazy var snapshotEncoder = SnapshotEncoder(quality: 85)
@@ -148,12 +151,16 @@ public final class CameraWorker: @unchecked Sendable {
         if let clips = options.camera.clips {
             let ring = ClipRecorder.makeRing(pre: clips.pre, megabytes: clips.ringMiB)
             clipRing = ring
-            let recorder = ClipRecorder(options: .init(camera: options.camera.id, folder: options.queueDirectory, prefix: "clips/",
-                                                       settings: ClipPlan.Settings(clips)), ring: ring)
+            var recording = ClipRecorder.Options(camera: options.camera.id, folder: options.queueDirectory, prefix: "clips/",
+                                                 settings: ClipPlan.Settings(clips))
+            recording.reserveBytes = Int(clips.reserveMiB * 1_048_576)
+            let recorder = ClipRecorder(options: recording, ring: ring)
             recorder.log = { [logger] in logger.warning("\($0)") }
             clipRecorder = recorder
+            recordLocation = options.camera.recordSource.map(SourceLocation.init)
         } else {
             clipRing = nil
+            recordLocation = nil
         }
     }
 
@@ -162,6 +169,7 @@ public final class CameraWorker: @unchecked Sendable {
         lock.lock()
         stopping = true
         currentSource?.abort()
+        currentRecordSource?.abort()
         lock.broadcast()
         lock.unlock()
         // Wakes an ingest thread waiting for room; analysis drains what is buffered.
@@ -186,6 +194,11 @@ public final class CameraWorker: @unchecked Sendable {
         let ingest = Thread { [self] in ingestLoop() }
         ingest.name = "vigil-ingest"
         ingest.start()
+        if let recordLocation {
+            let record = Thread { [self] in recordLoop(recordLocation) }
+            record.name = "vigil-record"
+            record.start()
+        }
         logger.info("worker started", metadata: ["source": "\(location.redacted)"])
 
         var working = HandedFrame(image: GrayImage(width: 0, height: 0), frame: 0, pts: 0, arrival: 0)
@@ -204,7 +217,7 @@ public final class CameraWorker: @unchecked Sendable {
                 var events = pipeline.process(working.image, frame: working.frame, pts: working.pts)
                 metrics.analysisTime.recordSeconds(MonotonicSeconds.now() - started)
                 if let clipRecorder {
-                    let ready = clipRecorder.process(&events, timeOffset: working.sourceOffset)
+                    let ready = clipRecorder.process(&events, timeOffset: clipTimeOffset(working))
                     events += ready
                 }
                 if let picture = working.picture {
@@ -256,7 +269,7 @@ public final class CameraWorker: @unchecked Sendable {
         if framesAnalysed > 0 {
             var ending = pipeline.finish(frame: lastFrame, pts: lastPTS)
             if let clipRecorder {
-                let ready = clipRecorder.process(&ending, timeOffset: working.sourceOffset)
+                let ready = clipRecorder.process(&ending, timeOffset: clipTimeOffset(working))
                 ending += ready
             }
             append(ending, writer: writer)
@@ -372,7 +385,7 @@ public final class CameraWorker: @unchecked Sendable {
             var endedCleanly = false
             do {
                 let source = try VideoSource(location, options: sourceOptions)
-                if let clipRing {
+                if let clipRing, recordLocation == nil {
                     clipRing.reset(parameters: source.streamParameters())
                     source.packetRing = clipRing
                 }
@@ -444,7 +457,7 @@ public final class CameraWorker: @unchecked Sendable {
             currentSource = nil
             lock.unlock()
             // The source's packets end here: a clip being recorded closes with what it has.
-            clipRing?.reset(parameters: nil)
+            if recordLocation == nil { clipRing?.reset(parameters: nil) }
             if isStopping { break }
             if !location.isNetwork && endedCleanly {
                 if options.loop { restartingLoop = true; continue }
@@ -461,6 +474,72 @@ public final class CameraWorker: @unchecked Sendable {
             reconnects += 1
             lock.unlock()
             metrics.reconnects.increment()
+            sleepInterruptibly(delay * Double.random(in: 0.5...1.0))
+        }
+    }
+
+    /// Event time minus the clip ring's time for a frame: the source's own timeline, or with
+    /// a separate record stream, the time frames and packets arrived (the two streams'
+    /// timestamps share no origin).
+    private func clipTimeOffset(_ frame: HandedFrame) -> Double {
+        recordLocation == nil ? frame.sourceOffset : frame.pts - frame.arrival
+    }
+
+    /// A dual-stream camera's main stream: its packets go to the clips' ring, undecoded. It
+    /// reconnects on its own, with the same back-off as the analysed stream; while it is
+    /// down, clips are given up and events go on.
+    private func recordLoop(_ recordLocation: SourceLocation) {
+        var attempt = 0
+        var failureLog = RateLimitedLog(logger: logger, interval: 60)
+        while !isStopping {
+            var sourceOptions = SourceOptions()
+            sourceOptions.openTimeout = options.service.readTimeout
+            sourceOptions.readTimeout = options.service.readTimeout
+            sourceOptions.decoderThreads = 1
+            lock.lock()
+            let transport = camera.rtspTransport
+            lock.unlock()
+            sourceOptions.rtspTransport = RTSPTransport(rawValue: transport) ?? .auto
+            var endedCleanly = false
+            do {
+                let source = try VideoSource(recordLocation, options: sourceOptions)
+                lock.lock()
+                if stopping { lock.unlock(); source.abort(); break }
+                currentRecordSource = source
+                lock.unlock()
+                clipRing?.reset(parameters: source.streamParameters())
+                source.timesPacketsByArrival = true
+                source.packetRing = clipRing
+                attempt = 0
+                logger.info("record stream connected", metadata: ["size": "\(source.info.width)x\(source.info.height)", "codec": "\(source.info.codecName)"])
+                var firstTime: Double?
+                var pacedFrom = 0.0
+                reading: while !isStopping {
+                    switch try source.forwardPacket() {
+                    case .end: break reading
+                    case .other: continue
+                    case let .video(time):
+                        // A file sent as a camera would: at its own pace, as the analysed one is.
+                        guard options.realtime, let time else { continue }
+                        if firstTime == nil { firstTime = time; pacedFrom = MonotonicSeconds.now() }
+                        let wait = pacedFrom + (time - (firstTime ?? time)) - MonotonicSeconds.now()
+                        if wait > 0 { sleepInterruptibly(wait) }
+                    }
+                }
+                endedCleanly = !source.endedOnReadError
+                if source.endedOnReadError { failureLog.warning("record stream lost", count: 1, detail: source.lastErrorText ?? "unknown") }
+            } catch {
+                failureLog.warning("record stream unavailable; clips wait for it", count: 1, detail: "\(error)")
+            }
+            lock.lock()
+            currentRecordSource = nil
+            lock.unlock()
+            clipRing?.reset(parameters: nil)
+            if isStopping { break }
+            if !recordLocation.isNetwork && endedCleanly && !options.loop { break }
+            if endedCleanly && !recordLocation.isNetwork { continue }
+            let delay = min(options.service.reconnectFirst * pow(2, Double(min(attempt, 20))), options.service.reconnectLongest)
+            attempt += 1
             sleepInterruptibly(delay * Double.random(in: 0.5...1.0))
         }
     }

@@ -54,4 +54,23 @@ struct ClipSettingsTests {
             }
         }
     }
+
+    @Test("a dual-stream source: the analysis stream is the camera's source, the record stream is kept for clips")
+    func dualStreamSource() throws {
+        let parsed = try ConfigLoader.parse(yaml: """
+            cameras:
+              - id: gate
+                source: { analysis: "rtsp://10.0.0.5/sub", record: "rtsp://10.0.0.5/main" }
+                clips: {}
+            """).cameras[0]
+        #expect(parsed.source == "rtsp://10.0.0.5/sub" && parsed.recordSource == "rtsp://10.0.0.5/main")
+        for (yaml, expected) in [("{ record: b.mp4 }", "cameras[0].source.analysis"), ("{ analysis: a.mp4, main: b.mp4 }", "unknown field")] {
+            do {
+                _ = try ConfigLoader.parse(yaml: "cameras:\n  - id: gate\n    source: \(yaml)\n")
+                Issue.record("accepted \(yaml)")
+            } catch {
+                #expect("\(error)".contains(expected), "\(yaml): \(error)")
+            }
+        }
+    }
 }

@@ -209,6 +209,39 @@ struct ConsoleAPITests {
         }
     }
 
+    @Test func clipsAreServedInRangesAndNotBeforeTheyAreReady() async throws {
+        let fixture = try Fixture(users: false)
+        defer { fixture.cleanUp() }
+        let day = fixture.folder + "/queue/clips/2026-12-02"
+        try FileManager.default.createDirectory(atPath: day, withIntermediateDirectories: true)
+        let bytes = (0..<1000).map { UInt8($0 % 256) }
+        try Data(bytes).write(to: URL(fileURLWithPath: day + "/gate-a.mp4"))
+        try Data([1, 2]).write(to: URL(fileURLWithPath: day + "/gate-b.mp4.part"))
+        try await fixture.application().test(.router) { client in
+            try await client.execute(uri: "/clips/2026-12-02/gate-a.mp4", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType] == "video/mp4" && response.headers[.acceptRanges] == "bytes")
+                #expect(Array(buffer: response.body) == bytes)
+            }
+            // What a browser's video player asks for when it seeks.
+            try await client.execute(uri: "/clips/2026-12-02/gate-a.mp4", method: .get, headers: [.range: "bytes=100-199"]) { response in
+                #expect(response.status == .partialContent)
+                #expect(response.headers[.contentRange] == "bytes 100-199/1000")
+                #expect(Array(buffer: response.body) == Array(bytes[100...199]))
+            }
+            try await client.execute(uri: "/clips/2026-12-02/gate-a.mp4", method: .get, headers: [.range: "bytes=-10"]) { response in
+                #expect(Array(buffer: response.body) == Array(bytes[990...]))
+            }
+            try await client.execute(uri: "/clips/2026-12-02/gate-b.mp4", method: .get) { response in
+                #expect(response.status == .notFound)
+                #expect(String(buffer: response.body).contains("still being recorded"))
+            }
+            try await client.execute(uri: "/clips/..%2F..%2Fsecret.txt", method: .get) { response in
+                #expect(response.status == .notFound && !String(buffer: response.body).contains("secret"))
+            }
+        }
+    }
+
     @Test func aChangedConfigurationChangesTheWall() async throws {
         let fixture = try Fixture(users: false)
         defer { fixture.cleanUp() }

@@ -43,4 +43,47 @@ struct WorkerClipTests {
         #expect(zip(clip, original[first...]).allSatisfy { $0.bytes == $1.bytes }, "the clip's packets differ from the camera's")
         #expect(original[first].time <= (start.pts ?? 0) - 3 + 0.05)
     }
+
+    @Test("a dual-stream camera: analysis decodes the small stream, the clip holds the main stream's packets, unchanged")
+    func dualStreamClip() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        // One scene, as a camera's sub-stream (320×180) and main stream (640×360).
+        let walker = SceneObject(id: 1, kind: .person, width: 0.04, height: 0.2, intensity: 40,
+                                 path: [.init(frame: 0, x: 0.05, y: 0.7), .init(frame: 100, x: 0.8, y: 0.7),
+                                        .init(frame: 150, x: 0.8, y: 0.72), .init(frame: 200, x: 0.05, y: 0.72)])
+        let sub = directory.file("sub.mp4"), main = directory.file("main.mp4")
+        _ = try SyntheticClipWriter.write(SceneSpec(name: "sub", width: 320, height: 180, frameCount: 300, seed: 9, objects: [walker]), to: sub)
+        _ = try SyntheticClipWriter.write(SceneSpec(name: "main", width: 640, height: 360, frameCount: 300, seed: 9, objects: [walker]), to: main)
+        let path = directory.file("vigil.yaml")
+        try """
+            queue: { path: queue }
+            service: { state_dir: state, metrics: { port: 0 } }
+            cameras:
+              - id: cam
+                source: { analysis: sub.mp4, record: main.mp4 }
+                zones: [{ id: yard, polygon: [[0.62, 0.35], [0.98, 0.35], [0.98, 0.99], [0.62, 0.99]], intrusion: { classes: [person] } }]
+                clips: { pre: 2, post: 1 }
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        // --realtime: both streams arrive at their own pace, as from a camera.
+        let worker = try VigilProcess(["worker", "--config", path, "--camera", "cam", "--realtime"], stderrPath: directory.file("worker.log"))
+        #expect(worker.waitForExit(limit: 60), "the worker did not finish: \(worker.stderr.suffix(2000))")
+        #expect(worker.exitStatus == 0, "\(worker.stderr)")
+
+        let events = queueEvents(directory.file("queue"))
+        let start = try #require(events.first { $0.type == .intrusion && $0.state == .start }, "no intrusion: \(events.map(\.type))")
+        let ready = try #require(events.first { $0.type == .clipReady }, "no clip_ready: \(worker.stderr.suffix(2000))")
+        #expect(ready.clipState == .ready && ready.clip == start.clip, "\(ready)")
+        let file = directory.file("queue/" + (ready.clip ?? ""))
+        #expect(try VideoSource(SourceLocation(file)).info.width == 640, "the clip is not the main stream")
+        let clip = try PacketReader(path: file).readAll()
+        let original = try PacketReader(path: main).readAll()
+        let first = try #require(original.firstIndex { $0.bytes == clip.first?.bytes }, "the clip's packets are not the main stream's")
+        #expect(clip.count > 50 && first + clip.count <= original.count)
+        #expect(zip(clip, original[first...]).allSatisfy { $0.bytes == $1.bytes })
+        // The two streams are paired by arrival: the clip starts about `pre` (up to a GOP more) before the intrusion.
+        let began = try #require(start.pts)
+        #expect(original[first].time <= began - 2 + 0.5 && original[first].time >= began - 2 - 2 - 0.5,
+                "clip from \(original[first].time) s of the main stream, intrusion at \(began) s")
+    }
 }

@@ -40,5 +40,35 @@ check "a read-only file system is reported clearly with exit 1" '[ "$ro_status" 
 stored=$("$vigil" queue tail --queue "$q" 2>/dev/null | wc -l)
 check "records survive the read-only failure" '[ "$stored" = "$((acked+1))" ]'
 echo "queue disk test: $acked records acknowledged before the 64 KiB tmpfs filled"
+
+# Event clips on a disk that fills: a worker records a 4 Mbit/s camera into a 6 MiB tmpfs.
+# With 1 MiB kept for events the clip stops at the reserve; with none it stops on the write
+# error. Either way the clip is given up (clip_ready, failed, with the reason), no partial
+# file is left, and every motion event is in the queue.
+src_dir=$(mktemp -d)
+ffmpeg -nostdin -v error -f lavfi -i testsrc2=size=640x360:rate=25 -t 20 -c:v libx264 -preset veryfast -b:v 4M -g 50 \
+  -pix_fmt yuv420p "$src_dir/camera.mp4"
+clip_mnt=$(mktemp -d)
+for reserve in 1 0; do
+  mount -t tmpfs -o size=6m tmpfs "$clip_mnt" || { echo "cannot mount a tmpfs"; failed=$((failed+1)); break; }
+  cat > "$clip_mnt/vigil.yaml" <<YAML
+queue: { path: $clip_mnt/queue }
+service: { state_dir: $src_dir/state-$reserve, metrics: { port: 0 } }
+cameras:
+  - id: cam
+    source: $src_dir/camera.mp4
+    clips: { types: [motion], pre: 2, post: 30, reserve_mib: $reserve }
+YAML
+  "$vigil" worker --config "$clip_mnt/vigil.yaml" --camera cam --metrics-port 0 2>"$src_dir/worker-$reserve.log"; wstatus=$?
+  events=$("$vigil" queue tail --queue "$clip_mnt/queue" 2>/dev/null)
+  check "reserve $reserve MiB: the worker ends normally on a full disk" '[ "$wstatus" = 0 ]'
+  check "reserve $reserve MiB: motion events are in the queue" 'grep -q "\"type\":\"motion\"" <<<"$events"'
+  check "reserve $reserve MiB: the clip is given up with its reason" 'grep "\"type\":\"clip_ready\"" <<<"$events" | grep -q "\"clip_state\":\"failed\""'
+  check "reserve $reserve MiB: no partial clip is left" '[ -z "$(find "$clip_mnt/queue" -name "*.part")" ]'
+  check "reserve $reserve MiB: the worker logged why the clip stopped" 'grep -q "events go on without it" "$src_dir/worker-$reserve.log"'
+  grep -o '"reason":"[^"]*"' <<<"$events" | head -1
+  umount "$clip_mnt"
+done
+rmdir "$clip_mnt"; rm -rf "$src_dir"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

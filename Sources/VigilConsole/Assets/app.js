@@ -328,8 +328,15 @@ function alarmItem(item, afterwards) {
         element('span', { class: 'muted', text: formatTime(event.time) })),
       element('div', { text: [state.cameraNames.get(event.camera) ?? event.camera, where(event)].filter(Boolean).join(' · ') }),
       element('div', { class: 'why', text: describe(event) }),
+      clipLink(event),
       // Measurements such as crowd-level changes are shown, not acknowledged.
       isAlarm(event) || item.acknowledgement ? acknowledgeButton(item, afterwards) : null));
+}
+
+// The alarm's video: playable once its clip_ready has come (the file appears then).
+function clipLink(event) {
+  if (!event.clip) return null;
+  return element('a', { class: 'clip-link', href: `/${event.clip}`, target: '_blank', rel: 'noopener', text: `▶ ${t('clip')}` });
 }
 
 function isAlarm(event) { return state.alarmTypes.has(event.type) && event.state !== 'end'; }
@@ -461,7 +468,7 @@ async function runSearch(reset) {
         element('td', { text: state.cameraNames.get(event.camera) ?? event.camera }),
         element('td', { text: t(`type.${event.type}`) }),
         element('td', { text: where(event) }),
-        element('td', { text: describe(event) }),
+        element('td', {}, describe(event), event.clip ? ' ' : '', clipLink(event)),
         element('td', {}, isAlarm(event) || item.acknowledgement ? acknowledgeButton(item, rerun) : ''));
     }));
     $('s-results').dataset.loaded = '1';
