@@ -146,6 +146,8 @@ public final class ClipAnalysis {
         }
         let drawnZones = zones.map { (id: $0.id, polygon: Polygon($0.polygon.map { Point(x: $0.x, y: $0.y) })) }
         var heatmap = OccupancyHeatmap()
+        var heatmapPicture: VideoPicture? = nil
+        if options.heatmap != nil { reader.keepsPictures = true }
         var events = try EventOutput(eventsOut: options.eventsOut, queue: options.queue)
         defer { events.close() }
         var recorder: ClipRecorder? = nil
@@ -220,7 +222,12 @@ public final class ClipAnalysis {
                 try annotator.write(frame.image, mask: pipeline.analyzer.lastMask, tracks: tracking ? pipeline.tracker.tracks : [], zones: drawnZones,
                                     lines: tracking ? pipeline.trackRules.lineTotals : [], frameIndex: frame.index)
             }
-            if options.heatmap != nil, let mask = pipeline.analyzer.lastMask { heatmap.add(frame: frame.image, mask: mask) }
+            if options.heatmap != nil, let mask = pipeline.analyzer.lastMask {
+                heatmap.add(frame: frame.image, mask: mask)
+                // The first analysed frame's colour picture is the heatmap's background.
+                if heatmapPicture == nil, let picture = frame.picture { heatmapPicture = picture }
+                reader.keepsPictures = heatmapPicture == nil
+            }
             if let framesWriter {
                 var line = FrameLine(frame: frame.index, pts: Self.rounded(frame.pts, 6))
                 line.motion = observation.motionFraction.map { Self.rounded($0, 6) }
@@ -258,10 +265,11 @@ public final class ClipAnalysis {
         try tracksWriter?.close()
         try annotator?.finish()
         if let path = options.heatmap {
-            guard let picture = heatmap.render() else {
+            guard let first = heatmap.first else {
                 throw MediaError.writeFailed(path: path, reason: "no analysed frame to draw the heatmap on")
             }
-            try ImageEncoder(format: .png).write(picture, to: path)
+            try HeatmapPainter().write(counts: heatmap.counts, frames: heatmap.frames, width: first.width, height: first.height,
+                                       picture: heatmapPicture, grey: first, to: path)
         }
         // Motion still going at the end of the clip ends there; so do flow intervals and zone rules.
         try emit(pipeline.finish(frame: lastIndex, pts: lastPTS))

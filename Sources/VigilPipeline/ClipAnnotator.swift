@@ -53,7 +53,8 @@ final class ClipAnnotator {
 /// brighter = foreground more often (square root, so rare paths still show).
 public struct OccupancyHeatmap {
     public private(set) var first: GrayImage?
-    private var counts: [UInt32] = []
+    /// Frames each pixel was foreground in, row by row at the analysis size.
+    public private(set) var counts: [UInt32] = []
     public private(set) var frames = 0
 
     public init() {}

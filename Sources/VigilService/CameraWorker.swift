@@ -224,8 +224,8 @@ public final class CameraWorker: @unchecked Sendable {
                     if !events.isEmpty { attachSnapshots(&events, picture: picture, writer: writer) }
                     writeLivePicture(picture)
                 }
+                updateHeatmap(pipeline, frame: working.image, picture: working.picture)
                 working.picture = nil
-                updateHeatmap(pipeline, frame: working.image)
                 if !events.isEmpty {
                     append(events, writer: writer)
                     metrics.eventLatency.recordSeconds(MonotonicSeconds.now() - working.arrival)
@@ -691,7 +691,7 @@ public final class CameraWorker: @unchecked Sendable {
     }
     private lazy var pictureErrorLog = RateLimitedLog(logger: logger, interval: 60)
 
-    private func updateHeatmap(_ pipeline: CameraPipeline, frame: GrayImage) {
+    private func updateHeatmap(_ pipeline: CameraPipeline, frame: GrayImage, picture: VideoPicture?) {
         guard let directory = options.stateDirectory, options.heatmapInterval > 0, let mask = pipeline.analyzer.lastMask else { return }
         if mask.width != frame.width || mask.height != frame.height { return }
         heatmap.add(frame: frame, mask: mask)
@@ -701,16 +701,18 @@ public final class CameraWorker: @unchecked Sendable {
         guard due else { return }
         lastHeatmap = now
         heatmap.setBackground(frame)
-        guard let image = heatmap.render() else { return }
+        guard let grey = heatmap.first else { return }
         do {
-            try heatmapEncoder.write(image, to: directory + "/" + options.camera.id + "-heatmap.png")
+            // Over today's colour picture when the worker keeps pictures (snapshots, live picture).
+            try heatmapPainter.write(counts: heatmap.counts, frames: heatmap.frames, width: grey.width, height: grey.height,
+                                     picture: picture, grey: grey, to: directory + "/" + options.camera.id + "-heatmap.png")
         } catch {
             pictureErrorLog.warning("cannot write the heatmap", count: 1, detail: "\(error)")
         }
     }
     private var heatmap = OccupancyHeatmap()
     private var lastHeatmap = -Double.infinity
-    private lazy var heatmapEncoder = ImageEncoder(format: .png)
+    private lazy var heatmapPainter = HeatmapPainter()
 
     private func recordScene(_ pipeline: CameraPipeline) {
         let census = pipeline.census
