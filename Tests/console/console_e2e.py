@@ -58,6 +58,7 @@ cameras:
       - id: east-side
         polygon: [[0.6, 0.4], [0.98, 0.4], [0.98, 0.98], [0.6, 0.98]]
         intrusion: {{ classes: [person] }}
+    clips: {{ pre: 2, post: 2 }}
     lines:
       - id: crossing
         from: [0.5, 0.05]
@@ -209,6 +210,37 @@ try:
           any(r["data"].get("acknowledges") == offset and r["data"].get("user") == "lan" and r["data"].get("note") == "Đã cử bảo vệ kiểm tra" for r in records),
           f"{records}")
 
+
+    # Event clips: the gate records its intrusions; the alarm's "Play video" link serves the
+    # clip to the signed-in browser in byte ranges, as a video player asks for it.
+    def clips_ready():
+        out = subprocess.run([vigil, "queue", "tail", "--queue", os.path.join(work, "queue"), "--type", "clip_ready"],
+                             capture_output=True, text=True).stdout
+        return [r for r in (json.loads(line) for line in out.splitlines() if line.strip()) if r.get("clip_state") == "ready"]
+    try:
+        WebDriverWait(driver, 40, poll_frequency=0.5).until(lambda d: clips_ready())
+        check("the gate's intrusion clip is recorded (clip_ready)", True)
+    except Exception:
+        check("the gate's intrusion clip is recorded (clip_ready)", False)
+    driver.get(base + "/")
+    links = []
+    try:
+        WebDriverWait(driver, 15, poll_frequency=0.2).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#live-alarms a.clip-link"))
+        links = driver.find_elements(By.CSS_SELECTOR, "#live-alarms a.clip-link")
+    except Exception:
+        pass
+    ready_paths = {"/" + r["clip"] for r in clips_ready()}
+    playable = [link.get_attribute("href") for link in links if any(link.get_attribute("href").endswith(p) for p in ready_paths)]
+    check("an alarm in the live list links its clip", bool(playable), f"{len(links)} links, ready: {sorted(ready_paths)}")
+    if playable:
+        answer = driver.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "fetch(arguments[0], { headers: { Range: 'bytes=0-99' }, credentials: 'same-origin' })"
+            ".then(r => r.arrayBuffer().then(b => done([r.status, r.headers.get('content-type'), r.headers.get('content-range'), b.byteLength])))"
+            ".catch(e => done([0, String(e), '', 0]));", playable[0])
+        check("the clip is served in byte ranges as video/mp4", answer[0] == 206 and answer[1] == "video/mp4" and answer[3] == 100
+              and (answer[2] or "").startswith("bytes 0-99/"), f"{answer}")
+    shot("03b-alarm-clip")
 
     # The editor: draw a zone on the gate's picture, turn on intrusion, save; the file
     # validates, the rest of it is as it was, a backup exists, and the running worker
