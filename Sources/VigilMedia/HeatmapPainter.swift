@@ -8,22 +8,12 @@ import VigilVision
 public final class HeatmapPainter {
     private var converter: OpaquePointer?
     private var converterKey: (Int32, Int32, Int32, Int, Int) = (0, 0, -1, 0, 0)
-    private let rgbFrame: UnsafeMutablePointer<AVFrame>
-    private var codecContext: UnsafeMutablePointer<AVCodecContext>?
-    private var codecSize = (width: 0, height: 0)
-    private let packet: UnsafeMutablePointer<AVPacket>
+    private let encoder = ImageEncoder(format: .png)
 
-    public init() {
-        guard let frame = av_frame_alloc(), let packet = av_packet_alloc() else { fatalError("out of memory") }
-        rgbFrame = frame
-        self.packet = packet
-    }
+    public init() {}
 
     deinit {
         sws_freeContext(converter)
-        avcodec_free_context(&codecContext)
-        av_frame_free_wrapper(rgbFrame)
-        av_packet_free_wrapper(packet)
     }
 
     /// matplotlib's inferno at nine evenly spaced points, joined by straight lines.
@@ -74,17 +64,8 @@ public final class HeatmapPainter {
 
     /// The heatmap as PNG bytes (RGB).
     public func png(counts: [UInt32], frames: Int, width: Int, height: Int, picture: VideoPicture?, grey: GrayImage?) throws -> [UInt8] {
-        let pixels = rgb(counts: counts, frames: frames, width: width, height: height, picture: picture, grey: grey)
-        try prepareEncoder(width: width, height: height)
-        let result = av_frame_make_writable(rgbFrame)
-        guard result >= 0 else { throw MediaError.encoderUnavailable("heatmap: \(ffmpegErrorText(result))") }
-        let stride = Int(rgbFrame.pointee.linesize.0)
-        pixels.withUnsafeBufferPointer { source in
-            for row in 0..<height {
-                (rgbFrame.pointee.data.0! + row * stride).update(from: source.baseAddress! + row * width * 3, count: width * 3)
-            }
-        }
-        return try ImageEncoder.encodeStill(rgbFrame, with: codecContext!, into: packet, what: "heatmap encoder")
+        try encoder.encodeRGB(rgb(counts: counts, frames: frames, width: width, height: height, picture: picture, grey: grey),
+                              width: width, height: height)
     }
 
     public func write(counts: [UInt32], frames: Int, width: Int, height: Int, picture: VideoPicture?, grey: GrayImage?, to path: String) throws {
@@ -149,25 +130,5 @@ public final class HeatmapPainter {
             }
         }
         return done
-    }
-
-    private func prepareEncoder(width: Int, height: Int) throws {
-        if codecContext != nil && codecSize == (width, height) { return }
-        avcodec_free_context(&codecContext)
-        av_frame_unref(rgbFrame)
-        guard let encoder = avcodec_find_encoder(AV_CODEC_ID_PNG) else { throw MediaError.encoderUnavailable("png") }
-        guard let context = avcodec_alloc_context3(encoder) else { fatalError("out of memory") }
-        codecContext = context
-        context.pointee.width = Int32(width)
-        context.pointee.height = Int32(height)
-        context.pointee.pix_fmt = AV_PIX_FMT_RGB24
-        context.pointee.time_base = AVRational(num: 1, den: 25)
-        let result = avcodec_open2(context, encoder, nil)
-        guard result >= 0 else { throw MediaError.encoderUnavailable("heatmap encoder: \(ffmpegErrorText(result))") }
-        rgbFrame.pointee.format = AV_PIX_FMT_RGB24.rawValue
-        rgbFrame.pointee.width = Int32(width)
-        rgbFrame.pointee.height = Int32(height)
-        guard av_frame_get_buffer(rgbFrame, 0) >= 0 else { fatalError("out of memory") }
-        codecSize = (width, height)
     }
 }

@@ -14,6 +14,7 @@ public final class ImageEncoder {
     private let frame: UnsafeMutablePointer<AVFrame>
     private let packet: UnsafeMutablePointer<AVPacket>
     private var size = (width: 0, height: 0)
+    private var preparedFormat = AV_PIX_FMT_NONE
 
     public init(format: Format) {
         self.format = format
@@ -55,16 +56,33 @@ public final class ImageEncoder {
         try FileBytes.writeAtomically(bytes, to: path)
     }
 
-    private func prepare(width: Int, height: Int) throws {
-        if codecContext != nil && size == (width, height) { return }
-        avcodec_free_context(&codecContext)
-        av_frame_unref(frame)
+    /// Encodes packed RGB (3 bytes a pixel, rows without padding) into PNG bytes.
+    public func encodeRGB(_ pixels: [UInt8], width: Int, height: Int) throws -> [UInt8] {
+        precondition(pixels.count == width * height * 3)
+        guard case .png = format else { throw MediaError.encoderUnavailable("colour pictures are written as PNG only") }
+        try prepare(width: width, height: height, pixelFormat: AV_PIX_FMT_RGB24)
+        let result = av_frame_make_writable(frame)
+        guard result >= 0 else { throw MediaError.encoderUnavailable(ffmpegErrorText(result)) }
+        let stride = Int(frame.pointee.linesize.0)
+        pixels.withUnsafeBufferPointer { source in
+            for row in 0..<height {
+                (frame.pointee.data.0! + row * stride).update(from: source.baseAddress! + row * width * 3, count: width * 3)
+            }
+        }
+        return try Self.encodeStill(frame, with: codecContext!, into: packet, what: "image encoder")
+    }
+
+    private func prepare(width: Int, height: Int, pixelFormat colour: AVPixelFormat? = nil) throws {
         let codecID: AVCodecID
-        let pixelFormat: AVPixelFormat
+        var pixelFormat: AVPixelFormat
         switch format {
         case .png: codecID = AV_CODEC_ID_PNG; pixelFormat = AV_PIX_FMT_GRAY8
         case .jpeg: codecID = AV_CODEC_ID_MJPEG; pixelFormat = AV_PIX_FMT_YUVJ420P
         }
+        if let colour { pixelFormat = colour }
+        if codecContext != nil && size == (width, height) && preparedFormat == pixelFormat { return }
+        avcodec_free_context(&codecContext)
+        av_frame_unref(frame)
         guard let encoder = avcodec_find_encoder(codecID) else {
             throw MediaError.encoderUnavailable(String(cString: avcodec_get_name(codecID)))
         }
@@ -82,6 +100,7 @@ public final class ImageEncoder {
         frame.pointee.height = Int32(height)
         guard av_frame_get_buffer(frame, 0) >= 0 else { fatalError("out of memory") }
         size = (width, height)
+        preparedFormat = pixelFormat
     }
 }
 
