@@ -86,11 +86,13 @@ public final class HeatmapPainter {
             }
         }
         // Labels: drawn by the grey canvas (a dark box, white letters), stamped in.
-        for (text, y) in [(top, y0 - 9), (bottom, y0 + barHeight + 3)] {
-            let textWidth = text.count * 4 + 1
-            var label = Canvas(GrayImage(width: textWidth + 2, height: 9))
+        // Twice the pixel font's size on pictures wide enough for it, so "%" reads as one.
+        let scale = width >= 400 ? 2 : 1
+        for (text, y) in [(top, y0 - 9 * scale), (bottom, y0 + barHeight + 3)] {
+            let textWidth = (text.count * 4 + 1) * scale
+            var label = Canvas(GrayImage(width: textWidth + 2 * scale, height: 9 * scale))
             for i in label.image.pixels.indices { label.image.pixels[i] = 128 }
-            label.text(text, x: 1, y: 2)
+            label.text(text, x: scale, y: 2 * scale, scale: scale)
             let x = min(width - textWidth - 2, x0 + barWidth / 2 - textWidth / 2)
             for ly in 0..<label.image.height {
                 for lx in 0..<label.image.width {
