@@ -216,10 +216,8 @@ public final class CameraWorker: @unchecked Sendable {
                 let started = MonotonicSeconds.now()
                 var events = pipeline.process(working.image, frame: working.frame, pts: working.pts)
                 metrics.analysisTime.recordSeconds(MonotonicSeconds.now() - started)
-                if let clipRecorder {
-                    let ready = clipRecorder.process(&events, timeOffset: clipTimeOffset(working))
-                    events += ready
-                }
+                lastClipOffset = clipTimeOffset(working)
+                events = throughClips(events)
                 if let picture = working.picture {
                     if !events.isEmpty { attachSnapshots(&events, picture: picture, writer: writer) }
                     writeLivePicture(picture)
@@ -267,12 +265,7 @@ public final class CameraWorker: @unchecked Sendable {
         }
         // Durational events still open end here, so a consumer never waits for an end that will not come.
         if framesAnalysed > 0 {
-            var ending = pipeline.finish(frame: lastFrame, pts: lastPTS)
-            if let clipRecorder {
-                let ready = clipRecorder.process(&ending, timeOffset: clipTimeOffset(working))
-                ending += ready
-            }
-            append(ending, writer: writer)
+            append(throughClips(pipeline.finish(frame: lastFrame, pts: lastPTS)), writer: writer)
         }
         if let clipRecorder { append(clipRecorder.finish(), writer: writer) }
         if !unsent.isEmpty {
@@ -318,12 +311,12 @@ public final class CameraWorker: @unchecked Sendable {
         lock.unlock()
         var result = pipeline
         do {
-            append(try pipeline.reconfigure(changed, frame: frame, pts: pts), writer: writer)
+            append(throughClips(try pipeline.reconfigure(changed, frame: frame, pts: pts)), writer: writer)
             logger.notice("configuration reloaded", metadata: ["version": "\(Self.version(of: changed))", "zones": "\(changed.zones.count)", "lines": "\(changed.lines.count)"])
         } catch {
             do {
                 let fresh = try CameraPipeline(camera: changed, classifier: options.classifier, crowdModel: options.crowdModel)
-                if framesAnalysed > 0 { append(pipeline.finish(frame: frame, pts: pts), writer: writer) }
+                if framesAnalysed > 0 { append(throughClips(pipeline.finish(frame: frame, pts: pts)), writer: writer) }
                 result = fresh
                 logger.notice("configuration reloaded; the analysis starts afresh", metadata: ["reason": "\(error)"])
             } catch {
@@ -477,6 +470,16 @@ public final class CameraWorker: @unchecked Sendable {
             sleepInterruptibly(delay * Double.random(in: 0.5...1.0))
         }
     }
+
+    /// Gives events their clip (an end ends its clip's alarm, whether a frame, a reload or
+    /// the worker's stop ended it), followed by any clip that finished.
+    private func throughClips(_ events: [Event]) -> [Event] {
+        guard let clipRecorder else { return events }
+        var events = events
+        let ready = clipRecorder.process(&events, timeOffset: lastClipOffset)
+        return events + ready
+    }
+    private var lastClipOffset = 0.0
 
     /// Event time minus the clip ring's time for a frame: the source's own timeline, or with
     /// a separate record stream, the time frames and packets arrived (the two streams'
@@ -669,7 +672,7 @@ public final class CameraWorker: @unchecked Sendable {
     static func wantsSnapshot(_ event: Event) -> Bool {
         guard event.state != .end else { return false }
         switch event.type {
-        case .cameraOffline, .cameraOnline, .trafficFlow, .manual, .acknowledgement, .configChange: return false
+        case .cameraOffline, .cameraOnline, .trafficFlow, .manual, .acknowledgement, .configChange, .clipReady: return false
         default: return true
         }
     }

@@ -35,6 +35,8 @@ struct WorkerClipTests {
         #expect(start.clipState == .recording)
         let ready = try #require(events.first { $0.type == .clipReady })
         #expect(ready.clip == path && ready.clipState == .ready, "\(ready)")
+        // The alarm has its snapshot; the clip's own event needs none.
+        #expect(start.snapshot != nil && ready.snapshot == nil)
         #expect(events.firstIndex { $0.type == .clipReady }! > events.firstIndex { $0.id == start.id }!)
         let clip = try PacketReader(path: directory.file("queue/" + path)).readAll()
         let original = try PacketReader(path: source).readAll()
