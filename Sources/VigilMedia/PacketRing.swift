@@ -111,6 +111,8 @@ public final class PacketRing: Sendable {
     /// Copies one packet in, dropping the oldest to stay within bounds.
     public func append(_ data: UnsafeRawBufferPointer, pts: Int64, dts: Int64, duration: Int64, isKeyframe: Bool, time: Double) {
         let size = data.count
+        // An empty packet (AVI's dropped-frame marker) carries nothing to keep.
+        guard size > 0 else { return }
         // The caller's bytes, read inside the lock while this call lasts (an address is
         // Sendable; the buffer pointer is not).
         let address = UInt(bitPattern: data.baseAddress)
@@ -118,7 +120,7 @@ public final class PacketRing: Sendable {
             let sequence = state.nextSequence
             state.nextSequence += 1
             if state.waitingForKeyframe && !isKeyframe { return }
-            guard size > 0, size <= capacityBytes else {
+            guard size <= capacityBytes else {
                 // A packet larger than the whole ring: what follows it cannot be decoded without it.
                 Self.removeAll(&state)
                 state.waitingForKeyframe = true

@@ -79,6 +79,15 @@ struct PacketRingTests {
         #expect(batch.generation == before + 1)
     }
 
+    @Test("an empty packet (AVI's dropped-frame marker) is skipped and costs nothing held")
+    func emptyPacket() {
+        let ring = PacketRing(seconds: 5, capacityBytes: 1 << 20)
+        feed(ring, seconds: 1)
+        let none = [UInt8]()
+        none.withUnsafeBytes { ring.append($0, pts: 25, dts: 25, duration: 1, isKeyframe: false, time: 1) }
+        #expect(ring.usage.packets == 25 && ring.usage.dropped == 0)
+    }
+
     @Test("a packet larger than the ring empties it rather than leaving a stream that cannot be decoded")
     func oversized() {
         let ring = PacketRing(seconds: 5, capacityBytes: 10_000)
