@@ -98,6 +98,7 @@ public final class ClipRecorder {
         failure = nil
         gap = false
         lastSequence = nil
+        lastTime = -.infinity
         let relative = options.prefix + day + "/" + clip.name
         ring.copy(after: nil, from: clip.start, into: &batch)
         generation = batch.generation
@@ -125,13 +126,13 @@ public final class ClipRecorder {
     /// falls after its end, or when the source changed under it.
     private func drain() -> [Event] {
         guard plan.current != nil else { return [] }
-        ring.copy(after: lastSequence, into: &batch)
+        let complete = ring.copy(after: lastSequence, into: &batch)
         var ready: [Event] = []
         if batch.generation != generation {
             if let clip = plan.close() { ready += finish(clip) }
             return ready
         }
-        if let lastSequence, let first = batch.packets.first, first.sequence != lastSequence + 1 { gap = true }
+        if !complete { gap = true }
         var end = batch.packets.count
         for (index, packet) in batch.packets.enumerated() where plan.isComplete(at: packet.time) {
             end = index

@@ -104,8 +104,7 @@ public final class ClipFileWriter {
         }
         packetsWritten += 1
         bytesWritten += bytes.count
-        let frameSeconds = meta.duration > 0 ? parameters.seconds(meta.duration) + parameters.startTime : 0
-        duration = max(duration, meta.time + frameSeconds - firstTime)
+        duration = max(duration, meta.time + parameters.seconds(max(0, meta.duration)) - firstTime)
     }
 
     /// Writes the index and gives the file its name. A clip with no packet is removed instead.

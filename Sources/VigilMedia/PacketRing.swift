@@ -60,6 +60,7 @@ public final class PacketRing: Sendable {
 
     struct State {
         let storage: UnsafeMutableRawPointer
+        let capacityBytes: Int
         var slots: [RingPacket]
         var head = 0
         var count = 0
@@ -82,7 +83,7 @@ public final class PacketRing: Sendable {
         self.capacityBytes = capacityBytes
         self.capacityPackets = capacityPackets
         let empty = RingPacket(sequence: 0, pts: 0, dts: 0, duration: 0, isKeyframe: false, time: 0, offset: 0, size: 0)
-        state = Mutex(State(storage: UnsafeMutableRawPointer.allocate(byteCount: capacityBytes, alignment: 64),
+        state = Mutex(State(storage: UnsafeMutableRawPointer.allocate(byteCount: capacityBytes, alignment: 64), capacityBytes: capacityBytes,
                             slots: [RingPacket](repeating: empty, count: capacityPackets)))
     }
 
@@ -129,20 +130,7 @@ public final class PacketRing: Sendable {
             }
             state.waitingForKeyframe = false
             if state.count == capacityPackets { Self.dropOldest(&state) }
-            var offset = 0
-            if state.count > 0 {
-                let newest = state.slots[(state.head + state.count - 1) % capacityPackets]
-                let oldest = state.slots[state.head]
-                offset = newest.offset + newest.size
-                let wrapped = oldest.offset > newest.offset
-                if offset + size > capacityBytes || (!wrapped && oldest.offset >= state.bytesHeld + size) { offset = 0 }
-            }
-            // The new bytes go right after the newest packet; the packets they would cover are
-            // the oldest ones, so eviction from the front frees the place.
-            while state.count > 0 && Self.overlapsHeld(offset: offset, size: size, state) {
-                Self.dropOldest(&state)
-                state.droppedPackets += 1
-            }
+            let offset = Self.place(size, &state)
             state.storage.advanced(by: offset).copyMemory(from: UnsafeRawPointer(bitPattern: address)!, byteCount: size)
             let index = (state.head + state.count) % capacityPackets
             state.slots[index] = RingPacket(sequence: sequence, pts: pts, dts: dts, duration: duration, isKeyframe: isKeyframe,
@@ -192,13 +180,28 @@ public final class PacketRing: Sendable {
         }
     }
 
-    private static func overlapsHeld(offset: Int, size: Int, _ state: State) -> Bool {
-        let capacity = state.slots.count
-        for position in 0..<state.count {
-            let packet = state.slots[(state.head + position) % capacity]
-            if packet.offset < offset + size && offset < packet.offset + packet.size { return true }
+    /// Where `size` new bytes go, dropping the oldest packets until they fit. Packets lie in
+    /// the buffer in the order they came, so the free room is after the newest packet (up to
+    /// the oldest, or the buffer's end) and, before the buffer has wrapped, also in front of
+    /// the oldest. Writing goes back to the front as soon as the front holds everything held:
+    /// only about twice what the ring holds is ever touched.
+    private static func place(_ size: Int, _ state: inout State) -> Int {
+        let capacity = state.capacityBytes
+        while state.count > 0 {
+            let newest = state.slots[(state.head + state.count - 1) % state.slots.count]
+            let oldest = state.slots[state.head]
+            let end = newest.offset + newest.size
+            if oldest.offset <= newest.offset {
+                if oldest.offset >= state.bytesHeld + size { return 0 }
+                if end + size <= capacity { return end }
+                if size <= oldest.offset { return 0 }
+            } else if end + size <= oldest.offset {
+                return end
+            }
+            dropOldest(&state)
+            state.droppedPackets += 1
         }
-        return false
+        return 0
     }
 
     private static func dropOldest(_ state: inout State) {

@@ -8,18 +8,15 @@ import CFFmpeg
 public final class StreamParameters: @unchecked Sendable {
     let codecParameters: UnsafeMutablePointer<AVCodecParameters>
     let timeBase: AVRational
-    /// Seconds subtracted from a packet's time so that it matches the frames' timeline.
-    public let startTime: Double
     public let width: Int
     public let height: Int
     public let codecName: String
 
-    init(copying source: UnsafePointer<AVCodecParameters>, timeBase: AVRational, startTime: Double) {
+    init(copying source: UnsafePointer<AVCodecParameters>, timeBase: AVRational) {
         guard let copy = avcodec_parameters_alloc() else { fatalError("out of memory for codec parameters") }
         _ = avcodec_parameters_copy(copy, source)
         codecParameters = copy
         self.timeBase = timeBase
-        self.startTime = startTime
         width = Int(copy.pointee.width)
         height = Int(copy.pointee.height)
         codecName = String(cString: avcodec_get_name(copy.pointee.codec_id))
@@ -30,9 +27,9 @@ public final class StreamParameters: @unchecked Sendable {
         avcodec_parameters_free(&pointer)
     }
 
-    /// Seconds on the frames' timeline for a timestamp in the stream's time base.
-    public func seconds(_ timestamp: Int64) -> Double {
-        Double(timestamp) * Double(timeBase.num) / Double(timeBase.den) - startTime
+    /// Seconds that `ticks` of the stream's time base last (a packet's duration).
+    public func seconds(_ ticks: Int64) -> Double {
+        Double(ticks) * Double(timeBase.num) / Double(timeBase.den)
     }
 
     /// The file extension of the container a clip of this stream goes into: MP4 when it can

@@ -385,17 +385,18 @@ public final class VideoSource {
     /// The stream's parameters, for a clip writer that copies its packets.
     public func streamParameters() -> StreamParameters {
         let stream = formatContext!.pointee.streams[Int(videoStreamIndex)]!
-        let startTicks = stream.pointee.start_time == avNoPTS ? 0 : stream.pointee.start_time
-        return StreamParameters(copying: stream.pointee.codecpar, timeBase: stream.pointee.time_base,
-                                startTime: Double(startTicks) * timeBase)
+        return StreamParameters(copying: stream.pointee.codecpar, timeBase: stream.pointee.time_base)
+    }
+
+    /// A packet's time in seconds on the frames' timeline (its pts, else its dts), if it has one.
+    private func streamTime(of packet: UnsafeMutablePointer<AVPacket>) -> Double? {
+        let stamp = packet.pointee.pts != avNoPTS ? packet.pointee.pts : packet.pointee.dts
+        return stamp == avNoPTS ? nil : Double(stamp) * timeBase - startTime
     }
 
     private func keep(_ packet: UnsafeMutablePointer<AVPacket>, data: UnsafeMutablePointer<UInt8>, in ring: PacketRing) {
-        let pts = packet.pointee.pts, dts = packet.pointee.dts
-        let stamp = pts != avNoPTS ? pts : dts
-        let time = timesPacketsByArrival ? MonotonicClock.seconds(since: 0)
-            : stamp != avNoPTS ? Double(stamp) * timeBase - startTime : (lastPTS ?? 0)
-        ring.append(UnsafeRawBufferPointer(start: data, count: Int(packet.pointee.size)), pts: pts, dts: dts,
+        let time = timesPacketsByArrival ? MonotonicClock.seconds(since: 0) : streamTime(of: packet) ?? lastPTS ?? 0
+        ring.append(UnsafeRawBufferPointer(start: data, count: Int(packet.pointee.size)), pts: packet.pointee.pts, dts: packet.pointee.dts,
                     duration: packet.pointee.duration, isKeyframe: packet.pointee.flags & AV_PKT_FLAG_KEY != 0, time: time)
     }
 
@@ -433,8 +434,7 @@ public final class VideoSource {
         guard packet.pointee.stream_index == videoStreamIndex, let data = packet.pointee.data else { return .other }
         packetsRead += 1
         if let packetRing { keep(packet, data: data, in: packetRing) }
-        let stamp = packet.pointee.pts != avNoPTS ? packet.pointee.pts : packet.pointee.dts
-        return .video(time: stamp == avNoPTS ? nil : Double(stamp) * timeBase - startTime)
+        return .video(time: streamTime(of: packet))
     }
 
     private func noteDecodeError(_ code: Int32) {

@@ -167,7 +167,10 @@ public final class ClipAnalysis {
         }
         func emit(_ produced: [Event]) throws {
             var produced = produced
-            if let recorder { produced += recorder.process(&produced) }
+            if let recorder {
+                let ready = recorder.process(&produced)
+                if !ready.isEmpty { produced += ready }
+            }
             try events.write(produced)
         }
         var lastIndex = 0, lastPTS = 0.0

@@ -49,8 +49,8 @@ final class ClipAnnotator {
     func finish() throws { try writer?.finish() }
 }
 
-/// `--heatmap`: where things moved over the whole clip, drawn over the first frame (dimmed):
-/// brighter = foreground more often (square root, so rare paths still show).
+/// `--heatmap`: how often each pixel was foreground over the whole clip (or since a worker
+/// started), and the first frame to draw it over; `HeatmapPainter` draws it in colour.
 public struct OccupancyHeatmap {
     public private(set) var first: GrayImage?
     /// Frames each pixel was foreground in, row by row at the analysis size.
@@ -77,15 +77,5 @@ public struct OccupancyHeatmap {
                 for i in 0..<totals.count where bits[i] != 0 { totals[i] &+= 1 }
             }
         }
-    }
-
-    public func render() -> GrayImage? {
-        guard var image = first else { return nil }
-        let peak = Double(max(1, counts.max() ?? 1))
-        for i in image.pixels.indices {
-            let heat = (Double(counts[i]) / peak).squareRoot()
-            image.pixels[i] = UInt8(min(255, Double(image.pixels[i]) * 0.35 + heat * 220))
-        }
-        return image
     }
 }

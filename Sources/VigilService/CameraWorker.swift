@@ -237,11 +237,8 @@ public final class CameraWorker: @unchecked Sendable {
                 lock.unlock()
             } else {
                 // No frame: a clip whose source went away is closed here, not at the reconnect.
-                if let clipRecorder {
-                    var none: [Event] = []
-                    let ready = clipRecorder.process(&none)
-                    if !ready.isEmpty { append(ready, writer: writer) }
-                }
+                let ready = throughClips([])
+                if !ready.isEmpty { append(ready, writer: writer) }
                 lock.lock()
                 let done = ingestFinished
                 let closing = stopping
@@ -477,7 +474,8 @@ public final class CameraWorker: @unchecked Sendable {
         guard let clipRecorder else { return events }
         var events = events
         let ready = clipRecorder.process(&events, timeOffset: lastClipOffset)
-        return events + ready
+        if !ready.isEmpty { events += ready }
+        return events
     }
     private var lastClipOffset = 0.0
 

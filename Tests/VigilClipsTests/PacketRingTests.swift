@@ -79,6 +79,32 @@ struct PacketRingTests {
         #expect(batch.generation == before + 1)
     }
 
+    @Test("packets of any size never overwrite one another as the buffer wraps, and memory stays bounded")
+    func wrapsWithoutDamage() {
+        // A GOP is at most about 100 kB here: the ring always holds the newest one whole.
+        let ring = PacketRing(seconds: 1000, capacityBytes: 200_000)
+        var generator = SystemRandomNumberGenerator()
+        var batch = PacketBatch()
+        for index in 0..<1200 {
+            // Mostly small packets and now and then a large one, as a keyframe is.
+            let size = index % 25 == 0 ? Int.random(in: 8_000...30_000, using: &generator) : Int.random(in: 50...3_000, using: &generator)
+            let bytes = [UInt8](repeating: UInt8(index % 251), count: size)
+            bytes.withUnsafeBytes { ring.append($0, pts: Int64(index), dts: Int64(index), duration: 1, isKeyframe: index % 25 == 0,
+                                                time: Double(index) / 25) }
+            guard index % 10 == 0 else { continue }
+            ring.copy(after: nil, into: &batch)
+            var damaged = 0
+            batch.forEach { packet, bytes in if bytes.contains(where: { $0 != UInt8(Int(packet.pts) % 251) }) { damaged += 1 } }
+            #expect(damaged == 0, "packet \(index): \(damaged) damaged")
+            #expect(batch.packets.last?.pts == Int64(index) && batch.packets.first?.isKeyframe == true)
+            #expect(ring.usage.bytes <= 200_000)
+            if damaged > 0 { break }
+        }
+        // The byte bound did the evicting (about 2.7 MB through 200 kB): each count is an
+        // eviction to make room; the packets after an evicted keyframe go with it, uncounted.
+        #expect(ring.usage.dropped > 30)
+    }
+
     @Test("an empty packet (AVI's dropped-frame marker) is skipped and costs nothing held")
     func emptyPacket() {
         let ring = PacketRing(seconds: 5, capacityBytes: 1 << 20)
