@@ -30,24 +30,36 @@ public struct AnalysisSize: Sendable, Equatable {
     }
 }
 
-/// Turns decoded pictures into downscaled 8-bit luma with libswscale.
+/// Turns decoded pictures into downscaled 8-bit luma.
 ///
 /// For planar YUV sources the luma plane is scaled on its own as grey, so chroma is
-/// never touched; other pixel formats go through swscale's full conversion to grey.
-/// The scaler context is rebuilt only when the source size or format changes.
+/// never touched. With the `area` filter at a whole ratio (1080p to 480×270 is 4) the
+/// luma plane is box-averaged by `BoxDownscaler` in one pass; any other ratio, filter or
+/// pixel format goes through libswscale. The scaler is rebuilt only when the source
+/// size or format changes.
 public final class LumaScaler {
     public let size: AnalysisSize
     public let flags: Int32
     private var context: OpaquePointer?
     private var key: (width: Int32, height: Int32, format: Int32, sar: Double) = (0, 0, -1, 0)
     private var lumaOnly = false
+    private let filter: ScaleFilter
+    private var box = BoxDownscaler()
+    /// The whole ratio the box scaler uses for the current source, or nil for libswscale.
+    private var boxFactor: Int?
+    /// Off only in tests, to compare the box scaler with libswscale's area filter.
+    var boxScalerAllowed = true
     public private(set) var outputWidth = 0
     public private(set) var outputHeight = 0
 
     public init(size: AnalysisSize = AnalysisSize(), filter: ScaleFilter = .area) {
         self.size = size
         self.flags = filter.swsFlags
+        self.filter = filter
     }
+
+    /// Which scaler the current source goes through (for reports and tests).
+    public var usesBoxScaler: Bool { boxFactor != nil }
 
     deinit { sws_freeContext(context) }
 
@@ -57,6 +69,14 @@ public final class LumaScaler {
         let picture = frame.picture
         try configure(for: picture)
         image.resize(width: outputWidth, height: outputHeight)
+        if let boxFactor, picture.pointee.linesize.0 > 0, let luma = picture.pointee.data.0 {
+            let width = outputWidth, height = outputHeight, stride = Int(picture.pointee.linesize.0)
+            image.pixels.withUnsafeMutableBufferPointer { destination in
+                box.downscale(source: UnsafePointer(luma), sourceStride: stride, factor: boxFactor, width: width, height: height,
+                              into: destination.baseAddress!)
+            }
+            return
+        }
         image.pixels.withUnsafeMutableBufferPointer { destination in
             // Tuples, not arrays: nothing is allocated per frame.
             var destinationPlanes: (UnsafeMutablePointer<UInt8>?, UnsafeMutablePointer<UInt8>?, UnsafeMutablePointer<UInt8>?, UnsafeMutablePointer<UInt8>?) =
@@ -114,6 +134,10 @@ public final class LumaScaler {
         let out = size.outputSize(sourceWidth: Int(width), sourceHeight: Int(height), sampleAspectRatio: sar)
         outputWidth = out.width
         outputHeight = out.height
+        // A positive stride only: a bottom-up picture goes through libswscale.
+        boxFactor = boxScalerAllowed && lumaOnly && filter == .area && picture.pointee.linesize.0 > 0
+            ? BoxDownscaler.factor(sourceWidth: Int(width), sourceHeight: Int(height), width: outputWidth, height: outputHeight)
+            : nil
         // libswscale asserts (aborts the process) on a format it has no descriptor for, so
         // ask first whether it takes this one as input at all.
         let convertible = av_pix_fmt_desc_get(pixelFormat) != nil && sws_isSupportedInput(pixelFormat) != 0 && width > 0 && height > 0

@@ -32,3 +32,73 @@ struct ScalerFaultTests {
         #expect(image.width == 32 && image.height == 24)
     }
 }
+
+@Suite("Luma scaler paths")
+struct LumaScalerPathTests {
+    /// A 1920×1080 YUV picture with a gradient and noise in luma (and chroma left random).
+    private func picture(format: AVPixelFormat) throws -> UnsafeMutablePointer<AVFrame> {
+        let picture = try #require(av_frame_alloc())
+        picture.pointee.width = 1920
+        picture.pointee.height = 1080
+        picture.pointee.format = format.rawValue
+        #expect(av_frame_get_buffer(picture, 0) == 0)
+        var seed: UInt32 = 7
+        let stride = Int(picture.pointee.linesize.0)
+        for y in 0..<1080 {
+            for x in 0..<1920 {
+                seed = seed &* 1_664_525 &+ 1_013_904_223
+                picture.pointee.data.0![y * stride + x] = UInt8(truncatingIfNeeded: (x + y) / 12 + Int(seed >> 29))
+            }
+        }
+        return picture
+    }
+
+    @Test("1080p at 480 wide takes the one-pass box scaler, which agrees with libswscale's area filter to one grey level")
+    func boxMatchesSwscale() throws {
+        var frame: UnsafeMutablePointer<AVFrame>? = try picture(format: AV_PIX_FMT_YUV420P)
+        defer { av_frame_free(&frame) }
+        let decoded = DecodedFrame(index: 0, pts: 0, picture: UnsafePointer(frame!))
+        let box = LumaScaler(size: AnalysisSize(width: 480), filter: .area)
+        var boxed = GrayImage(width: 0, height: 0)
+        try box.scale(decoded, into: &boxed)
+        #expect(box.usesBoxScaler)
+        #expect(boxed.width == 480 && boxed.height == 270)
+        // Exactly the rounded mean of each 4×4 block…
+        let stride = Int(frame!.pointee.linesize.0)
+        var worst = 0
+        for y in 0..<270 {
+            for x in 0..<480 {
+                var total = 0
+                for dy in 0..<4 { for dx in 0..<4 { total += Int(frame!.pointee.data.0![(y * 4 + dy) * stride + x * 4 + dx]) } }
+                worst = max(worst, abs((total + 8) / 16 - Int(boxed[x, y])))
+            }
+        }
+        #expect(worst == 0)
+        // …and what libswscale's area filter gave before, within a grey level of rounding.
+        let swscale = LumaScaler(size: AnalysisSize(width: 480), filter: .area)
+        swscale.boxScalerAllowed = false
+        var reference = GrayImage(width: 0, height: 0)
+        try swscale.scale(decoded, into: &reference)
+        #expect(!swscale.usesBoxScaler)
+        var largest = 0, total = 0
+        for i in 0..<reference.pixels.count {
+            let difference = abs(Int(reference.pixels[i]) - Int(boxed.pixels[i]))
+            largest = max(largest, difference)
+            total += difference
+        }
+        print("box against libswscale area: largest difference \(largest), mean \(Double(total) / Double(reference.pixels.count))")
+        #expect(largest <= 1)
+    }
+
+    @Test("a ratio that is not whole goes through libswscale")
+    func otherRatios() throws {
+        var frame: UnsafeMutablePointer<AVFrame>? = try picture(format: AV_PIX_FMT_YUV420P)
+        defer { av_frame_free(&frame) }
+        let scaler = LumaScaler(size: AnalysisSize(width: 720), filter: .area)
+        var image = GrayImage(width: 0, height: 0)
+        try scaler.scale(DecodedFrame(index: 0, pts: 0, picture: UnsafePointer(frame!)), into: &image)
+        #expect(!scaler.usesBoxScaler)
+        #expect(image.width == 720 && image.height == 405)
+        #expect(abs(image.mean() - 128) < 10, "mean \(image.mean())")
+    }
+}

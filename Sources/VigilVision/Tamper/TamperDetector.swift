@@ -43,6 +43,7 @@ public struct TamperDetector: Sendable {
     private var thumbnail = [Double](repeating: 0, count: 16 * 9)
     private var referenceThumbnail = [Double](repeating: 0, count: 16 * 9)
     private var counts = [Int](repeating: 0, count: 16 * 9)
+    private var cellSums = [Int](repeating: 0, count: 16 * 9)
     private var learned = 0
 
     public init(settings: Settings = Settings()) { self.settings = settings }
@@ -87,29 +88,37 @@ public struct TamperDetector: Sendable {
         let width = image.width, height = image.height
         guard width >= 16 && height >= 9 else { last = Measures(); return }
         var sum = 0, sumSquares = 0, gradient = 0, samples = 0, gradientSamples = 0
-        for i in thumbnail.indices { thumbnail[i] = 0; counts[i] = 0 }
+        // Runs on every frame: integer sums per cell, and a cell index that steps along the
+        // row instead of a division per sample.
+        for i in counts.indices { counts[i] = 0; cellSums[i] = 0 }
         image.pixels.withUnsafeBufferPointer { pixels in
-            var y = 0
-            while y < height {
-                let row = y * width, cellY = min(8, y * 9 / height)
-                var x = 0
-                while x < width {
-                    let value = Int(pixels[row + x])
-                    sum += value
-                    sumSquares += value * value
-                    samples += 1
-                    if x + 1 < width && y + 1 < height {
-                        gradient += abs(Int(pixels[row + x + 1]) - value) + abs(Int(pixels[row + width + x]) - value)
-                        gradientSamples += 1
+            cellSums.withUnsafeMutableBufferPointer { cellSums in
+                counts.withUnsafeMutableBufferPointer { counts in
+                    var y = 0
+                    while y < height {
+                        let row = y * width, rowCells = min(8, y * 9 / height) * 16
+                        let hasBelow = y + 1 < height
+                        var x = 0, column = 0
+                        while x < width {
+                            while column < 15 && x * 16 >= (column + 1) * width { column += 1 }
+                            let value = Int(pixels[row + x])
+                            sum += value
+                            sumSquares += value * value
+                            samples += 1
+                            if x + 1 < width && hasBelow {
+                                gradient += abs(Int(pixels[row + x + 1]) - value) + abs(Int(pixels[row + width + x]) - value)
+                                gradientSamples += 1
+                            }
+                            cellSums[rowCells + column] += value
+                            counts[rowCells + column] += 1
+                            x += 4
+                        }
+                        y += 4
                     }
-                    let cell = cellY * 16 + min(15, x * 16 / width)
-                    thumbnail[cell] += Double(value)
-                    counts[cell] += 1
-                    x += 4
                 }
-                y += 4
             }
         }
+        for i in thumbnail.indices { thumbnail[i] = Double(cellSums[i]) }
         for i in thumbnail.indices { thumbnail[i] /= Double(max(1, counts[i])) }
         let mean = Double(sum) / Double(max(1, samples))
         let deviation = (max(0, Double(sumSquares) / Double(max(1, samples)) - mean * mean)).squareRoot()
