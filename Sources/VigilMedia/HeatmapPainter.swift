@@ -6,15 +6,10 @@ import VigilVision
 /// by colour-blind operators and in grey print) over the camera's colour picture, with a legend
 /// that says what the brightest colour means.
 public final class HeatmapPainter {
-    private var converter: OpaquePointer?
-    private var converterKey: (Int32, Int32, Int32, Int, Int) = (0, 0, -1, 0, 0)
+    private let converter = PictureConverter()
     private let encoder = ImageEncoder(format: .png)
 
     public init() {}
-
-    deinit {
-        sws_freeContext(converter)
-    }
 
     /// matplotlib's inferno at nine evenly spaced points, joined by straight lines.
     static let anchors: [(Double, Double, Double)] = [
@@ -38,7 +33,7 @@ public final class HeatmapPainter {
     public func rgb(counts: [UInt32], frames: Int, width: Int, height: Int, picture: VideoPicture?, grey: GrayImage?) -> [UInt8] {
         precondition(counts.count == width * height)
         var pixels = [UInt8](repeating: 0, count: width * height * 3)
-        if let picture, convert(picture, width: width, height: height, into: &pixels) {
+        if let picture, converter.rgb(picture, width: width, height: height, into: &pixels) {
         } else if let grey, grey.width == width, grey.height == height {
             for i in 0..<(width * height) { pixels[3 * i] = grey.pixels[i]; pixels[3 * i + 1] = grey.pixels[i]; pixels[3 * i + 2] = grey.pixels[i] }
         }
@@ -105,32 +100,5 @@ public final class HeatmapPainter {
                 }
             }
         }
-    }
-
-    private func convert(_ picture: VideoPicture, width: Int, height: Int, into pixels: inout [UInt8]) -> Bool {
-        let source = picture.frame
-        let key = (source.pointee.width, source.pointee.height, source.pointee.format, width, height)
-        if converter == nil || key != converterKey {
-            sws_freeContext(converter)
-            converter = sws_getContext(source.pointee.width, source.pointee.height, AVPixelFormat(rawValue: source.pointee.format),
-                                       Int32(width), Int32(height), AV_PIX_FMT_RGB24, Int32(SWS_AREA), nil, nil, nil)
-            converterKey = key
-        }
-        guard let converter else { return false }
-        var done = false
-        pixels.withUnsafeMutableBufferPointer { target in
-            var planes: [UnsafeMutablePointer<UInt8>?] = [target.baseAddress, nil, nil, nil]
-            var strides: [Int32] = [Int32(width * 3), 0, 0, 0]
-            withUnsafePointer(to: source.pointee.data) { sourcePlanes in
-                withUnsafePointer(to: source.pointee.linesize) { sourceStrides in
-                    sourcePlanes.withMemoryRebound(to: UnsafePointer<UInt8>?.self, capacity: 8) { sp in
-                        sourceStrides.withMemoryRebound(to: Int32.self, capacity: 8) { ss in
-                            done = sws_scale(converter, sp, ss, 0, source.pointee.height, &planes, &strides) == Int32(height)
-                        }
-                    }
-                }
-            }
-        }
-        return done
     }
 }

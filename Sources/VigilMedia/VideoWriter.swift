@@ -1,7 +1,7 @@
 import CFFmpeg
 import VigilVision
 
-/// Encodes grey frames into a video file through libavcodec and libavformat.
+/// Encodes grey or colour frames into a video file through libavcodec and libavformat.
 /// The container follows the file extension (.mp4, .mkv, .avi, .ts).
 public final class VideoWriter {
     public enum Codec: String, CaseIterable, Sendable {
@@ -30,6 +30,10 @@ public final class VideoWriter {
     private let frame: UnsafeMutablePointer<AVFrame>
     private let packet: UnsafeMutablePointer<AVPacket>
     private var finished = false
+    /// RGB to the encoder's YUV, made on the first colour frame.
+    private var colourConverter: OpaquePointer?
+    /// Whether chroma still holds the neutral grey the grey frames need.
+    private var chromaNeutral = true
 
     /// Opens `path` for writing with the first available codec of `preference`.
     /// `keyframeInterval` is the GOP length in frames; `containerOptions` go to the
@@ -109,17 +113,23 @@ public final class VideoWriter {
         frame.pointee.height = Int32(height)
         result = av_frame_get_buffer(frame, 0)
         guard result >= 0 else { fatalError("out of memory for a \(width)×\(height) frame") }
-        // Grey video: chroma stays neutral for every frame.
+        neutraliseChroma()
+    }
+
+    /// Grey video: chroma stays neutral for every frame.
+    private func neutraliseChroma() {
         let chromaHeight = (height + 1) / 2
         for plane in 1...2 {
             let data = plane == 1 ? frame.pointee.data.1! : frame.pointee.data.2!
             let stride = Int(plane == 1 ? frame.pointee.linesize.1 : frame.pointee.linesize.2)
             data.update(repeating: 128, count: stride * chromaHeight)
         }
+        chromaNeutral = true
     }
 
     deinit {
         if !finished { try? finish() }
+        sws_freeContext(colourConverter)
         var framePointer: UnsafeMutablePointer<AVFrame>? = frame
         av_frame_free(&framePointer)
         var packetPointer: UnsafeMutablePointer<AVPacket>? = packet
@@ -134,8 +144,9 @@ public final class VideoWriter {
     /// Appends one frame; its size must match the writer's.
     public func write(_ image: GrayImage) throws {
         precondition(image.width == width && image.height == height, "frame size differs from the video's")
-        var result = av_frame_make_writable(frame)
+        let result = av_frame_make_writable(frame)
         guard result >= 0 else { throw MediaError.writeFailed(path: path, reason: ffmpegErrorText(result)) }
+        if !chromaNeutral { neutraliseChroma() }
         let stride = Int(frame.pointee.linesize.0)
         let luma = frame.pointee.data.0!
         image.pixels.withUnsafeBufferPointer { source in
@@ -143,9 +154,48 @@ public final class VideoWriter {
                 (luma + row * stride).update(from: source.baseAddress! + row * width, count: width)
             }
         }
+        try encodeFrame()
+    }
+
+    /// Appends one colour frame; its size must match the writer's.
+    public func write(_ image: RGBImage) throws {
+        precondition(image.width == width && image.height == height, "frame size differs from the video's")
+        let result = av_frame_make_writable(frame)
+        guard result >= 0 else { throw MediaError.writeFailed(path: path, reason: ffmpegErrorText(result)) }
+        if colourConverter == nil {
+            colourConverter = sws_getContext(Int32(width), Int32(height), AV_PIX_FMT_RGB24, Int32(width), Int32(height),
+                                             AVPixelFormat(rawValue: frame.pointee.format), Int32(SWS_BILINEAR), nil, nil, nil)
+        }
+        guard let colourConverter else { throw MediaError.writeFailed(path: path, reason: "libswscale cannot convert RGB to the encoder's format") }
+        chromaNeutral = false
+        image.pixels.withUnsafeBufferPointer { source in
+            var planes: (UnsafePointer<UInt8>?, UnsafePointer<UInt8>?, UnsafePointer<UInt8>?, UnsafePointer<UInt8>?) = (source.baseAddress, nil, nil, nil)
+            var strides: (Int32, Int32, Int32, Int32) = (Int32(width * 3), 0, 0, 0)
+            withUnsafePointer(to: &planes) { planes in
+                withUnsafePointer(to: &strides) { strides in
+                    planes.withMemoryRebound(to: UnsafePointer<UInt8>?.self, capacity: 4) { sp in
+                        strides.withMemoryRebound(to: Int32.self, capacity: 4) { ss in
+                            withUnsafePointer(to: frame.pointee.data) { targetPlanes in
+                                withUnsafePointer(to: frame.pointee.linesize) { targetStrides in
+                                    targetPlanes.withMemoryRebound(to: UnsafeMutablePointer<UInt8>?.self, capacity: 8) { tp in
+                                        targetStrides.withMemoryRebound(to: Int32.self, capacity: 8) { ts in
+                                            _ = sws_scale(colourConverter, sp, ss, 0, Int32(height), tp, ts)
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        try encodeFrame()
+    }
+
+    private func encodeFrame() throws {
         frame.pointee.pts = Int64(framesWritten)
         framesWritten += 1
-        result = avcodec_send_frame(codecContext, frame)
+        let result = avcodec_send_frame(codecContext, frame)
         guard result >= 0 else { throw MediaError.writeFailed(path: path, reason: "encoder: \(ffmpegErrorText(result))") }
         try drainPackets()
     }

@@ -47,6 +47,8 @@ public struct ClipAnalysisOptions: Sendable {
     public var tracksOut: String?
     /// A video of the analysis frames with masks, tracks, zones and lines drawn.
     public var annotate: String?
+    /// What `annotate` draws on: grey analysis frames (default) or the source's colour pictures.
+    public var annotateSize: AnnotationSize = .analysis
     /// A PNG of where things moved, over the first frame.
     public var heatmap: String?
     /// Object-class thresholds, and where they came from (for the report).
@@ -142,8 +144,10 @@ public final class ClipAnalysis {
         var tracksWriter: LineFileWriter? = nil
         if let path = options.tracksOut { tracksWriter = try LineFileWriter(path: path) }
         let annotator = options.annotate.map {
-            ClipAnnotator(path: $0, framesPerSecond: Int((options.analysisFPS ?? source.info.framesPerSecond ?? 25).rounded()))
+            ClipAnnotator(path: $0, framesPerSecond: Int((options.analysisFPS ?? source.info.framesPerSecond ?? 25).rounded()),
+                          size: options.annotateSize)
         }
+        if annotator?.needsPictures == true { reader.keepsPictures = true }
         let drawnZones = zones.map { (id: $0.id, polygon: Polygon($0.polygon.map { Point(x: $0.x, y: $0.y) })) }
         var heatmap = OccupancyHeatmap()
         var heatmapPicture: VideoPicture? = nil
@@ -222,14 +226,14 @@ public final class ClipAnalysis {
 
             let outputStart = MonotonicClock.now()
             if let annotator {
-                try annotator.write(frame.image, mask: pipeline.analyzer.lastMask, tracks: tracking ? pipeline.tracker.tracks : [], zones: drawnZones,
+                try annotator.write(frame.image, picture: frame.picture, mask: pipeline.analyzer.lastMask, tracks: tracking ? pipeline.tracker.tracks : [], zones: drawnZones,
                                     lines: tracking ? pipeline.trackRules.lineTotals : [], frameIndex: frame.index)
             }
             if options.heatmap != nil, let mask = pipeline.analyzer.lastMask {
                 heatmap.add(frame: frame.image, mask: mask)
                 // The first analysed frame's colour picture is the heatmap's background.
                 if heatmapPicture == nil, let picture = frame.picture { heatmapPicture = picture }
-                reader.keepsPictures = heatmapPicture == nil
+                reader.keepsPictures = heatmapPicture == nil || annotator?.needsPictures == true
             }
             if let framesWriter {
                 var line = FrameLine(frame: frame.index, pts: Self.rounded(frame.pts, 6))

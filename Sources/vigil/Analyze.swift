@@ -78,6 +78,9 @@ struct Analyze: ParsableCommand {
     @Option(help: "Write a video of the analysis frames with mask, tracks, zones and line counts drawn (.mp4, .mkv, .avi).")
     var annotate: String?
 
+    @Option(help: "What --annotate draws on: analysis (the grey analysis frames at their size) or source (the source's colour pictures at its size).")
+    var annotateSize: AnnotationSize = .analysis
+
     @Option(help: "Write a PNG of where things moved over the clip, drawn over the first frame.")
     var heatmap: String?
 
@@ -152,6 +155,7 @@ struct Analyze: ParsableCommand {
         options.clipsOut = clipsOut
         options.tracksOut = tracksOut
         options.annotate = annotate
+        options.annotateSize = annotateSize
         options.heatmap = heatmap
         options.crowdModel = try loadCrowdModel(override: crowdModel, camera: cameraSettings).model
         if let (classifier, source) = try loadClassifier(override: classesModel, camera: cameraSettings) {
@@ -244,3 +248,4 @@ enum InterruptSignal {
 }
 
 extension MotionModelKind: ExpressibleByArgument {}
+extension AnnotationSize: ExpressibleByArgument {}

@@ -39,6 +39,43 @@ struct AnnotateTests {
         #expect(hot / hotCount > 2 * cold / coldCount, "mean where objects moved \(hot / hotCount), elsewhere \(cold / coldCount)")
     }
 
+    @Test("--annotate-size source draws in colour at the source's size: the mask tinted where objects move, confirmed tracks boxed in green")
+    func annotateSourceInColour() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let clip = try makeClip(in: directory, preset: .traffic, width: 320, height: 180, frames: 100)
+        var options = ClipAnalysisOptions(input: SourceLocation(clip.path))
+        options.size = AnalysisSize(width: 160)
+        options.annotate = directory.file("annotated.mp4")
+        options.annotateSize = .source
+        let report = try ClipAnalysis(options: options).run()
+        #expect((report.tracks ?? 0) > 0, "the scene must give confirmed tracks to draw")
+        let annotated = try VideoSource(SourceLocation(directory.file("annotated.mp4")))
+        #expect(annotated.info.width == 320 && annotated.info.height == 180)
+        let reader = FrameReader(source: annotated, size: AnalysisSize(width: 4096))
+        reader.keepsPictures = true
+        let converter = PictureConverter()
+        var frames = 0, tinted = 0, green = 0
+        let renderer = SceneRenderer(spec: clip.spec)
+        var rgb = [UInt8](repeating: 0, count: 320 * 180 * 3)
+        while let frame = try reader.next() {
+            defer { reader.recycle(frame) }
+            frames += 1
+            guard frames > 40, frames % 10 == 0, let picture = frame.picture else { continue }
+            #expect(converter.rgb(picture, width: 320, height: 180, into: &rgb))
+            // The source is grey: colour can only come from the drawing.
+            let objects = renderer.render(frame: frame.index).mask
+            for i in 0..<(320 * 180) {
+                let r = Int(rgb[3 * i]), g = Int(rgb[3 * i + 1]), b = Int(rgb[3 * i + 2])
+                if objects.pixels[i] != 0 && r > g + 40 && b > g + 40 { tinted += 1 }
+                if g > r + 60 && g > b + 60 { green += 1 }
+            }
+        }
+        #expect(frames == report.frames.analysed)
+        #expect(tinted > 500, "magenta pixels on moving objects: \(tinted)")
+        #expect(green > 200, "green box pixels: \(green)")
+    }
+
     @Test("drawing clips at the image's edges and labels are drawn")
     func canvas() {
         var canvas = Canvas(GrayImage(width: 40, height: 20))
