@@ -46,7 +46,7 @@ public final class LumaScaler {
     private let filter: ScaleFilter
     private var box = BoxDownscaler()
     /// The whole ratio the box scaler uses for the current source, or nil for libswscale.
-    private var boxFactor: Int?
+    private var boxFactors: (x: Int, y: Int)?
     /// Off only in tests, to compare the box scaler with libswscale's area filter.
     var boxScalerAllowed = true
     public private(set) var outputWidth = 0
@@ -59,7 +59,7 @@ public final class LumaScaler {
     }
 
     /// Which scaler the current source goes through (for reports and tests).
-    public var usesBoxScaler: Bool { boxFactor != nil }
+    public var usesBoxScaler: Bool { boxFactors != nil }
 
     deinit { sws_freeContext(context) }
 
@@ -69,10 +69,10 @@ public final class LumaScaler {
         let picture = frame.picture
         try configure(for: picture)
         image.resize(width: outputWidth, height: outputHeight)
-        if let boxFactor, picture.pointee.linesize.0 > 0, let luma = picture.pointee.data.0 {
+        if let boxFactors, picture.pointee.linesize.0 > 0, let luma = picture.pointee.data.0 {
             let width = outputWidth, height = outputHeight, stride = Int(picture.pointee.linesize.0)
             image.pixels.withUnsafeMutableBufferPointer { destination in
-                box.downscale(source: UnsafePointer(luma), sourceStride: stride, factor: boxFactor, width: width, height: height,
+                box.downscale(source: UnsafePointer(luma), sourceStride: stride, factors: boxFactors, width: width, height: height,
                               into: destination.baseAddress!)
             }
             return
@@ -135,8 +135,8 @@ public final class LumaScaler {
         outputWidth = out.width
         outputHeight = out.height
         // A positive stride only: a bottom-up picture goes through libswscale.
-        boxFactor = boxScalerAllowed && lumaOnly && filter == .area && picture.pointee.linesize.0 > 0
-            ? BoxDownscaler.factor(sourceWidth: Int(width), sourceHeight: Int(height), width: outputWidth, height: outputHeight)
+        boxFactors = boxScalerAllowed && lumaOnly && filter == .area && picture.pointee.linesize.0 > 0
+            ? BoxDownscaler.factors(sourceWidth: Int(width), sourceHeight: Int(height), width: outputWidth, height: outputHeight)
             : nil
         // libswscale asserts (aborts the process) on a format it has no descriptor for, so
         // ask first whether it takes this one as input at all.

@@ -1,5 +1,5 @@
-/// Shrinks an 8-bit plane by a whole factor in both directions, each output pixel the
-/// rounded mean of its k×k block: what an area filter computes at a whole ratio, in one
+/// Shrinks an 8-bit plane by whole factors (kx across, ky down; equal unless the pixels are
+/// not square), each output pixel the rounded mean of its kx×ky block: what an area filter computes at a whole ratio, in one
 /// pass over the source.
 ///
 /// The common camera case (1920×1080 analysed at 480×270, k = 4) used to go through
@@ -10,30 +10,31 @@
 /// instruction) and each sum of k columns is then divided once. Every source byte is read
 /// exactly once. Nothing is allocated per frame after the first.
 public struct BoxDownscaler: Sendable {
-    /// The largest factor handled: a k×k sum of bytes must fit in 16 bits.
-    public static let largestFactor = 15
+    /// The largest block handled: a sum of kx × ky bytes must fit in 16 bits.
+    public static let largestArea = 257
     private var columnSums: [UInt16] = []
 
     public init() {}
 
-    /// The whole factor that maps a `sourceWidth`×`sourceHeight` plane onto `width`×`height`,
-    /// or nil when there is none (then another scaler has to do the work).
-    public static func factor(sourceWidth: Int, sourceHeight: Int, width: Int, height: Int) -> Int? {
+    /// The whole factors that map a `sourceWidth`×`sourceHeight` plane onto `width`×`height`,
+    /// or nil when there are none (then another scaler has to do the work).
+    public static func factors(sourceWidth: Int, sourceHeight: Int, width: Int, height: Int) -> (x: Int, y: Int)? {
         guard width > 0, height > 0, sourceWidth % width == 0, sourceHeight % height == 0 else { return nil }
-        let k = sourceWidth / width
-        guard k >= 2, k <= largestFactor, sourceHeight / height == k else { return nil }
-        return k
+        let kx = sourceWidth / width, ky = sourceHeight / height
+        guard kx >= 1, ky >= 1, kx * ky >= 2, kx * ky <= largestArea else { return nil }
+        return (kx, ky)
     }
 
     /// Writes the `width`×`height` block means of `source` (rows `sourceStride` bytes
-    /// apart, at least `width × factor` pixels wide and `height × factor` rows tall) into
+    /// apart, at least `width × kx` pixels wide and `height × ky` rows tall) into
     /// `destination` (rows packed).
-    public mutating func downscale(source: UnsafePointer<UInt8>, sourceStride: Int, factor k: Int,
+    public mutating func downscale(source: UnsafePointer<UInt8>, sourceStride: Int, factors: (x: Int, y: Int),
                                    width: Int, height: Int, into destination: UnsafeMutablePointer<UInt8>) {
-        precondition(k >= 1 && k <= Self.largestFactor, "box factor out of range")
+        let k = factors.x, ky = factors.y
+        precondition(k >= 1 && ky >= 1 && k * ky <= Self.largestArea, "box factors out of range")
         let span = width * k
         if columnSums.count < span { columnSums = [UInt16](repeating: 0, count: span) }
-        let area = UInt32(k * k)
+        let area = UInt32(k * ky)
         // floor((s + area/2) / area) as a multiply and a shift: exact for every s < 2^16
         // (the error of the rounded-up reciprocal stays below 1/area).
         let reciprocal = UInt64((UInt64(1) << 32) + UInt64(area) - 1) / UInt64(area)
@@ -41,15 +42,15 @@ public struct BoxDownscaler: Sendable {
         columnSums.withUnsafeMutableBufferPointer { sumsBuffer in
             let sums = sumsBuffer.baseAddress!
             for y in 0..<height {
-                let top = source + y * k * sourceStride
+                let top = source + y * ky * sourceStride
                 let out = destination + y * width
                 var row = top
                 for x in 0..<span { sums[x] = UInt16(row[x]) }
-                for _ in 1..<k {
+                for _ in 1..<ky {
                     row += sourceStride
                     for x in 0..<span { sums[x] &+= UInt16(row[x]) }
                 }
-                if k == 4 {
+                if k == 4 && ky == 4 {
                     for x in 0..<width {
                         let s = sums + 4 * x
                         let total = UInt32(s[0]) &+ UInt32(s[1]) &+ UInt32(s[2]) &+ UInt32(s[3])
