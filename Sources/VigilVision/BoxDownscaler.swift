@@ -21,7 +21,9 @@ public struct BoxDownscaler: Sendable {
     public static func factors(sourceWidth: Int, sourceHeight: Int, width: Int, height: Int) -> (x: Int, y: Int)? {
         guard width > 0, height > 0, sourceWidth % width == 0, sourceHeight % height == 0 else { return nil }
         let kx = sourceWidth / width, ky = sourceHeight / height
-        guard kx >= 1, ky >= 1, kx * ky >= 2, kx * ky <= largestArea else { return nil }
+        // Square blocks only: at 4×3 (anamorphic 1080p shown 4:3) this took 0.33–0.51 ms a
+        // frame against libswscale's 0.38, so such sources stay with libswscale.
+        guard kx >= 2, kx == ky, kx * ky <= largestArea else { return nil }
         return (kx, ky)
     }
 
