@@ -496,6 +496,12 @@ public final class VideoPicture {
     deinit { av_frame_free_wrapper(frame) }
     public var width: Int { Int(frame.pointee.width) }
     public var height: Int { Int(frame.pointee.height) }
+    /// The width the picture is shown at (its pixels may not be square).
+    public var displayWidth: Int {
+        let sar = frame.pointee.sample_aspect_ratio
+        guard sar.num > 0, sar.den > 0 else { return width }
+        return max(2, Int((Double(width) * Double(sar.num) / Double(sar.den)).rounded()))
+    }
 }
 
 func av_packet_free_wrapper(_ packet: UnsafeMutablePointer<AVPacket>) {

@@ -58,8 +58,9 @@ final class ClipAnnotator {
                              lines: [LineTotal], frameIndex: Int) throws {
         if writer == nil {
             // Encoders want even sizes for 4:2:0 video.
-            writer = try VideoWriter(path: path, width: picture.width & ~1, height: picture.height & ~1, framesPerSecond: framesPerSecond)
-            colour = RGBImage(width: picture.width & ~1, height: picture.height & ~1)
+            // At the size the picture is shown: a source with non-square pixels is drawn square.
+            writer = try VideoWriter(path: path, width: picture.displayWidth & ~1, height: picture.height & ~1, framesPerSecond: framesPerSecond)
+            colour = RGBImage(width: picture.displayWidth & ~1, height: picture.height & ~1)
         }
         guard let writer, writer.width == colour.width, writer.height == colour.height else { return }
         let width = colour.width, height = colour.height
