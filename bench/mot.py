@@ -19,7 +19,7 @@ import motmetrics as mm
 import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-VIGIL = os.path.join(ROOT, ".build", "release", "vigil")
+VIGIL = os.environ.get("VIGIL", os.path.join(ROOT, ".build", "release", "vigil"))
 CLIP = os.path.join(ROOT, "SampleVideos", "real", "vtest.avi")
 HORIZON = 140
 

@@ -25,7 +25,7 @@ import cv2
 import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-VIGIL = os.path.join(ROOT, ".build", "release", "vigil")
+VIGIL = os.environ.get("VIGIL", os.path.join(ROOT, ".build", "release", "vigil"))
 DATA = os.path.normpath(os.path.join(ROOT, "..", "shared", "datasets", "traffic"))
 CLIPS = ["us101-seq3", "m30-hd"]
 MODELS = ["adaptive", "consensus"]

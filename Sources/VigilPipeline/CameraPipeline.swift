@@ -257,6 +257,8 @@ public final class CameraPipeline {
             // find no blobs and end on their own; ids keep counting up.
             analyzer.reset()
             tamperDetector = TamperDetector()
+            // The learned traffic flow is in the old picture's pixels.
+            tracker.resetFlow()
         }
         (self.width, self.height) = size
         buildMasks(width: width, height: height)

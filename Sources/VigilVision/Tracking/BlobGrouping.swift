@@ -18,7 +18,8 @@ public struct BlobGrouping: Sendable {
 
     public init() { grouped.reserveCapacity(64) }
 
-    public mutating func group(_ blobs: [Blob], frameWidth: Int, frameHeight: Int, perspective: PerspectiveScale?) -> [Blob] {
+    public mutating func group(_ blobs: [Blob], frameWidth: Int, frameHeight: Int, perspective: PerspectiveScale?,
+                               flow: FlowField? = nil) -> [Blob] {
         let count = blobs.count
         parent.removeAll(keepingCapacity: true)
         parent.append(contentsOf: 0..<count)
@@ -43,6 +44,7 @@ public struct BlobGrouping: Sendable {
                 let dx = max(0, max(a.x, b.x) - min(a.x + a.width, b.x + b.width))
                 let dy = max(0, max(a.y, b.y) - min(a.y + a.height, b.y + b.height))
                 guard dx <= gap && dy <= gap else { continue }
+                if let flow, flow.separates(a, b, frameWidth: frameWidth, frameHeight: frameHeight) { continue }
                 let rootA = find(i), rootB = find(j)
                 guard rootA != rootB else { continue }
                 let joined = groupBox[rootA].union(groupBox[rootB])
@@ -66,6 +68,7 @@ public struct BlobGrouping: Sendable {
         }
         return grouped
     }
+
 }
 
 /// Splits a blob that is several people side by side into one piece per person, using the

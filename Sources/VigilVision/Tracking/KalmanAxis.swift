@@ -6,11 +6,14 @@ struct KalmanAxis: Sendable, Equatable {
     // Covariance [[pp, pv], [pv, vv]].
     private var pp: Double, pv: Double, vv: Double
 
-    init(position: Double, positionVariance: Double, velocityVariance: Double) {
+    init(position: Double, velocity: Double = 0, positionVariance: Double, velocityVariance: Double) {
         self.position = position
-        velocity = 0
+        self.velocity = velocity
         pp = positionVariance; pv = 0; vv = velocityVariance
     }
+
+    /// Variance of the position estimate (pixels²): how far off the prediction may be.
+    var positionVariance: Double { pp }
 
     /// Moves the state `dt` seconds ahead; `acceleration` is the process noise spectral
     /// density (pixels² / s³): how much the velocity may wander.

@@ -36,18 +36,22 @@ public struct Track: Sendable, Equatable {
     public var anchor: Point { measuredBox.anchor }
     public var speed: Double { (velocity.x * velocity.x + velocity.y * velocity.y).squareRoot() }
 
-    init(id: Int, box: Box, pts: Double) {
+    /// `prior` is the velocity objects usually have where this one appears (the local
+    /// traffic flow), if known: the track starts with it and a tighter velocity variance.
+    init(id: Int, box: Box, pts: Double, prior: Point? = nil) {
         self.id = id
         self.box = box
         measuredBox = box
-        velocity = Point(x: 0, y: 0)
+        velocity = prior ?? Point(x: 0, y: 0)
         firstSeen = pts
         lastSeen = pts
         wholeArea = box.area
         let size = max(box.width, box.height)
-        // Unknown velocity at birth: up to about three object sizes per second.
-        x = KalmanAxis(position: box.x + box.width / 2, positionVariance: 4, velocityVariance: 9 * size * size)
-        y = KalmanAxis(position: box.y + box.height / 2, positionVariance: 4, velocityVariance: 9 * size * size)
+        // Unknown velocity at birth: up to about three object sizes per second. With a prior,
+        // about one object size per second either side of it.
+        let spread = prior == nil ? 9 * size * size : size * size
+        x = KalmanAxis(position: box.x + box.width / 2, velocity: prior?.x ?? 0, positionVariance: 4, velocityVariance: spread)
+        y = KalmanAxis(position: box.y + box.height / 2, velocity: prior?.y ?? 0, positionVariance: 4, velocityVariance: spread)
     }
 
     public static func == (lhs: Track, rhs: Track) -> Bool {

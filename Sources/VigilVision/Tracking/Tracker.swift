@@ -10,6 +10,9 @@
 public struct Tracker: Sendable {
     public struct Settings: Sendable, Equatable {
         public var confirmationHits = 3
+        /// At a low frame rate two measurements this far apart confirm a track as well: at
+        /// 3 frames a second a third hit would cost a whole second of every vehicle's view.
+        public var confirmationSeconds = 0.25
         /// A confirmed track without measurements survives this long…
         public var maximumCoastSeconds = 1.0
         /// …or this long while it is inside another object's blob.
@@ -21,6 +24,14 @@ public struct Tracker: Sendable {
         /// Cut blobs that are several people side by side into one piece each (needs a
         /// perspective; for cameras that watch people, not roads).
         public var splitGroups = false
+        /// Learn each part of the picture's usual motion and start new tracks with it.
+        public var learnFlow = true
+        /// The pairing gate also widens by this many standard deviations of the predicted
+        /// position: a newborn track at a low frame rate may be a whole object size off.
+        public var gateDeviations = 2.0
+        /// Variance (object sizes², per second³) of how far an object strays from a straight
+        /// path; it widens the gate at low frame rates only (it grows with the interval cubed).
+        public var swerve = 18.0
         public init() {}
     }
 
@@ -38,6 +49,7 @@ public struct Tracker: Sendable {
     private var merged: [Bool] = []
     private var grouping = BlobGrouping()
     private var splitting = GroupSplitting()
+    public private(set) var flow = FlowField()
 
     public init(settings: Settings = Settings(), classifier: ObjectClassifier = ObjectClassifier(), perspective: PerspectiveScale? = nil) {
         self.settings = settings
@@ -53,18 +65,23 @@ public struct Tracker: Sendable {
         lastPTS = nil
     }
 
+    /// Forgets the learned flow too (the camera was moved or its picture changed size).
+    public mutating func resetFlow() { flow.reset() }
+
     /// Feeds one analysed frame's blobs (analysis pixels) at time `pts` (seconds).
     public mutating func update(blobs rawBlobs: [Blob], pts: Double, frameWidth: Int, frameHeight: Int) {
-        var blobs = grouping.group(rawBlobs, frameWidth: frameWidth, frameHeight: frameHeight, perspective: perspective)
+        var blobs = grouping.group(rawBlobs, frameWidth: frameWidth, frameHeight: frameHeight, perspective: perspective,
+                                   flow: settings.learnFlow ? flow : nil)
         if settings.splitGroups, let perspective { blobs = splitting.split(blobs, frameHeight: frameHeight, perspective: perspective) }
         let dt = min(1, max(0, pts - (lastPTS ?? pts)))
         lastPTS = pts
         predict(dt: dt)
-        associate(blobs)
-        absorbFragments(blobs)
+        associate(blobs, dt: dt)
+        absorbFragments(blobs, frameWidth: frameWidth, frameHeight: frameHeight)
         markMerged(blobs)
         apply(blobs, pts: pts, frameWidth: frameWidth, frameHeight: frameHeight)
-        spawn(blobs, pts: pts)
+        learn(frameWidth: frameWidth, frameHeight: frameHeight)
+        spawn(blobs, pts: pts, dt: dt, frameWidth: frameWidth, frameHeight: frameHeight)
         prune(pts: pts, frameWidth: frameWidth, frameHeight: frameHeight)
     }
 
@@ -81,16 +98,23 @@ public struct Tracker: Sendable {
         }
     }
 
-    private mutating func associate(_ blobs: [Blob]) {
+    private mutating func associate(_ blobs: [Blob], dt: Double) {
         pairs.removeAll(keepingCapacity: true)
         for (t, track) in tracks.enumerated() {
             let predicted = track.box
             let centre = Point(x: predicted.x + predicted.width / 2, y: predicted.y + predicted.height / 2)
+            // The filter's own spread, plus how far an object may leave its predicted path in
+            // `dt` (a car braking or changing lanes): negligible between frames at 25 a second,
+            // most of a car length at 3 a second. Kept out of the filter itself, whose velocity
+            // would then follow every jitter of the boxes at high frame rates.
+            let size = max(predicted.width, predicted.height)
+            let swerve = settings.swerve * size * size * dt * dt * dt
+            let spread = (track.x.positionVariance + track.y.positionVariance + 2 * swerve).squareRoot()
             for (b, blob) in blobs.enumerated() {
                 let overlap = predicted.intersectionOverUnion(blob.box)
                 let dx = blob.box.x + blob.box.width / 2 - centre.x, dy = blob.box.y + blob.box.height / 2 - centre.y
                 let distance = (dx * dx + dy * dy).squareRoot()
-                let gate = settings.gate * max(predicted.width, predicted.height, blob.box.width, blob.box.height)
+                let gate = settings.gate * max(size, blob.box.width, blob.box.height) + settings.gateDeviations * spread
                 guard overlap > 0.05 || distance < gate else { continue }
                 // Sizes that disagree badly are a different object (or a merge, handled below).
                 let sizeRatio = max(blob.box.area, 1) / max(predicted.area, 1)
@@ -112,7 +136,7 @@ public struct Tracker: Sendable {
     }
 
     /// A free blob lying mostly inside a matched track's predicted box is part of it.
-    private mutating func absorbFragments(_ blobs: [Blob]) {
+    private mutating func absorbFragments(_ blobs: [Blob], frameWidth: Int, frameHeight: Int) {
         for (b, blob) in blobs.enumerated() where blobOwner[b] < 0 {
             var best = -1, bestCover = 0.5
             for (t, track) in tracks.enumerated() where trackBlob[t] >= 0 {
@@ -121,6 +145,11 @@ public struct Tracker: Sendable {
                 if cover > bestCover { best = t; bestCover = cover }
             }
             guard best >= 0 else { continue }
+            // A blob as big as the track's own beside it across the flow is the vehicle in the
+            // next lane, however close (a near vehicle's pieces side by side are smaller).
+            let ownBox = blobs[trackBlob[best]].box
+            if settings.learnFlow && blob.box.area >= 0.5 * ownBox.area
+                && flow.separates(ownBox, blob.box, frameWidth: frameWidth, frameHeight: frameHeight) { continue }
             let joined = measurement[best].union(blob.box)
             // Never grow a measurement into something much bigger than its own blob (a chain
             // of absorbed neighbours would otherwise swallow the traffic around a lorry).
@@ -187,7 +216,10 @@ public struct Tracker: Sendable {
                 tracks[index].misses = 0
                 tracks[index].lastSeen = pts
                 tracks[index].isCoasting = false
-                if tracks[index].hits >= settings.confirmationHits { tracks[index].isConfirmed = true }
+                if tracks[index].hits >= settings.confirmationHits
+                    || (tracks[index].hits >= 2 && pts - tracks[index].firstSeen >= settings.confirmationSeconds) {
+                    tracks[index].isConfirmed = true
+                }
                 let vote = classifier.vote(box: box, speed: tracks[index].speed, frameWidth: frameWidth, frameHeight: frameHeight,
                                            perspective: perspective)
                 tracks[index].votes.person *= 0.97
@@ -219,7 +251,17 @@ public struct Tracker: Sendable {
         return .unknown
     }
 
-    private mutating func spawn(_ blobs: [Blob], pts: Double) {
+    /// Confirmed tracks measured this frame teach the flow field their velocity.
+    private mutating func learn(frameWidth: Int, frameHeight: Int) {
+        guard settings.learnFlow else { return }
+        for (index, track) in tracks.enumerated() where track.isConfirmed && trackBlob[index] >= 0 && !merged[index] {
+            let box = track.measuredBox
+            let centre = Point(x: box.x + box.width / 2, y: box.y + box.height / 2)
+            flow.observe(velocity: track.velocity, at: centre, frameWidth: frameWidth, frameHeight: frameHeight)
+        }
+    }
+
+    private mutating func spawn(_ blobs: [Blob], pts: Double, dt: Double, frameWidth: Int, frameHeight: Int) {
         for (b, blob) in blobs.enumerated() where blobOwner[b] < 0 {
             // Not where a track already is: a piece of a known object, not a new one. When groups
             // are split, a coasting track much bigger than the piece does not count: that is the
@@ -230,7 +272,18 @@ public struct Tracker: Sendable {
                     && (!splitting || !$0.isCoasting || $0.box.area < 2 * blob.box.area)
             }
             guard !covered else { continue }
-            tracks.append(Track(id: nextID, box: blob.box, pts: pts))
+            var prior = settings.learnFlow
+                ? flow.velocity(at: Point(x: blob.box.x + blob.box.width / 2, y: blob.box.y + blob.box.height / 2),
+                                frameWidth: frameWidth, frameHeight: frameHeight)
+                : nil
+            // Only where the flow carries an object a good part of its own size between two
+            // frames (a low frame rate) does a newborn track need it; at 25 frames a second it
+            // finds its object next to where it was born anyway.
+            if let velocity = prior, (velocity.x * velocity.x + velocity.y * velocity.y).squareRoot() * dt
+                < 0.3 * max(blob.box.width, blob.box.height) {
+                prior = nil
+            }
+            tracks.append(Track(id: nextID, box: blob.box, pts: pts, prior: prior))
             nextID += 1
         }
     }

@@ -1,0 +1,74 @@
+import Testing
+import VigilVision
+
+/// The tracker fed hand-made blobs: three lanes of cars bumper to bumper, 4 px apart side by
+/// side, analysed at 3 frames a second, so each car moves a whole car length between frames
+/// (as `--fps 3` on a motorway, or the traffic clips of ../shared/datasets/traffic).
+@Suite("Dense traffic at a low frame rate")
+struct DenseTrackingTests {
+    static let width = 480, height = 360
+    static let carWidth = 30.0, carHeight = 14.0
+    /// Pixels per second: one car length every third of a second.
+    static let speed = 90.0
+    static let lanes: [(y: Double, offset: Double, spacing: Double)] = [(100, 0, 75), (118, 8, 75), (136, 16, 75)]
+
+    /// The cars wholly in view at time `t`: (lane, index in lane, box).
+    static func cars(at t: Double) -> [(lane: Int, car: Int, box: Box)] {
+        var cars: [(Int, Int, Box)] = []
+        for (lane, (y, offset, spacing)) in lanes.enumerated() {
+            for car in 0..<30 {
+                let x = -carWidth + offset + speed * t - Double(car) * spacing
+                guard x >= 0, x + carWidth <= Double(width) else { continue }
+                cars.append((lane, car, Box(x: x, y: y, width: carWidth, height: carHeight)))
+            }
+        }
+        return cars
+    }
+
+    static func blobs(_ cars: [(lane: Int, car: Int, box: Box)]) -> [Blob] {
+        cars.map { Blob(box: $0.box, area: Int($0.box.area * 0.8), centroid: Point(x: $0.box.x + $0.box.width / 2, y: $0.box.y + $0.box.height / 2)) }
+    }
+
+    /// Runs 60 frames (20 s) and scores frames from 8 s on: the share of cars seen before with
+    /// a confirmed track measured on them alone (IoU ≥ 0.5), and the confirmed tracks that
+    /// match no car. The first cars arrive side by side before any flow is known and are
+    /// tracked as groups until they leave: the 8 s of warm-up let them go.
+    static func run(_ settings: Tracker.Settings) -> (covered: Double, strays: Int, carFrames: Int) {
+        var tracker = Tracker(settings: settings)
+        var covered = 0, carFrames = 0, strays = 0
+        for frame in 0..<60 {
+            let t = Double(frame) / 3
+            let cars = Self.cars(at: t)
+            tracker.update(blobs: blobs(cars), pts: t, frameWidth: width, frameHeight: height)
+            guard t >= 8 else { continue }
+            let measured = tracker.tracks.filter { $0.isConfirmed && !$0.isCoasting }
+            // A car in its first frame in view has only a tentative track: it is not scored.
+            let seen = cars.filter { $0.box.x >= speed / 3 }
+            for car in seen where measured.contains(where: { $0.measuredBox.intersectionOverUnion(car.box) >= 0.5 }) { covered += 1 }
+            carFrames += seen.count
+            strays += measured.filter { track in !cars.contains { track.measuredBox.intersectionOverUnion($0.box) >= 0.5 } }.count
+        }
+        return (Double(covered) / Double(max(1, carFrames)), strays, carFrames)
+    }
+
+    /// Measured 0.82 with 1 stray track. Still missed: cars entering side by side at the
+    /// picture's edge, where no flow is known yet, start as one group for a few frames.
+    @Test("a confirmed track on each car, lanes kept apart, though each car moves its own length between frames")
+    func denseLowRate() {
+        let result = Self.run(Tracker.Settings())
+        #expect(result.carFrames > 300, "the scene holds \(result.carFrames) car-frames")
+        #expect(result.covered >= 0.78, "\(result)")
+        #expect(result.strays <= result.carFrames / 50, "\(result)")
+    }
+
+    /// Measured 0.0: no car is ever confirmed.
+    @Test("without the flow and the time-aware gate (the old tracker) the same scene is lost")
+    func oldTrackerLosesIt() {
+        var settings = Tracker.Settings()
+        settings.learnFlow = false
+        settings.gateDeviations = 0
+        let result = Self.run(settings)
+        #expect(result.carFrames > 300)
+        #expect(result.covered < 0.1, "\(result)")
+    }
+}
