@@ -15,6 +15,8 @@ public struct CountedCrossing: Sendable, Equatable {
     public var velocity: Point
     /// Frames the track had been measured in by then (its velocity is only settled after a few).
     public var hits: Int
+    /// The lane it crossed in, when the line has lanes.
+    public var lane: String? = nil
 }
 
 /// Counts tracks crossing one line segment, once per track, by their anchor (bottom
@@ -31,9 +33,21 @@ public struct LineCounter: Sendable {
         public var aToBName: String
         public var bToAName: String
         public var minimumDistance: Double
-        public init(id: String, segment: LineSegment, aToBName: String = "a_to_b", bToAName: String = "b_to_a", minimumDistance: Double = 0.015) {
+        /// Lane names in order from `from` to `to`; the segment is cut into that many equal
+        /// parts. Empty: no lanes.
+        public var lanes: [String]
+        public init(id: String, segment: LineSegment, aToBName: String = "a_to_b", bToAName: String = "b_to_a", minimumDistance: Double = 0.015,
+                    lanes: [String] = []) {
             self.id = id; self.segment = segment; self.aToBName = aToBName; self.bToAName = bToAName
             self.minimumDistance = minimumDistance
+            self.lanes = lanes
+        }
+
+        /// The lane at `along` (0 at `from`, 1 at `to`), if the line has lanes.
+        public func lane(at along: Double) -> String? {
+            guard !lanes.isEmpty else { return nil }
+            let index = Int((min(max(along, 0), 0.999_999) * Double(lanes.count)).rounded(.down))
+            return lanes[index]
         }
     }
 
@@ -45,6 +59,8 @@ public struct LineCounter: Sendable {
         /// A crossing through the segment seen, waiting for confirmation or already counted.
         var crossedThrough = false
         var crossedTowardsB = false
+        /// Where along the segment (0…1) it crossed.
+        var crossedAlong = 0.0
         var counted = false
         var lastSeenFrame: Int
     }
@@ -57,6 +73,8 @@ public struct LineCounter: Sendable {
     /// Crossings since the start, towards side B and towards side A.
     public private(set) var totalTowardsB = 0
     public private(set) var totalTowardsA = 0
+    /// Crossings per lane since the last `takeCounts()` (lines with lanes only).
+    public private(set) var laneCounts: [String: Int] = [:]
 
     public init(_ definition: Definition) { self.definition = definition }
 
@@ -85,6 +103,7 @@ public struct LineCounter: Sendable {
                         if let along, along >= -0.02 && along <= 1.02 && !known.crossedThrough {
                             known.crossedThrough = true
                             known.crossedTowardsB = sideB
+                            known.crossedAlong = along
                         }
                         known.side = sideB
                     }
@@ -102,9 +121,11 @@ public struct LineCounter: Sendable {
                 counts[towardsB, default: [:]][track.objectClass, default: 0] += 1
                 totalCrossings += 1
                 if towardsB { totalTowardsB += 1 } else { totalTowardsA += 1 }
+                let lane = definition.lane(at: current.crossedAlong)
+                if let lane { laneCounts[lane, default: 0] += 1 }
                 crossings.append(CountedCrossing(line: definition.id, direction: towardsB ? definition.aToBName : definition.bToAName,
                                               towardsB: towardsB, track: track.id, objectClass: track.objectClass,
-                                              frame: frame, pts: pts, box: track.box, velocity: track.velocity, hits: track.hits))
+                                              frame: frame, pts: pts, box: track.box, velocity: track.velocity, hits: track.hits, lane: lane))
             }
             states[track.id] = current
         }
@@ -118,7 +139,7 @@ public struct LineCounter: Sendable {
 
     /// The counts since the last call, then zero (for periodic flow reports).
     public mutating func takeCounts() -> [Bool: [ObjectClass: Int]] {
-        defer { counts = [true: [:], false: [:]] }
+        defer { counts = [true: [:], false: [:]]; laneCounts = [:] }
         return counts
     }
 }

@@ -144,12 +144,12 @@ public struct TrackRules: Sendable {
         }
         for index in counters.indices {
             for crossing in counters[index].observe(tracks: tracks, frame: frame, pts: pts, frameWidth: frameWidth, frameHeight: frameHeight) {
-                var data: [String: JSONValue]? = nil
+                var data: [String: JSONValue]? = crossing.lane.map { ["lane": .string($0)] }
                 // A speed needs a settled velocity: a dozen measured frames (half a second at 25 fps).
                 if let ground, crossing.hits >= 12 {
                     let anchor = Point(x: crossing.box.anchor.x / w, y: crossing.box.anchor.y / h)
                     let speed = ground.speedKilometresPerHour(at: anchor, velocity: Point(x: crossing.velocity.x / w, y: crossing.velocity.y / h))
-                    data = ["speed_kmh": .double((speed * 10).rounded() / 10)]
+                    data = (data ?? [:]).merging(["speed_kmh": .double((speed * 10).rounded() / 10)]) { $1 }
                     if crossing.towardsB { flowSpeeds[index].towardsB.append(speed) } else { flowSpeeds[index].towardsA.append(speed) }
                 }
                 events.append(Event(type: .lineCrossing, camera: camera, frame: frame, pts: Self.round(pts), line: crossing.line,
@@ -212,6 +212,7 @@ public struct TrackRules: Sendable {
     }
 
     private mutating func flowEvent(_ index: Int, frame: Int, pts: Double, seconds: Double) -> Event {
+        let laneCounts = counters[index].laneCounts
         let counts = counters[index].takeCounts()
         let definition = lines[index].definition
         func byClass(_ towardsB: Bool) -> JSONValue {
@@ -221,6 +222,10 @@ public struct TrackRules: Sendable {
         }
         var data: [String: JSONValue] = ["seconds": .double(Self.round(seconds)),
                                          "counts": .object([definition.aToBName: byClass(true), definition.bToAName: byClass(false)])]
+        if !definition.lanes.isEmpty {
+            // Both directions together: a lane carries one direction of traffic.
+            data["lanes"] = .object(Dictionary(uniqueKeysWithValues: definition.lanes.map { ($0, JSONValue.int(Int64(laneCounts[$0] ?? 0))) }))
+        }
         if ground != nil {
             // Mean ground speed per direction over the interval; null when nothing crossed.
             func mean(_ speeds: [Double]) -> JSONValue { speeds.isEmpty ? .null : .double((speeds.reduce(0, +) / Double(speeds.count) * 10).rounded() / 10) }

@@ -252,4 +252,6 @@ public struct LineSettings: Sendable, Equatable {
     public var minimumDistance: Double = 0.015
     /// Seconds between `traffic_flow` reports for this line.
     public var flowInterval: Double = 60
+    /// Lane names from `from` to `to` (the line cut into equal parts); empty: no lanes.
+    public var lanes: [String] = []
 }

@@ -294,7 +294,8 @@ public final class CameraPipeline {
     static func ruleLines(_ camera: CameraSettings?) -> [TrackRules.Line] {
         (camera?.lines ?? []).map { line in
             TrackRules.Line(definition: .init(id: line.id, segment: LineSegment(from: Point(x: line.from.x, y: line.from.y), to: Point(x: line.to.x, y: line.to.y)),
-                                              aToBName: line.aToBName, bToAName: line.bToAName, minimumDistance: line.minimumDistance),
+                                              aToBName: line.aToBName, bToAName: line.bToAName, minimumDistance: line.minimumDistance,
+                                              lanes: line.lanes),
                             flowInterval: line.flowInterval)
         }
     }

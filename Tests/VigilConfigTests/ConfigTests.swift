@@ -124,6 +124,34 @@ struct ConfigTests {
                 "\(found)")
     }
 
+    @Test("a line's lanes load as a count or as names, and bad lanes are reported")
+    func lanes() throws {
+        let configuration = try ConfigLoader.parse(yaml: """
+            cameras:
+              - id: a
+                source: x.mp4
+                lines:
+                  - { id: l, from: [0.1, 0.5], to: [0.9, 0.5], lanes: 3 }
+                  - { id: m, from: [0.1, 0.6], to: [0.9, 0.6], lanes: [kerb, middle, fast] }
+                  - { id: n, from: [0.1, 0.7], to: [0.9, 0.7] }
+            """)
+        let camera = try #require(configuration.cameras.first)
+        #expect(camera.lines.map(\.lanes) == [["1", "2", "3"], ["kerb", "middle", "fast"], []])
+        let found = issues("""
+            cameras:
+              - id: a
+                source: x
+                lines:
+                  - { id: l, from: [0, 0], to: [1, 1], lanes: 0 }
+                  - { id: m, from: [0, 0], to: [1, 1], lanes: [a, b, a] }
+                  - { id: n, from: [0, 0], to: [1, 1], lanes: 17 }
+                  - { id: o, from: [0, 0], to: [1, 1], lanes: [] }
+            """)
+        #expect(Set(found.map(\.field)) == ["cameras[0].lines[0].lanes", "cameras[0].lines[1].lanes", "cameras[0].lines[2].lanes",
+                                            "cameras[0].lines[3].lanes"], "\(found)")
+        #expect(found.contains { $0.message.contains("differ") }, "\(found)")
+    }
+
     @Test("traffic rules per zone load with defaults and are checked")
     func trafficRules() throws {
         let configuration = try ConfigLoader.parse(yaml: """
