@@ -74,6 +74,7 @@ cameras:
         from: [0.05, 0.55]
         to: [0.95, 0.55]
         names: {{ a_to_b: "vào", b_to_a: "ra" }}
+        lanes: [kerb, fast]
   - id: square
     name: "Quảng trường"
     group: "Đại Nội"
@@ -360,6 +361,22 @@ try:
     driver.find_element(By.CSS_SELECTOR, "#search-form button[type=submit]").click()
     wait.until(lambda d: "No events" in d.find_element(By.ID, "s-status").text)
     check("a time range before the alarm finds nothing", not driver.find_elements(By.CSS_SELECTOR, "#s-results tbody tr"))
+    # A flow report of a line with lanes reads per lane.
+    flow = {"type": "traffic_flow", "camera": "street", "line": "stop-line",
+            "data": {"seconds": 60, "lanes": {"kerb": 3, "fast": 5}, "counts": {"vào": {"vehicle": 8}, "ra": {"vehicle": 0}}}}
+    result = subprocess.run([vigil, "queue", "append", "--queue", os.path.join(work, "queue")], input=json.dumps(flow) + "\n",
+                            text=True, capture_output=True, check=True)
+    flow_offset = int(result.stdout.strip().splitlines()[-1])
+    driver.execute_script("document.getElementById('s-until').value = ''")
+    Select(driver.find_element(By.ID, "s-camera")).select_by_value("street")
+    Select(driver.find_element(By.ID, "s-type")).select_by_value("traffic_flow")
+    driver.find_element(By.CSS_SELECTOR, "#search-form button[type=submit]").click()
+    try:
+        row = wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, f"#s-results tbody tr[data-offset='{flow_offset}']"))[0]
+        check("a flow report shows its count per lane", "lane kerb: 3" in row.text and "lane fast: 5" in row.text, row.text)
+        shot("05b-search-lanes")
+    except Exception as error:
+        check("a flow report shows its count per lane", False, repr(error))
 
     # Traffic and crowd screens.
     driver.get(base + "/#traffic")

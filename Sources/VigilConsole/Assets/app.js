@@ -295,6 +295,11 @@ function describe(event) {
   if (event.class) parts.push(t(`class.${event.class}`));
   if (event.track !== undefined) parts.push(`#${event.track}`);
   for (const [key, value] of Object.entries(event.data ?? {})) {
+    if (key === 'lanes' && value && typeof value === 'object') {
+      // Per-lane counts of a traffic_flow report, as the event lists the lanes.
+      for (const [lane, n] of Object.entries(value)) parts.push(t('data.lane_count', { lane, v: n }));
+      continue;
+    }
     if (typeof value === 'object') continue;
     const label = `data.${key}`;
     const text = t(label, { v: value });

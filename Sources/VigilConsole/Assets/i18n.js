@@ -47,7 +47,7 @@ export const labels = {
     'state.start': 'bắt đầu', 'state.end': 'kết thúc',
     'data.seconds': '{v} giây', 'data.people': '{v} người', 'data.vehicles': '{v} xe', 'data.mean_speed': 'tốc độ TB {v}',
     'data.tracks': '{v} đối tượng', 'data.level': 'mức {v}', 'data.previous_level': 'trước đó mức {v}',
-    'data.reason': 'lý do: {v}', 'data.offline_seconds': 'mất {v} giây', 'data.speed_kmh': '{v} km/h', 'data.count': '{v} lượt',
+    'data.reason': 'lý do: {v}', 'data.offline_seconds': 'mất {v} giây', 'data.speed_kmh': '{v} km/h', 'data.count': '{v} lượt', 'data.lane': 'làn {v}', 'data.lane_count': 'làn {lane}: {v}',
     'class.person': 'người', 'class.vehicle': 'xe', 'class.unknown': 'không rõ',
   },
   en: {
@@ -99,7 +99,7 @@ export const labels = {
     'state.start': 'started', 'state.end': 'ended',
     'data.seconds': '{v} s', 'data.people': '{v} people', 'data.vehicles': '{v} vehicles', 'data.mean_speed': 'mean speed {v}',
     'data.tracks': '{v} objects', 'data.level': 'level {v}', 'data.previous_level': 'was level {v}',
-    'data.reason': 'reason: {v}', 'data.offline_seconds': 'offline {v} s', 'data.speed_kmh': '{v} km/h', 'data.count': '{v} crossings',
+    'data.reason': 'reason: {v}', 'data.offline_seconds': 'offline {v} s', 'data.speed_kmh': '{v} km/h', 'data.count': '{v} crossings', 'data.lane': 'lane {v}', 'data.lane_count': 'lane {lane}: {v}',
     'class.person': 'person', 'class.vehicle': 'vehicle', 'class.unknown': 'unknown',
   },
 };
