@@ -85,7 +85,7 @@ public final class CameraPipeline {
         case .baseline: analyzer = RunningAverageMotion()
         case .none: analyzer = NoAnalysis()
         }
-        tracker = Tracker(classifier: classifier, perspective: analyzer.perspective)
+        tracker = Tracker(classifier: classifier, perspective: analyzer.perspective, grouping: analyzer.blobGrouping)
         tracker.settings.splitGroups = camera?.splitGroups ?? false
         trackRules = TrackRules(camera: cameraID, lines: Self.ruleLines(camera), zones: Self.ruleZones(camera))
         census = ObjectCensus(zones: (camera?.zones ?? []).map { zone in (zone.id, Polygon(zone.polygon.map { Point(x: $0.x, y: $0.y) })) })

@@ -4,6 +4,7 @@ import VigilConfig
 import VigilMedia
 import VigilPipeline
 import VigilTestSupport
+import VigilVision
 
 /// Vehicle counts on real footage against my own annotation, per carriageway.
 ///
@@ -27,9 +28,10 @@ struct RealCountingTests {
     /// one another all the way from the horizon (244, 258).
     static let annotatedTowards = [42, 74, 97, 173, 216, 244, 258, 285, 286, 313, 320, 346, 379, 459, 476, 592, 640, 689, 706, 710, 740]
 
-    @Test("highway-cctv, carriageway away from the camera: vehicles counted against the annotation")
-    func highwayRightCarriageway() throws {
-        let away = try Self.crossings.get().filter { $0["line"] as? String == "away" }
+    @Test("highway-cctv, carriageway away from the camera: vehicles counted against the annotation, with each background model",
+          arguments: MotionModelKind.allCases)
+    func highwayRightCarriageway(model: MotionModelKind) throws {
+        let away = try Self.crossings(model).get().filter { $0["line"] as? String == "away" }
         // A count matches an annotated vehicle when it comes within 0.64 s (16 frames) after
         // its rear crossed, each annotated vehicle used once. The lag: the
         // mask trails a car driving away by about 15 px (codec artefacts on the road it
@@ -46,9 +48,10 @@ struct RealCountingTests {
         #expect(vehicles * 10 >= away.count * 9, "\(away.map { $0["class"] ?? "-" })")
     }
 
-    @Test("highway-cctv, carriageway towards the camera: vehicles counted against the annotation")
-    func highwayLeftCarriageway() throws {
-        let towards = try Self.crossings.get().filter { $0["line"] as? String == "towards" }
+    @Test("highway-cctv, carriageway towards the camera: vehicles counted against the annotation, with each background model",
+          arguments: MotionModelKind.allCases)
+    func highwayLeftCarriageway(model: MotionModelKind) throws {
+        let towards = try Self.crossings(model).get().filter { $0["line"] as? String == "towards" }
         // The anchor is the centre here (the mask has no trail ahead of a car coming on), and
         // a count comes once it is the dead band past the line: 1–5 frames after the annotation.
         let (unmatched, phantoms) = Self.match(towards, Self.annotatedTowards, within: -3...8)
@@ -65,10 +68,18 @@ struct RealCountingTests {
     }
 
     /// Every line crossing of one analysis of the clip with both counting lines, run once
-    /// for both tests.
-    nonisolated(unsafe) static let crossings = Result { try analyseHighway() }
+    /// per background model for both tests.
+    nonisolated(unsafe) static let adaptiveCrossings = Result { try analyseHighway(model: .adaptive) }
+    nonisolated(unsafe) static let consensusCrossings = Result { try analyseHighway(model: .consensus) }
 
-    static func analyseHighway() throws -> [[String: Any]] {
+    static func crossings(_ model: MotionModelKind) -> Result<[[String: Any]], any Error> {
+        switch model {
+        case .adaptive: adaptiveCrossings
+        case .consensus: consensusCrossings
+        }
+    }
+
+    static func analyseHighway(model: MotionModelKind) throws -> [[String: Any]] {
         let clip = RealFootageTests.repository.deletingLastPathComponent().appendingPathComponent("shared/samples/highway-cctv.avi").path
         try #require(FileManager.default.fileExists(atPath: clip), "missing \(clip): ../shared/samples beside the repository")
         let directory = try TemporaryDirectory()
@@ -88,6 +99,7 @@ struct RealCountingTests {
             """, file: "test.yaml")
         var options = ClipAnalysisOptions(input: SourceLocation(clip))
         options.camera = config.cameras[0]
+        options.motionModel = model
         options.size = AnalysisSize(width: 320)
         options.eventsOut = directory.file("events.jsonl")
         _ = try ClipAnalysis(options: options).run()

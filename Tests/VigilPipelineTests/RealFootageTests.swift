@@ -3,6 +3,7 @@ import Testing
 import VigilMedia
 import VigilPipeline
 import VigilTestSupport
+import VigilVision
 
 /// Motion on real footage, against my own annotation of it.
 /// highway-cctv.avi comes from ../shared/samples beside the repository; tree.avi from
@@ -15,8 +16,9 @@ struct RealFootageTests {
         return url
     }()
 
-    func masks(of clip: String, in directory: TemporaryDirectory) throws -> String {
+    func masks(of clip: String, in directory: TemporaryDirectory, model: MotionModelKind? = nil) throws -> String {
         var options = ClipAnalysisOptions(input: SourceLocation(clip))
+        options.motionModel = model
         options.masksOut = directory.file("masks")
         _ = try ClipAnalysis(options: options).run()
         return directory.file("masks")
@@ -29,13 +31,14 @@ struct RealFootageTests {
         return (frame.image.width, frame.image.pixels)
     }
 
-    @Test("highway-cctv frame 300: every annotated vehicle is found, the empty road stays empty")
-    func highway() throws {
+    @Test("highway-cctv frame 300: every annotated vehicle is found, the empty road stays empty, with each background model",
+          arguments: MotionModelKind.allCases)
+    func highway(model: MotionModelKind) throws {
         let clip = Self.repository.appendingPathComponent("../shared/samples/highway-cctv.avi").standardized.path
         #expect(FileManager.default.fileExists(atPath: clip), "missing \(clip): the shared samples sit beside the repository")
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let mask = try readMask(try masks(of: clip, in: directory) + "/000300.png")
+        let mask = try readMask(try masks(of: clip, in: directory, model: model) + "/000300.png")
         // Annotated by hand on frame 300 (320×240; left, top, right, bottom, inclusive).
         let vehicles: [(String, Int, Int, Int, Int)] = [
             ("silver car, near lane", 186, 141, 231, 177), ("white car, left", 28, 100, 64, 124),

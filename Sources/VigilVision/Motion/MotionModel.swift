@@ -7,15 +7,22 @@ public protocol MotionModel: FrameAnalyzer {
     var perspective: PerspectiveScale? { get }
     /// Areas never to report, as 1 = ignore, at the analysis size.
     var ignoreMask: ZoneMask? { get set }
+    /// How the tracker joins this model's blobs into objects: a model whose masks come out
+    /// in pieces needs a wider gap than one whose masks are whole.
+    var blobGrouping: BlobGrouping { get }
+}
+
+extension MotionModel {
+    public var blobGrouping: BlobGrouping { BlobGrouping() }
 }
 
 /// The background models a camera can choose (`motion: { model: ... }`).
 public enum MotionModelKind: String, Sendable, CaseIterable {
-    /// Sample consensus with per-pixel feedback (ViBe/SuBSENSE family): best on people
-    /// who move slowly, stand, or are in view at start-up.
+    /// Sample consensus with per-pixel feedback (ViBe/SuBSENSE family): best on the
+    /// annotated sequences, and on people who move slowly, stand, or are in view at start-up.
     case consensus
     /// One running background level and variation per pixel (Vigil's first model): the
-    /// default, best on the line counts of highway-cctv.
+    /// default, best on tracks in dense traffic.
     case adaptive
 
     public func make(_ settings: MotionSettings) -> any MotionModel {

@@ -2,8 +2,8 @@
 /// by it (each says which model reads it).
 public struct MotionSettings: Sendable, Equatable {
     /// Which background model runs (`motion: { model: ... }`). Still `adaptive`: consensus
-    /// scores far higher on the annotated sequences but counts fewer vehicles on
-    /// highway-cctv (BENCHMARKS.md, issue 12).
+    /// scores far higher on the annotated sequences and passes the highway-cctv tests, but
+    /// tracks fewer vehicles in dense traffic (us101; BENCHMARKS.md, issue 12).
     public var model: MotionModelKind = .adaptive
     /// Foreground needs a difference above this many times the pixel's normal variation…
     public var sensitivity: Int = 3

@@ -22,7 +22,8 @@
 ///   frame is divided by it before anything is compared;
 /// - a frame where nearly everything changes at once (lights, an IR switch, the camera
 ///   moved) is learned anew instead of reported;
-/// - the raw mask is smoothed by a 5×5 majority (spatial coherence) before blobs are cut.
+/// - the raw mask is smoothed by a 5×5 majority (spatial coherence), then grown into the
+///   weaker differences next to it (hysteresis), before blobs are cut.
 ///
 /// Pure Swift over unsafe buffers; after the first frame nothing is allocated.
 public struct SampleConsensusMotion: MotionModel {
@@ -33,6 +34,10 @@ public struct SampleConsensusMotion: MotionModel {
     public var ignoreMask: ZoneMask?
     public private(set) var isLearning = true
     public var perspective: PerspectiveScale? { settings.perspective }
+    /// Its masks fill whole objects (hysteresis), so pieces of one vehicle lie close
+    /// together and a narrower gap keeps neighbouring vehicles apart; set on highway-cctv's
+    /// line counts (BENCHMARKS.md, issue 12).
+    public var blobGrouping: BlobGrouping { BlobGrouping(gapFraction: 0.028, compactness: 1.8) }
     /// Gain between the last frame and the background (1 = same light).
     public private(set) var lastGain = 1.0
 
@@ -64,6 +69,8 @@ public struct SampleConsensusMotion: MotionModel {
     private var previousRaw: [UInt8] = []
     private var smoothed = GrayImage(width: 0, height: 0)
     private var columnSums: [UInt8] = []
+    private var weak: [UInt8] = []
+    private var grown: [UInt8] = []
     private var mask = GrayImage(width: 0, height: 0)
     private var extractor = BlobExtractor()
     private var framesSeen = 0
@@ -85,6 +92,17 @@ public struct SampleConsensusMotion: MotionModel {
         public var updateRowStep = 4
         /// Of the 25 pixels around one, this many must be foreground for it to be.
         public var majority = 13
+        /// Hysteresis (`growIntoWeak`): blobs of at least this many pixels grow…
+        public var growFromArea = 40
+        /// …at most this many 3×3 steps (0 turns hysteresis off)…
+        public var growSteps = 8
+        /// …into weak foreground: pixels with this many of the 25 around them foreground…
+        public var weakMajority = 11
+        /// …and pixels whose nearest sample is farther than this fraction of their
+        /// threshold, where the background is steady (blinking level at most `weakBlinking`:
+        /// leaves and water, whose labels flip, are never weak foreground).
+        public var weakFraction: Float = 0.2
+        public var weakBlinking: Float = 1
         public init() {}
     }
     public var tuning = Tuning()
@@ -136,6 +154,12 @@ public struct SampleConsensusMotion: MotionModel {
         smoothMajority()
         var foreground = extractor.clean(smoothed, into: &mask, minimumBlobPixels: settings.minimumBlobPixels,
                                          perspective: settings.perspective, minimumPersonFraction: settings.minimumPersonFraction)
+        // Grown from the blobs kept, not from every speck the majority left: a speck of
+        // sway grown a few steps would be big enough to keep.
+        if foreground > 0 && growIntoWeak() {
+            foreground = extractor.clean(smoothed, into: &mask, minimumBlobPixels: settings.minimumBlobPixels,
+                                         perspective: settings.perspective, minimumPersonFraction: settings.minimumPersonFraction)
+        }
         // Ghosts stay put until removed, so looking every fourth frame loses nothing.
         if framesSeen & 3 == 0 && tuning.ghostEdgeRatio > 0 { foreground -= suppressGhosts(frame) }
         let largest = extractor.blobs.reduce(0) { max($0, $1.area) }
@@ -219,6 +243,8 @@ public struct SampleConsensusMotion: MotionModel {
         foregroundAge = [UInt8](repeating: 0, count: count)
         smoothed = GrayImage(width: width, height: height)
         columnSums = [UInt8](repeating: 0, count: width)
+        weak = [UInt8](repeating: 0, count: count)
+        grown = [UInt8](repeating: 0, count: count)
         mask = GrayImage(width: width, height: height)
         extractor = BlobExtractor()
         framesSeen = 0
@@ -472,15 +498,100 @@ public struct SampleConsensusMotion: MotionModel {
 
     static let randomTableSize = 1 << 16
 
-    /// 5×5 majority of the raw mask (13 of 25), with separable box sums.
+    /// Hysteresis after the cleaned mask: a low-contrast object (a cyclist against the
+    /// verge, a grey coat on a grey floor) has only a scatter of pixels past the threshold,
+    /// and the majority removes most of them. Its other pixels are still unlike every
+    /// sample, if by less, and the object's scatter is still dense. So blobs of some size
+    /// grow, a few 3×3 steps, into weak foreground: pixels that pass a looser majority, and
+    /// steady pixels whose nearest sample is farther than a fraction of their threshold.
+    /// Specks (sway, shake, noise) do not grow, and weak pixels away from a blob stay
+    /// background. Returns whether it added any pixel; the mask to clean is then in `smoothed`.
+    private mutating func growIntoWeak() -> Bool {
+        let width = self.width, height = self.height, count = width * height
+        guard tuning.growSteps > 0 && width >= 3 && height >= 3 else { return false }
+        // Seeds: the pixels of blobs of some size.
+        let seedArea = tuning.growFromArea
+        var seeded = false
+        smoothed.pixels.withUnsafeMutableBufferPointer { seeds in
+            seeds.update(repeating: 0)
+            for (index, blob) in extractor.blobs.enumerated() where blob.area >= seedArea {
+                let root = extractor.blobRoots[index]
+                seeded = true
+                for y in Int(blob.box.y)..<Int(blob.box.y + blob.box.height) {
+                    for x in Int(blob.box.x)..<Int(blob.box.x + blob.box.width) {
+                        let i = y * width + x
+                        if extractor.rootLabel(at: i) == root { seeds[i] = 1 }
+                    }
+                }
+            }
+        }
+        guard seeded else { return false }
+        // nearest × 16 > limit × fraction16, in 16 bits.
+        let fraction = UInt16(min(255, max(1, (tuning.weakFraction * 16).rounded())))
+        let steady = tuning.weakBlinking
+        minimumDistance.withUnsafeBufferPointer { nearest in
+            threshold.withUnsafeBufferPointer { limit in
+                blinking.withUnsafeBufferPointer { v in
+                    weak.withUnsafeMutableBufferPointer { out in
+                        for i in 0..<count {
+                            out[i] |= UInt16(nearest[i]) &* 16 > UInt16(limit[i]) &* fraction && v[i] <= steady ? 1 : 0
+                        }
+                    }
+                }
+            }
+        }
+        var grewAny = false
+        for _ in 0..<tuning.growSteps {
+            var added = 0
+            smoothed.pixels.withUnsafeBufferPointer { current in
+                weak.withUnsafeBufferPointer { candidates in
+                    grown.withUnsafeMutableBufferPointer { next in
+                        // Vertical OR of three rows, then horizontal OR of three columns.
+                        for y in 0..<height {
+                            let above = max(0, y - 1) * width, row = y * width, below = min(height - 1, y + 1) * width
+                            for x in 0..<width { next[row + x] = current[above + x] | current[row + x] | current[below + x] }
+                        }
+                        for y in 0..<height {
+                            let row = y * width
+                            var left = next[row], centre = next[row]
+                            for x in 0..<width {
+                                let right = x + 1 < width ? next[row + x + 1] : centre
+                                let reach = left | centre | right
+                                left = centre
+                                centre = right
+                                let value = current[row + x] | (reach & candidates[row + x])
+                                added &+= Int(value &- current[row + x])
+                                next[row + x] = value
+                            }
+                        }
+                    }
+                }
+            }
+            swap(&smoothed.pixels, &grown)
+            if added == 0 { break }
+            grewAny = true
+        }
+        // Blobs too small to seed stay in the mask as they were.
+        mask.pixels.withUnsafeBufferPointer { kept in
+            smoothed.pixels.withUnsafeMutableBufferPointer { out in
+                for i in 0..<count { out[i] |= kept[i] != 0 ? 1 : 0 }
+            }
+        }
+        return grewAny
+    }
+
+    /// 5×5 majority of the raw mask (`tuning.majority` of 25), with separable box sums.
+    /// Also writes the weak mask's first part: the same sums at `tuning.weakMajority`.
     private mutating func smoothMajority() {
         let width = self.width, height = self.height
         guard width >= 5 && height >= 5 && tuning.majority > 0 else {
             smoothed.pixels = raw.pixels
+            weak = raw.pixels
             return
         }
-        let majority = UInt8(clamping: tuning.majority)
+        let majority = UInt8(clamping: tuning.majority), weakMajority = UInt8(clamping: tuning.weakMajority)
         raw.pixels.withUnsafeBufferPointer { input in
+          weak.withUnsafeMutableBufferPointer { lesser in
             smoothed.pixels.withUnsafeMutableBufferPointer { out in
                 columnSums.withUnsafeMutableBufferPointer { sums in
                     sums.update(repeating: 0)
@@ -498,20 +609,23 @@ public struct SampleConsensusMotion: MotionModel {
                         }
                         // sums now cover rows y-2 … y+2 (clipped at the edges); the
                         // interior's five-column sums are independent, so they vectorise.
-                        let target = out.baseAddress! + row
+                        let target = out.baseAddress! + row, near = lesser.baseAddress! + row
                         for x in 2..<(width - 2) {
                             let window = column[x - 2] &+ column[x - 1] &+ column[x] &+ column[x + 1] &+ column[x + 2]
                             target[x] = window >= majority ? 1 : 0
+                            near[x] = window >= weakMajority ? 1 : 0
                         }
                         for edge in 0..<4 {
                             let x = edge < 2 ? edge : width - 4 + edge
                             var window = 0
                             for k in max(0, x - 2)...min(width - 1, x + 2) { window += Int(column[k]) }
-                            target[x] = window >= majority ? 1 : 0
+                            target[x] = window >= Int(majority) ? 1 : 0
+                            near[x] = window >= Int(weakMajority) ? 1 : 0
                         }
                     }
                 }
             }
+          }
         }
     }
 }

@@ -8,15 +8,19 @@
 /// and under 15 % of the frame, so a chain of nearby blobs in dense traffic never grows
 /// into one object covering half the picture.
 public struct BlobGrouping: Sendable {
-    public var gapFraction = 0.03
+    public var gapFraction: Double
     public var gapPersonFraction = 0.2
-    public var compactness = 2.0
+    public var compactness: Double
     public var largestFraction = 0.15
     public private(set) var grouped: [Blob] = []
     private var parent: [Int] = []
     private var groupBox: [Box] = []
 
-    public init() { grouped.reserveCapacity(64) }
+    public init(gapFraction: Double = 0.03, compactness: Double = 2.0) {
+        self.gapFraction = gapFraction
+        self.compactness = compactness
+        grouped.reserveCapacity(64)
+    }
 
     public mutating func group(_ blobs: [Blob], frameWidth: Int, frameHeight: Int, perspective: PerspectiveScale?,
                                flow: FlowField? = nil) -> [Blob] {

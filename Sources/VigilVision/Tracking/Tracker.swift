@@ -51,8 +51,10 @@ public struct Tracker: Sendable {
     private var splitting = GroupSplitting()
     public private(set) var flow = FlowField()
 
-    public init(settings: Settings = Settings(), classifier: ObjectClassifier = ObjectClassifier(), perspective: PerspectiveScale? = nil) {
+    public init(settings: Settings = Settings(), classifier: ObjectClassifier = ObjectClassifier(), perspective: PerspectiveScale? = nil,
+                grouping: BlobGrouping = BlobGrouping()) {
         self.settings = settings
+        self.grouping = grouping
         self.classifier = classifier
         self.perspective = perspective
         tracks.reserveCapacity(64)
