@@ -63,6 +63,8 @@ public struct SampleConsensusMotion: MotionModel {
     /// Per frame: the threshold in grey levels and the smallest distance found.
     private var threshold: [UInt8] = []
     private var minimumDistance: [UInt8] = []
+    /// Per pixel: the distance past which it is weak foreground (255 where it blinks).
+    private var weakLimit: [UInt8] = []
     private var raw = GrayImage(width: 0, height: 0)
     /// Frames each pixel has been foreground without a break (saturating).
     private var foregroundAge: [UInt8] = []
@@ -237,6 +239,7 @@ public struct SampleConsensusMotion: MotionModel {
         neighbourOffsets = [-width - 1, -width, -width + 1, -1, 1, width - 1, width, width + 1]
         threshold = [UInt8](repeating: 0, count: count)
         minimumDistance = [UInt8](repeating: 0, count: count)
+        weakLimit = [UInt8](repeating: 255, count: count)
         raw = GrayImage(width: width, height: height)
         compensated = GrayImage(width: width, height: height)
         previousRaw = [UInt8](repeating: 0, count: count)
@@ -275,6 +278,8 @@ public struct SampleConsensusMotion: MotionModel {
         }
         thresholdFactor.withUnsafeMutableBufferPointer { $0.update(repeating: 1) }
         threshold.withUnsafeMutableBufferPointer { $0.update(repeating: UInt8(clamping: settings.sampleDistance)) }
+        let firstWeak = UInt8(clamping: Int((Float(settings.sampleDistance) * tuning.weakFraction).rounded()))
+        weakLimit.withUnsafeMutableBufferPointer { $0.update(repeating: firstWeak) }
         meanMinimumDistance.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
         blinking.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
         updatePeriod.withUnsafeMutableBufferPointer { $0.update(repeating: 2) }
@@ -375,6 +380,7 @@ public struct SampleConsensusMotion: MotionModel {
         let width = self.width, height = self.height
         let base = Float(settings.sampleDistance)
         let shortestPeriod = tuning.shortestPeriod
+        let steady = tuning.weakBlinking, weakFraction = tuning.weakFraction
 
         // Feedback and updates visit one row in `rowStep` each frame, in turn: each draw is
         // that much more likely and the mean distance learns that much faster.
@@ -393,6 +399,7 @@ public struct SampleConsensusMotion: MotionModel {
                             thresholdFactor.withUnsafeMutableBufferPointer { r in
                                 updatePeriod.withUnsafeMutableBufferPointer { t in
                                     threshold.withUnsafeMutableBufferPointer { limit in
+                                    weakLimit.withUnsafeMutableBufferPointer { weakAt in
                                         chosen.withUnsafeMutableBufferPointer { picked in
                                             randomTable.withUnsafeBufferPointer { table in
                                                 let own = table.baseAddress! + offset, other = table.baseAddress! + otherOffset
@@ -412,6 +419,8 @@ public struct SampleConsensusMotion: MotionModel {
                                                     let factor = min(max(ri < target ? raised : lowered, 1), 5)
                                                     r[i] = factor
                                                     limit[i] = UInt8(truncatingIfNeeded: Self.roundedBits(min(255, factor * base)))
+                                                    let weakDistance = vi <= steady ? factor * base * weakFraction : 255
+                                                    weakAt[i] = UInt8(truncatingIfNeeded: Self.roundedBits(min(255, weakDistance)))
                                                     let dd = max(d, 0.004), vv = max(vi, 0.1)
                                                     let ti = t[i]
                                                     let slower = ti + 0.5 / (dd * vv), faster = ti - 0.25 * vi / dd
@@ -432,6 +441,7 @@ public struct SampleConsensusMotion: MotionModel {
                     }
                 }
             }
+        }
         }
     }
 
@@ -512,10 +522,12 @@ public struct SampleConsensusMotion: MotionModel {
         // Seeds: the pixels of blobs of some size.
         let seedArea = tuning.growFromArea
         var seeded = false
+        var seedBox = Box(x: 0, y: 0, width: 0, height: 0)
         smoothed.pixels.withUnsafeMutableBufferPointer { seeds in
             seeds.update(repeating: 0)
             for (index, blob) in extractor.blobs.enumerated() where blob.area >= seedArea {
                 let root = extractor.blobRoots[index]
+                seedBox = seeded ? seedBox.union(blob.box) : blob.box
                 seeded = true
                 for y in Int(blob.box.y)..<Int(blob.box.y + blob.box.height) {
                     for x in Int(blob.box.x)..<Int(blob.box.x + blob.box.width) {
@@ -526,49 +538,88 @@ public struct SampleConsensusMotion: MotionModel {
             }
         }
         guard seeded else { return false }
-        // nearest × 16 > limit × fraction16, in 16 bits.
-        let fraction = UInt16(min(255, max(1, (tuning.weakFraction * 16).rounded())))
-        let steady = tuning.weakBlinking
+        // Weak past `weakLimit` (set by feedback; 255 where the pixel blinks).
+        typealias Lanes = SIMD16<UInt8>
+        let one = Lanes(repeating: 1), zero = Lanes(repeating: 0)
         minimumDistance.withUnsafeBufferPointer { nearest in
-            threshold.withUnsafeBufferPointer { limit in
-                blinking.withUnsafeBufferPointer { v in
-                    weak.withUnsafeMutableBufferPointer { out in
-                        for i in 0..<count {
-                            out[i] |= UInt16(nearest[i]) &* 16 > UInt16(limit[i]) &* fraction && v[i] <= steady ? 1 : 0
-                        }
+            weakLimit.withUnsafeBufferPointer { limit in
+                weak.withUnsafeMutableBufferPointer { out in
+                    let d = UnsafeRawPointer(nearest.baseAddress!), l = UnsafeRawPointer(limit.baseAddress!)
+                    let o = UnsafeMutableRawPointer(out.baseAddress!)
+                    var i = 0
+                    while i + 16 <= count {
+                        let far = one.replacing(with: zero, where: d.loadUnaligned(fromByteOffset: i, as: Lanes.self) .<= l.loadUnaligned(fromByteOffset: i, as: Lanes.self))
+                        o.storeBytes(of: o.loadUnaligned(fromByteOffset: i, as: Lanes.self) | far, toByteOffset: i, as: Lanes.self)
+                        i += 16
+                    }
+                    while i < count {
+                        out[i] |= nearest[i] > limit[i] ? 1 : 0
+                        i += 1
                     }
                 }
             }
         }
+        // Growth stays within the seeds' boxes widened by the steps: the rest of the frame
+        // cannot change, and in most frames the boxes are a small part of it.
+        let steps = tuning.growSteps
+        let left = max(0, Int(seedBox.x) - steps), right = min(width, Int(seedBox.x + seedBox.width) + steps)
+        let top = max(0, Int(seedBox.y) - steps), bottom = min(height, Int(seedBox.y + seedBox.height) + steps)
         var grewAny = false
-        for _ in 0..<tuning.growSteps {
-            var added = 0
-            smoothed.pixels.withUnsafeBufferPointer { current in
+        for _ in 0..<steps {
+            var changed: UInt8 = 0, changes = Lanes(repeating: 0)
+            smoothed.pixels.withUnsafeMutableBufferPointer { current in
                 weak.withUnsafeBufferPointer { candidates in
-                    grown.withUnsafeMutableBufferPointer { next in
-                        // Vertical OR of three rows, then horizontal OR of three columns.
-                        for y in 0..<height {
+                    grown.withUnsafeMutableBufferPointer { columns in
+                        // Vertical OR of three rows into `grown`, then the horizontal OR of
+                        // three of those, where weak, added to the mask in place.
+                        let m = UnsafeRawPointer(current.baseAddress!), v = UnsafeMutableRawPointer(columns.baseAddress!)
+                        for y in top..<bottom {
                             let above = max(0, y - 1) * width, row = y * width, below = min(height - 1, y + 1) * width
-                            for x in 0..<width { next[row + x] = current[above + x] | current[row + x] | current[below + x] }
+                            var x = left
+                            while x + 16 <= right {
+                                let column = m.loadUnaligned(fromByteOffset: above + x, as: Lanes.self) | m.loadUnaligned(fromByteOffset: row + x, as: Lanes.self)
+                                    | m.loadUnaligned(fromByteOffset: below + x, as: Lanes.self)
+                                v.storeBytes(of: column, toByteOffset: row + x, as: Lanes.self)
+                                x += 16
+                            }
+                            while x < right {
+                                columns[row + x] = current[above + x] | current[row + x] | current[below + x]
+                                x += 1
+                            }
                         }
-                        for y in 0..<height {
+                        for y in top..<bottom {
                             let row = y * width
-                            var left = next[row], centre = next[row]
-                            for x in 0..<width {
-                                let right = x + 1 < width ? next[row + x + 1] : centre
-                                let reach = left | centre | right
-                                left = centre
-                                centre = right
-                                let value = current[row + x] | (reach & candidates[row + x])
-                                added &+= Int(value &- current[row + x])
-                                next[row + x] = value
+                            let c = columns.baseAddress! + row, mask = current.baseAddress! + row, weak = candidates.baseAddress! + row
+                            // The row's two ends, then the interior without bounds checks (it vectorises).
+                            for x in [left, right - 1] {
+                                let reach = c[max(x - 1, left)] | c[x] | c[min(x + 1, right - 1)]
+                                let value = mask[x] | (reach & weak[x])
+                                changed |= value ^ mask[x]
+                                mask[x] = value
+                            }
+                            guard right - left > 2 else { continue }
+                            let cr = UnsafeRawPointer(c), wr = UnsafeRawPointer(weak), mr = UnsafeMutableRawPointer(mask)
+                            var x = left + 1
+                            while x + 16 <= right - 1 {
+                                let reach = cr.loadUnaligned(fromByteOffset: x - 1, as: Lanes.self) | cr.loadUnaligned(fromByteOffset: x, as: Lanes.self)
+                                    | cr.loadUnaligned(fromByteOffset: x + 1, as: Lanes.self)
+                                let old = mr.loadUnaligned(fromByteOffset: x, as: Lanes.self)
+                                let value = old | (reach & wr.loadUnaligned(fromByteOffset: x, as: Lanes.self))
+                                changes |= value ^ old
+                                mr.storeBytes(of: value, toByteOffset: x, as: Lanes.self)
+                                x += 16
+                            }
+                            while x < right - 1 {
+                                let value = mask[x] | ((c[x - 1] | c[x] | c[x + 1]) & weak[x])
+                                changed |= value ^ mask[x]
+                                mask[x] = value
+                                x += 1
                             }
                         }
                     }
                 }
             }
-            swap(&smoothed.pixels, &grown)
-            if added == 0 { break }
+            if changed == 0 && changes == Lanes(repeating: 0) { break }
             grewAny = true
         }
         // Blobs too small to seed stay in the mask as they were.
