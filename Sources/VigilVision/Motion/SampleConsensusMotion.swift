@@ -591,7 +591,8 @@ public struct SampleConsensusMotion: MotionModel {
                             let row = y * width
                             let c = columns.baseAddress! + row, mask = current.baseAddress! + row, weak = candidates.baseAddress! + row
                             // The row's two ends, then the interior without bounds checks (it vectorises).
-                            for x in [left, right - 1] {
+                            // (A stride, not an array literal: nothing allocated per row.)
+                            for x in stride(from: left, through: right - 1, by: max(1, right - 1 - left)) {
                                 let reach = c[max(x - 1, left)] | c[x] | c[min(x + 1, right - 1)]
                                 let value = mask[x] | (reach & weak[x])
                                 changed |= value ^ mask[x]
