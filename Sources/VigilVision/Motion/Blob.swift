@@ -24,6 +24,11 @@ public struct BlobExtractor {
     private var stats: [BlobStats] = []
     private var smoothed: [UInt8] = []
     private var columnSums: [UInt8] = []
+    private var runs: [Run] = []
+    /// Index of each row's first run in `runs`, and one past the last row's.
+    private var rowRuns: [Int32] = []
+    /// Per root label, whether `mark` writes it (reused storage).
+    private var picked: [UInt8] = []
 
     struct BlobStats {
         var area = 0, minX = Int.max, minY = Int.max, maxX = -1, maxY = -1, sumX = 0, sumY = 0
@@ -74,6 +79,22 @@ public struct BlobExtractor {
         return outline
     }
 
+    /// Writes 1 over the pixels of the blobs `include(index)` picks, run by run (no
+    /// per-pixel label look-ups); `out` is the frame's size and the rest is left as it was.
+    mutating func mark(blobsWhere include: (Int) -> Bool, into out: UnsafeMutableBufferPointer<UInt8>, width: Int) {
+        picked.removeAll(keepingCapacity: true)
+        picked.append(contentsOf: repeatElement(0, count: parent.count))
+        for index in blobs.indices where include(index) { picked[Int(blobRoots[index])] = 1 }
+        guard rowRuns.count > 1 else { return }
+        for y in 0..<(rowRuns.count - 1) {
+            for r in Int(rowRuns[y])..<Int(rowRuns[y + 1]) {
+                let run = runs[r]
+                guard picked[Int(parent[Int(run.label)])] != 0 else { continue }
+                (out.baseAddress! + y * width + Int(run.start)).update(repeating: 1, count: Int(run.end - run.start))
+            }
+        }
+    }
+
     /// Removes blob `index` from the list and from `mask`.
     mutating func erase(blobAt index: Int, from mask: inout GrayImage) -> Int {
         let blob = blobs[index], root = blobRoots[index]
@@ -99,19 +120,14 @@ public struct BlobExtractor {
             smoothed = [UInt8](repeating: 0, count: count)
             parent.reserveCapacity(4096)
             stats.reserveCapacity(4096)
+            runs.reserveCapacity(8192)
+            rowRuns.reserveCapacity(height + 1)
         }
         if mask.width != width || mask.height != height { mask = GrayImage(width: width, height: height) }
         majority(raw, width: width, height: height)
         label(width: width, height: height)
-        // The final mask: every cleaned pixel, then small blobs erased by their boxes.
         blobs.removeAll(keepingCapacity: true)
         blobRoots.removeAll(keepingCapacity: true)
-        smoothed.withUnsafeBufferPointer { input in
-            mask.pixels.withUnsafeMutableBufferPointer { out in
-                let source = input.baseAddress!, target = out.baseAddress!
-                for i in 0..<count { target[i] = source[i] &* 255 }
-            }
-        }
         var kept = 0
         for index in 1..<stats.count where parent[index] == Int32(index) {
             let s = stats[index]
@@ -121,11 +137,17 @@ public struct BlobExtractor {
                 minimum = max(minimum, Int(perspective.personArea(atY: feet, width: width, height: height) * minimumPersonFraction))
             }
             if s.area >= minimum { kept += s.area; continue }
-            // Marked too small: the blob list below skips it by the same test.
+            // Marked too small: the mask and the blob list below skip it by the same test.
             stats[index].area = -s.area
-            for y in s.minY...s.maxY {
-                for x in s.minX...s.maxX where smoothed[y * width + x] != 0 && parent[Int(labels[y * width + x])] == Int32(index) {
-                    mask.pixels[y * width + x] = 0
+        }
+        // The final mask, written run by run from the blobs kept.
+        mask.pixels.withUnsafeMutableBufferPointer { out in
+            out.update(repeating: 0)
+            for y in 0..<height {
+                for r in Int(rowRuns[y])..<Int(rowRuns[y + 1]) {
+                    let run = runs[r]
+                    guard stats[Int(parent[Int(run.label)])].area > 0 else { continue }
+                    (out.baseAddress! + y * width + Int(run.start)).update(repeating: 255, count: Int(run.end - run.start))
                 }
             }
         }
@@ -160,27 +182,20 @@ public struct BlobExtractor {
         }
     }
 
-    /// Calls `body(x, y, index)` for every foreground pixel, row by row, skipping eight
-    /// background pixels at a time (background dominates).
-    @inline(__always)
-    private static func forEachForeground(_ input: UnsafeBufferPointer<UInt8>, width: Int, height: Int, _ body: (Int, Int, Int) -> Void) {
-        let words = UnsafeRawPointer(input.baseAddress!)
-        for y in 0..<height {
-            let row = y * width
-            var x = 0
-            while x < width {
-                let i = row + x
-                if x + 8 <= width && words.loadUnaligned(fromByteOffset: i, as: UInt64.self) == 0 { x += 8; continue }
-                if input[i] != 0 { body(x, y, i) }
-                x += 1
-            }
-        }
+    /// A horizontal run of foreground pixels in one row: `start..<end`, and its label.
+    struct Run {
+        var start: Int32, end: Int32, label: Int32
     }
 
-    /// Two-pass 8-connected labelling with union-find; fills `stats` per root label.
+    /// Run-based two-pass 8-connected labelling with union-find (He, Chao and Suzuki's
+    /// run idea): the mask is read once as runs, a run joins the runs of the row above that
+    /// touch it, and statistics and labels are written per run, not per pixel. Fills
+    /// `stats` per root label and `labels` (root labels) for the foreground pixels.
     private mutating func label(width: Int, height: Int) {
         parent.removeAll(keepingCapacity: true)
         stats.removeAll(keepingCapacity: true)
+        runs.removeAll(keepingCapacity: true)
+        rowRuns.removeAll(keepingCapacity: true)
         parent.append(0)
         stats.append(BlobStats())
         func find(_ parent: inout [Int32], _ start: Int32) -> Int32 {
@@ -198,44 +213,62 @@ public struct BlobExtractor {
             parent[Int(high)] = low
             return low
         }
+        let ones: UInt64 = 0x0101_0101_0101_0101
         smoothed.withUnsafeBufferPointer { input in
-            labels.withUnsafeMutableBufferPointer { labels in
-                Self.forEachForeground(input, width: width, height: height) { x, y, i in
-                    // Decision tree over the visited 8-neighbours (left, up-left, up,
-                    // up-right): the ones adjacent to each other were joined already, so
-                    // at most one union is needed per pixel.
-                    let hasLeft = x > 0 && input[i - 1] != 0
-                    let hasUpLeft = y > 0 && x > 0 && input[i - width - 1] != 0
-                    let hasUp = y > 0 && input[i - width] != 0
-                    let hasUpRight = y > 0 && x < width - 1 && input[i - width + 1] != 0
-                    var best: Int32
-                    if hasUp {
-                        best = labels[i - width]
-                    } else if hasLeft || hasUpLeft {
-                        best = hasLeft ? labels[i - 1] : labels[i - width - 1]
-                        if hasUpRight { best = union(&parent, best, labels[i - width + 1]) }
-                    } else if hasUpRight {
-                        best = labels[i - width + 1]
-                    } else {
-                        best = Int32(parent.count)
-                        parent.append(best)
+            let words = UnsafeRawPointer(input.baseAddress!)
+            var previousStart = 0, previousEnd = 0
+            for y in 0..<height {
+                let row = y * width
+                let currentStart = runs.count
+                var above = previousStart
+                var x = 0
+                while x < width {
+                    // Background dominates: sixteen empty pixels at a time.
+                    if x + 16 <= width && words.loadUnaligned(fromByteOffset: row + x, as: SIMD16<UInt8>.self) == .zero { x += 16; continue }
+                    if x + 8 <= width && words.loadUnaligned(fromByteOffset: row + x, as: UInt64.self) == 0 { x += 8; continue }
+                    if input[row + x] == 0 { x += 1; continue }
+                    let start = x
+                    while x + 8 <= width && words.loadUnaligned(fromByteOffset: row + x, as: UInt64.self) == ones { x += 8 }
+                    while x < width && input[row + x] != 0 { x += 1 }
+                    // Runs above that touch start - 1 ... x (8-connected).
+                    while above < previousEnd && Int(runs[above].end) < start { above += 1 }
+                    var label: Int32 = 0
+                    var k = above
+                    while k < previousEnd && Int(runs[k].start) <= x {
+                        label = label == 0 ? runs[k].label : union(&parent, label, runs[k].label)
+                        k += 1
+                    }
+                    if label == 0 {
+                        label = Int32(parent.count)
+                        parent.append(label)
                         stats.append(BlobStats())
                     }
-                    labels[i] = best
+                    runs.append(Run(start: Int32(start), end: Int32(x), label: label))
                 }
-                // Second pass: accumulate statistics on each root.
-                Self.forEachForeground(input, width: width, height: height) { x, y, i in
-                    let root = Int(find(&parent, labels[i]))
-                    stats[root].area += 1
-                    stats[root].sumX += x; stats[root].sumY += y
-                    if x < stats[root].minX { stats[root].minX = x }
-                    if x > stats[root].maxX { stats[root].maxX = x }
-                    if y < stats[root].minY { stats[root].minY = y }
-                    if y > stats[root].maxY { stats[root].maxY = y }
+                rowRuns.append(Int32(currentStart))
+                previousStart = currentStart
+                previousEnd = runs.count
+            }
+        }
+        // Flatten so every label points at its root, then statistics and labels per run.
+        for index in 0..<parent.count { parent[index] = find(&parent, Int32(index)) }
+        rowRuns.append(Int32(runs.count))
+        labels.withUnsafeMutableBufferPointer { labels in
+            for y in 0..<height {
+                let row = y * width
+                for r in Int(rowRuns[y])..<Int(rowRuns[y + 1]) {
+                    let run = runs[r], root = parent[Int(run.label)]
+                    let start = Int(run.start), end = Int(run.end), length = end - start
+                    var s = stats[Int(root)]
+                    s.area += length
+                    s.sumX += (start + end - 1) * length / 2
+                    s.sumY += y * length
+                    s.minX = min(s.minX, start); s.maxX = max(s.maxX, end - 1)
+                    s.minY = min(s.minY, y); s.maxY = max(s.maxY, y)
+                    stats[Int(root)] = s
+                    (labels.baseAddress! + row + start).update(repeating: root, count: length)
                 }
             }
         }
-        // Flatten so every label points at its root for the mask pass.
-        for index in 0..<parent.count { parent[index] = find(&parent, Int32(index)) }
     }
 }

@@ -73,6 +73,8 @@ public struct SampleConsensusMotion: MotionModel {
     private var columnSums: [UInt8] = []
     private var weak: [UInt8] = []
     private var grown: [UInt8] = []
+    /// The regions hysteresis visits this frame (reused storage).
+    private var growRegions: [GrowRegion] = []
     private var mask = GrayImage(width: 0, height: 0)
     private var extractor = BlobExtractor()
     private var framesSeen = 0
@@ -404,6 +406,8 @@ public struct SampleConsensusMotion: MotionModel {
                                             randomTable.withUnsafeBufferPointer { table in
                                                 let own = table.baseAddress! + offset, other = table.baseAddress! + otherOffset
                                                 for y in stride(from: rowStart, to: height, by: rowStep) {
+                                                // Two passes over the row, each with fewer arrays in flight: one
+                                                // loop over all of them spilled its pointers every pixel.
                                                 for i in (y * width)..<(y * width + width) {
                                                     let foreground: Float = current[i] != 0 ? 1 : 0
                                                     // Foreground pixels' distances are the object's, not the background's.
@@ -415,21 +419,26 @@ public struct SampleConsensusMotion: MotionModel {
                                                     v[i] = vi
                                                     let target = (1 + 2 * d) * (1 + 2 * d)
                                                     let ri = r[i]
-                                                    let raised = ri + thresholdStep * (vi - 0.1), lowered = ri - thresholdStep / max(vi, 0.1)
+                                                    let vv = max(vi, 0.1)
+                                                    let raised = ri + thresholdStep * (vi - 0.1), lowered = ri - thresholdStep / vv
                                                     let factor = min(max(ri < target ? raised : lowered, 1), 5)
                                                     r[i] = factor
                                                     limit[i] = UInt8(truncatingIfNeeded: Self.roundedBits(min(255, factor * base)))
                                                     let weakDistance = vi <= steady ? factor * base * weakFraction : 255
                                                     weakAt[i] = UInt8(truncatingIfNeeded: Self.roundedBits(min(255, weakDistance)))
-                                                    let dd = max(d, 0.004), vv = max(vi, 0.1)
+                                                    before[i] = current[i]
+                                                }
+                                                for i in (y * width)..<(y * width + width) {
+                                                    let foreground = current[i] != 0
+                                                    let vi = v[i]
+                                                    let dd = max(mean[i], 0.004), vv = max(vi, 0.1)
                                                     let ti = t[i]
                                                     let slower = ti + 0.5 / (dd * vv), faster = ti - 0.25 * vi / dd
-                                                    let period = min(max(foreground != 0 ? slower : faster, shortestPeriod), 256)
+                                                    let period = min(max(foreground ? slower : faster, shortestPeriod), 256)
                                                     t[i] = period
                                                     let chance = UInt16(truncatingIfNeeded: Self.roundedBits(min(65535, scale / period))) | everything
-                                                    let background: UInt8 = current[i] == 0 || learning ? 1 : 0
+                                                    let background: UInt8 = !foreground || learning ? 1 : 0
                                                     picked[i] = background & ((own[i] < chance ? 1 : 0) | (other[i] < chance ? 2 : 0))
-                                                    before[i] = current[i]
                                                 }
                                                 }
                                             }
@@ -521,23 +530,21 @@ public struct SampleConsensusMotion: MotionModel {
         guard tuning.growSteps > 0 && width >= 3 && height >= 3 else { return false }
         // Seeds: the pixels of blobs of some size.
         let seedArea = tuning.growFromArea
-        var seeded = false
-        var seedBox = Box(x: 0, y: 0, width: 0, height: 0)
+        let steps = tuning.growSteps
+        growRegions.removeAll(keepingCapacity: true)
+        for blob in extractor.blobs where blob.area >= seedArea {
+            // Growth from a blob stays within its box widened by the steps (one pixel a
+            // step), so only those regions are visited: in most frames a small part of it,
+            // and far less than the box around every blob when they are spread out.
+            growRegions.append(GrowRegion(left: max(0, Int(blob.box.x) - steps), right: min(width, Int(blob.box.x + blob.box.width) + steps),
+                                          top: max(0, Int(blob.box.y) - steps), bottom: min(height, Int(blob.box.y + blob.box.height) + steps)))
+        }
+        guard !growRegions.isEmpty else { return false }
         smoothed.pixels.withUnsafeMutableBufferPointer { seeds in
             seeds.update(repeating: 0)
-            for (index, blob) in extractor.blobs.enumerated() where blob.area >= seedArea {
-                let root = extractor.blobRoots[index]
-                seedBox = seeded ? seedBox.union(blob.box) : blob.box
-                seeded = true
-                for y in Int(blob.box.y)..<Int(blob.box.y + blob.box.height) {
-                    for x in Int(blob.box.x)..<Int(blob.box.x + blob.box.width) {
-                        let i = y * width + x
-                        if extractor.rootLabel(at: i) == root { seeds[i] = 1 }
-                    }
-                }
-            }
+            let blobs = extractor.blobs
+            extractor.mark(blobsWhere: { blobs[$0].area >= seedArea }, into: seeds, width: width)
         }
-        guard seeded else { return false }
         // Weak past `weakLimit` (set by feedback; 255 where the pixel blinks).
         typealias Lanes = SIMD16<UInt8>
         let one = Lanes(repeating: 1), zero = Lanes(repeating: 0)
@@ -559,62 +566,74 @@ public struct SampleConsensusMotion: MotionModel {
                 }
             }
         }
-        // Growth stays within the seeds' boxes widened by the steps: the rest of the frame
-        // cannot change, and in most frames the boxes are a small part of it.
-        let steps = tuning.growSteps
-        let left = max(0, Int(seedBox.x) - steps), right = min(width, Int(seedBox.x + seedBox.width) + steps)
-        let top = max(0, Int(seedBox.y) - steps), bottom = min(height, Int(seedBox.y + seedBox.height) + steps)
         var grewAny = false
         for _ in 0..<steps {
             var changed: UInt8 = 0, changes = Lanes(repeating: 0)
             smoothed.pixels.withUnsafeMutableBufferPointer { current in
                 weak.withUnsafeBufferPointer { candidates in
                     grown.withUnsafeMutableBufferPointer { columns in
-                        // Vertical OR of three rows into `grown`, then the horizontal OR of
-                        // three of those, where weak, added to the mask in place.
+                        // Vertical OR of three rows into `grown` for every region first, then the
+                        // horizontal OR of three of those, where weak, added to the mask in place:
+                        // where regions overlap the columns are the same, so a step still grows
+                        // one pixel.
                         let m = UnsafeRawPointer(current.baseAddress!), v = UnsafeMutableRawPointer(columns.baseAddress!)
-                        for y in top..<bottom {
-                            let above = max(0, y - 1) * width, row = y * width, below = min(height - 1, y + 1) * width
-                            var x = left
-                            while x + 16 <= right {
-                                let column = m.loadUnaligned(fromByteOffset: above + x, as: Lanes.self) | m.loadUnaligned(fromByteOffset: row + x, as: Lanes.self)
-                                    | m.loadUnaligned(fromByteOffset: below + x, as: Lanes.self)
-                                v.storeBytes(of: column, toByteOffset: row + x, as: Lanes.self)
-                                x += 16
-                            }
-                            while x < right {
-                                columns[row + x] = current[above + x] | current[row + x] | current[below + x]
-                                x += 1
+                        for region in growRegions {
+                            let left = region.left, right = region.right
+                            for y in region.top..<region.bottom {
+                                let above = max(0, y - 1) * width, row = y * width, below = min(height - 1, y + 1) * width
+                                guard right - left >= 16 else {
+                                    for x in left..<right { columns[row + x] = current[above + x] | current[row + x] | current[below + x] }
+                                    continue
+                                }
+                                // Sixteen at a time; the last sixteen overlap the ones before
+                                // (writing a column twice gives the same column), no scalar tail.
+                                var x = left
+                                while true {
+                                    let column = m.loadUnaligned(fromByteOffset: above + x, as: Lanes.self) | m.loadUnaligned(fromByteOffset: row + x, as: Lanes.self)
+                                        | m.loadUnaligned(fromByteOffset: below + x, as: Lanes.self)
+                                    v.storeBytes(of: column, toByteOffset: row + x, as: Lanes.self)
+                                    if x == right - 16 { break }
+                                    x = min(x + 16, right - 16)
+                                }
                             }
                         }
-                        for y in top..<bottom {
-                            let row = y * width
-                            let c = columns.baseAddress! + row, mask = current.baseAddress! + row, weak = candidates.baseAddress! + row
-                            // The row's two ends, then the interior without bounds checks (it vectorises).
-                            // (A stride, not an array literal: nothing allocated per row.)
-                            for x in stride(from: left, through: right - 1, by: max(1, right - 1 - left)) {
-                                let reach = c[max(x - 1, left)] | c[x] | c[min(x + 1, right - 1)]
-                                let value = mask[x] | (reach & weak[x])
-                                changed |= value ^ mask[x]
-                                mask[x] = value
-                            }
-                            guard right - left > 2 else { continue }
-                            let cr = UnsafeRawPointer(c), wr = UnsafeRawPointer(weak), mr = UnsafeMutableRawPointer(mask)
-                            var x = left + 1
-                            while x + 16 <= right - 1 {
-                                let reach = cr.loadUnaligned(fromByteOffset: x - 1, as: Lanes.self) | cr.loadUnaligned(fromByteOffset: x, as: Lanes.self)
-                                    | cr.loadUnaligned(fromByteOffset: x + 1, as: Lanes.self)
-                                let old = mr.loadUnaligned(fromByteOffset: x, as: Lanes.self)
-                                let value = old | (reach & wr.loadUnaligned(fromByteOffset: x, as: Lanes.self))
-                                changes |= value ^ old
-                                mr.storeBytes(of: value, toByteOffset: x, as: Lanes.self)
-                                x += 16
-                            }
-                            while x < right - 1 {
-                                let value = mask[x] | ((c[x - 1] | c[x] | c[x + 1]) & weak[x])
-                                changed |= value ^ mask[x]
-                                mask[x] = value
-                                x += 1
+                        for region in growRegions {
+                            let left = region.left, right = region.right
+                            for y in region.top..<region.bottom {
+                                let row = y * width
+                                let c = columns.baseAddress! + row, mask = current.baseAddress! + row, weak = candidates.baseAddress! + row
+                                // The row's two ends, then the interior without bounds checks (it vectorises).
+                                // (A stride, not an array literal: nothing allocated per row.)
+                                for x in stride(from: left, through: right - 1, by: max(1, right - 1 - left)) {
+                                    let reach = c[max(x - 1, left)] | c[x] | c[min(x + 1, right - 1)]
+                                    let value = mask[x] | (reach & weak[x])
+                                    changed |= value ^ mask[x]
+                                    mask[x] = value
+                                }
+                                guard right - left > 2 else { continue }
+                                guard right - 1 - (left + 1) >= 16 else {
+                                    for x in (left + 1)..<(right - 1) {
+                                        let value = mask[x] | ((c[x - 1] | c[x] | c[x + 1]) & weak[x])
+                                        changed |= value ^ mask[x]
+                                        mask[x] = value
+                                    }
+                                    continue
+                                }
+                                // As above, the last sixteen overlap: adding the same reach again
+                                // changes nothing, since the columns are fixed for this step.
+                                let cr = UnsafeRawPointer(c), wr = UnsafeRawPointer(weak), mr = UnsafeMutableRawPointer(mask)
+                                let last = right - 1 - 16
+                                var x = left + 1
+                                while true {
+                                    let reach = cr.loadUnaligned(fromByteOffset: x - 1, as: Lanes.self) | cr.loadUnaligned(fromByteOffset: x, as: Lanes.self)
+                                        | cr.loadUnaligned(fromByteOffset: x + 1, as: Lanes.self)
+                                    let old = mr.loadUnaligned(fromByteOffset: x, as: Lanes.self)
+                                    let value = old | (reach & wr.loadUnaligned(fromByteOffset: x, as: Lanes.self))
+                                    changes |= value ^ old
+                                    mr.storeBytes(of: value, toByteOffset: x, as: Lanes.self)
+                                    if x == last { break }
+                                    x = min(x + 16, last)
+                                }
                             }
                         }
                     }
