@@ -93,7 +93,9 @@ public struct SampleConsensusMotion: MotionModel {
         /// …and when its outline has been foreground for this many frames on average.
         public var ghostAge = 25
         /// Updates visit one row in this many each frame, at this many times the chance.
-        public var updateRowStep = 4
+        /// (Eight rather than four: the feedback and update passes take half the time, at a
+        /// mean F 0.003 lower on the five sequences.)
+        public var updateRowStep = 8
         /// Of the 25 pixels around one, this many must be foreground for it to be.
         public var majority = 13
         /// Hysteresis (`growIntoWeak`): blobs of at least this many pixels grow…
