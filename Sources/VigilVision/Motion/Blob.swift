@@ -55,24 +55,39 @@ public struct BlobExtractor {
     }
 
     /// `background(i)` is the background's grey level at pixel i, `age(i)` any per-pixel count.
+    /// Walks the blob's runs, not its box: a run's two ends are outline (runs are maximal),
+    /// and a pixel inside a run is outline when the pixel above or below is not the blob's.
+    /// Pixels on the frame's border are left out (their neighbours are not all in the frame).
     func outline(ofBlobAt index: Int, frame: GrayImage, background: (Int) -> Int, age: (Int) -> Int = { _ in 0 }) -> Outline {
         let blob = blobs[index], root = blobRoots[index]
         let width = frame.width, height = frame.height
         var outline = Outline()
-        let x0 = max(1, Int(blob.box.x)), x1 = min(width - 2, Int(blob.box.x + blob.box.width) - 1)
         let y0 = max(1, Int(blob.box.y)), y1 = min(height - 2, Int(blob.box.y + blob.box.height) - 1)
-        guard x0 <= x1 && y0 <= y1 else { return outline }
+        guard y0 <= y1 && width >= 3 && rowRuns.count == height + 1 else { return outline }
         frame.pixels.withUnsafeBufferPointer { frame in
-            for y in y0...y1 {
-                for x in x0...x1 {
-                    let i = y * width + x
-                    guard rootLabel(at: i) == root else { continue }
-                    guard rootLabel(at: i - 1) != root || rootLabel(at: i + 1) != root
-                        || rootLabel(at: i - width) != root || rootLabel(at: i + width) != root else { continue }
-                    outline.length += 1
-                    outline.age += age(i)
-                    outline.frameEdges += abs(Int(frame[i + 1]) - Int(frame[i - 1])) + abs(Int(frame[i + width]) - Int(frame[i - width]))
-                    outline.backgroundEdges += abs(background(i + 1) - background(i - 1)) + abs(background(i + width) - background(i - width))
+            smoothed.withUnsafeBufferPointer { foreground in
+                labels.withUnsafeBufferPointer { labels in
+                    parent.withUnsafeBufferPointer { parent in
+                        // Labels hold root labels (written by `label`), stale where not foreground.
+                        func isBlob(_ i: Int) -> Bool { foreground[i] != 0 && parent[Int(labels[i])] == root }
+                        for y in y0...y1 {
+                            for r in Int(rowRuns[y])..<Int(rowRuns[y + 1]) {
+                                let run = runs[r]
+                                guard parent[Int(run.label)] == root else { continue }
+                                let first = Int(run.start), last = Int(run.end) - 1
+                                let low = max(1, first), high = min(width - 2, last)
+                                guard low <= high else { continue }
+                                for x in low...high {
+                                    let i = y * width + x
+                                    guard x == first || x == last || !isBlob(i - width) || !isBlob(i + width) else { continue }
+                                    outline.length += 1
+                                    outline.age += age(i)
+                                    outline.frameEdges += abs(Int(frame[i + 1]) - Int(frame[i - 1])) + abs(Int(frame[i + width]) - Int(frame[i - width]))
+                                    outline.backgroundEdges += abs(background(i + 1) - background(i - 1)) + abs(background(i + width) - background(i - width))
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }
