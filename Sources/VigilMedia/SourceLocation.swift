@@ -4,11 +4,17 @@
 /// carries credentials, so it is safe in errors, logs, events and metrics.
 public struct SourceLocation: Sendable, Equatable, CustomStringConvertible {
     public let raw: String
-
-    public init(_ raw: String) { self.raw = raw }
-
     /// True for anything with a scheme FFmpeg treats as a protocol (rtsp://, http://, udp://, file:…).
-    public var isNetwork: Bool {
+    /// Worked out once: the ingest asks for every frame and packet, and the string work
+    /// showed in a camera's profile.
+    public let isNetwork: Bool
+
+    public init(_ raw: String) {
+        self.raw = raw
+        isNetwork = Self.hasNetworkScheme(raw)
+    }
+
+    private static func hasNetworkScheme(_ raw: String) -> Bool {
         guard let range = raw.firstRange(of: "://") else { return false }
         let scheme = raw[raw.startIndex..<range.lowerBound].lowercased()
         return scheme != "file" && !scheme.isEmpty && scheme.allSatisfy { $0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" }
