@@ -43,8 +43,8 @@ public struct BlobExtractor {
 
     /// The root label of the pixel at `index` (0 = background).
     func rootLabel(at index: Int) -> Int32 {
-        // Labels are written for foreground pixels only; elsewhere they are stale.
-        smoothed[index] == 0 ? 0 : parent[Int(labels[index])]
+        // Labels are written (as root labels) for foreground pixels only; elsewhere they are stale.
+        smoothed[index] == 0 ? 0 : labels[index]
     }
 
     /// What the ghost tests of the background models measure on a blob's outline (its
@@ -69,7 +69,7 @@ public struct BlobExtractor {
                 labels.withUnsafeBufferPointer { labels in
                     parent.withUnsafeBufferPointer { parent in
                         // Labels hold root labels (written by `label`), stale where not foreground.
-                        func isBlob(_ i: Int) -> Bool { foreground[i] != 0 && parent[Int(labels[i])] == root }
+                        func isBlob(_ i: Int) -> Bool { foreground[i] != 0 && labels[i] == root }
                         for y in y0...y1 {
                             for r in Int(rowRuns[y])..<Int(rowRuns[y + 1]) {
                                 let run = runs[r]
@@ -100,12 +100,17 @@ public struct BlobExtractor {
         picked.removeAll(keepingCapacity: true)
         picked.append(contentsOf: repeatElement(0, count: parent.count))
         for index in blobs.indices where include(index) { picked[Int(blobRoots[index])] = 1 }
+        fillRuns(into: out, width: width, value: 1) { picked[$0] != 0 }
+    }
+
+    /// Writes `value` over every run whose root label `keep` accepts.
+    private func fillRuns(into out: UnsafeMutableBufferPointer<UInt8>, width: Int, value: UInt8, where keep: (Int) -> Bool) {
         guard rowRuns.count > 1 else { return }
         for y in 0..<(rowRuns.count - 1) {
             for r in Int(rowRuns[y])..<Int(rowRuns[y + 1]) {
                 let run = runs[r]
-                guard picked[Int(parent[Int(run.label)])] != 0 else { continue }
-                (out.baseAddress! + y * width + Int(run.start)).update(repeating: 1, count: Int(run.end - run.start))
+                guard keep(Int(parent[Int(run.label)])) else { continue }
+                (out.baseAddress! + y * width + Int(run.start)).update(repeating: value, count: Int(run.end - run.start))
             }
         }
     }
@@ -158,13 +163,7 @@ public struct BlobExtractor {
         // The final mask, written run by run from the blobs kept.
         mask.pixels.withUnsafeMutableBufferPointer { out in
             out.update(repeating: 0)
-            for y in 0..<height {
-                for r in Int(rowRuns[y])..<Int(rowRuns[y + 1]) {
-                    let run = runs[r]
-                    guard stats[Int(parent[Int(run.label)])].area > 0 else { continue }
-                    (out.baseAddress! + y * width + Int(run.start)).update(repeating: 255, count: Int(run.end - run.start))
-                }
-            }
+            fillRuns(into: out, width: width, value: 255) { stats[$0].area > 0 }
         }
         for index in 1..<stats.count where parent[index] == Int32(index) && stats[index].area > 0 {
             let s = stats[index]
