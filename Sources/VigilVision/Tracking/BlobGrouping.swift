@@ -6,12 +6,18 @@
 /// person's height at that row when the camera has a perspective. Two groups only join
 /// when the result stays compact (its box no more than twice the area of the two boxes)
 /// and under 15 % of the frame, so a chain of nearby blobs in dense traffic never grows
-/// into one object covering half the picture.
+/// into one object covering half the picture. Where the tracker has learned the usual
+/// size of an object at that row (`ObjectSizeMap`), two groups also never join into
+/// something longer or taller than `sizeFactor` such objects: in a jam, vehicles one
+/// behind the other are within any fixed gap of each other.
 public struct BlobGrouping: Sendable {
     public var gapFraction: Double
     public var gapPersonFraction = 0.2
     public var compactness: Double
     public var largestFraction = 0.15
+    /// With a learned object size at the row, two groups only join while the result is at
+    /// most this many times the usual width and height there.
+    public var sizeFactor = 1.6
     public private(set) var grouped: [Blob] = []
     private var parent: [Int] = []
     private var groupBox: [Box] = []
@@ -23,7 +29,7 @@ public struct BlobGrouping: Sendable {
     }
 
     public mutating func group(_ blobs: [Blob], frameWidth: Int, frameHeight: Int, perspective: PerspectiveScale?,
-                               flow: FlowField? = nil) -> [Blob] {
+                               flow: FlowField? = nil, sizes: ObjectSizeMap? = nil) -> [Blob] {
         let count = blobs.count
         parent.removeAll(keepingCapacity: true)
         parent.append(contentsOf: 0..<count)
@@ -53,6 +59,8 @@ public struct BlobGrouping: Sendable {
                 guard rootA != rootB else { continue }
                 let joined = groupBox[rootA].union(groupBox[rootB])
                 guard joined.area <= compactness * (groupBox[rootA].area + groupBox[rootB].area) && joined.area <= largest else { continue }
+                if let usual = sizes?.size(atY: joined.y + joined.height / 2, frameHeight: frameHeight),
+                   joined.width > sizeFactor * usual.width || joined.height > sizeFactor * usual.height { continue }
                 let root = min(rootA, rootB)
                 parent[max(rootA, rootB)] = root
                 groupBox[root] = joined

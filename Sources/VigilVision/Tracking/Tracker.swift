@@ -26,6 +26,9 @@ public struct Tracker: Sendable {
         public var splitGroups = false
         /// Learn each part of the picture's usual motion and start new tracks with it.
         public var learnFlow = true
+        /// Learn the usual object size in each band of rows from confirmed tracks, and never
+        /// group blobs into something much bigger (needs `learnFlow`, which feeds it).
+        public var learnSizes = true
         /// The pairing gate also widens by this many standard deviations of the predicted
         /// position: a newborn track at a low frame rate may be a whole object size off.
         public var gateDeviations = 2.0
@@ -50,6 +53,7 @@ public struct Tracker: Sendable {
     private var grouping = BlobGrouping()
     private var splitting = GroupSplitting()
     public private(set) var flow = FlowField()
+    public private(set) var sizes = ObjectSizeMap()
 
     public init(settings: Settings = Settings(), classifier: ObjectClassifier = ObjectClassifier(), perspective: PerspectiveScale? = nil,
                 grouping: BlobGrouping = BlobGrouping()) {
@@ -68,12 +72,12 @@ public struct Tracker: Sendable {
     }
 
     /// Forgets the learned flow too (the camera was moved or its picture changed size).
-    public mutating func resetFlow() { flow.reset() }
+    public mutating func resetFlow() { flow.reset(); sizes.reset() }
 
     /// Feeds one analysed frame's blobs (analysis pixels) at time `pts` (seconds).
     public mutating func update(blobs rawBlobs: [Blob], pts: Double, frameWidth: Int, frameHeight: Int) {
         var blobs = grouping.group(rawBlobs, frameWidth: frameWidth, frameHeight: frameHeight, perspective: perspective,
-                                   flow: settings.learnFlow ? flow : nil)
+                                   flow: settings.learnFlow ? flow : nil, sizes: settings.learnSizes ? sizes : nil)
         if settings.splitGroups, let perspective { blobs = splitting.split(blobs, frameHeight: frameHeight, perspective: perspective) }
         let dt = min(1, max(0, pts - (lastPTS ?? pts)))
         lastPTS = pts
@@ -260,6 +264,7 @@ public struct Tracker: Sendable {
             let box = track.measuredBox
             let centre = Point(x: box.x + box.width / 2, y: box.y + box.height / 2)
             flow.observe(velocity: track.velocity, at: centre, frameWidth: frameWidth, frameHeight: frameHeight)
+            sizes.observe(box, frameHeight: frameHeight)
         }
     }
 
