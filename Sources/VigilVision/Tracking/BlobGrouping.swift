@@ -21,6 +21,8 @@ public struct BlobGrouping: Sendable {
     public private(set) var grouped: [Blob] = []
     private var parent: [Int] = []
     private var groupBox: [Box] = []
+    private var slot: [Int] = []
+    private var sums: [(x: Double, y: Double)] = []
 
     public init(gapFraction: Double = 0.03, compactness: Double = 2.0) {
         self.gapFraction = gapFraction
@@ -42,15 +44,14 @@ public struct BlobGrouping: Sendable {
             return node
         }
         let height = Double(frameHeight)
+        func gap(feet: Double) -> Double {
+            guard let perspective else { return gapFraction * height }
+            return gapPersonFraction * perspective.personHeight(atY: feet / height) * height
+        }
         for i in 0..<count {
-            let a = blobs[i].box
             for j in (i + 1)..<max(i + 1, count) {
-                let b = blobs[j].box
-                var gap = gapFraction * height
-                if let perspective {
-                    let feet = max(a.y + a.height, b.y + b.height) / height
-                    gap = gapPersonFraction * perspective.personHeight(atY: feet) * height
-                }
+                let a = blobs[i].box, b = blobs[j].box
+                let gap = gap(feet: max(a.y + a.height, b.y + b.height))
                 let dx = max(0, max(a.x, b.x) - min(a.x + a.width, b.x + b.width))
                 let dy = max(0, max(a.y, b.y) - min(a.y + a.height, b.y + b.height))
                 guard dx <= gap && dy <= gap else { continue }
@@ -66,17 +67,30 @@ public struct BlobGrouping: Sendable {
                 groupBox[root] = joined
             }
         }
+        // One pass: each blob adds itself to its root's slot; a root is always the group's
+        // lowest index, so groups come out in the order of their first blob.
         grouped.removeAll(keepingCapacity: true)
-        for i in 0..<count where find(i) == i {
-            var box = blobs[i].box, area = 0, sumX = 0.0, sumY = 0.0
-            for j in i..<count where find(j) == i {
-                let blob = blobs[j]
-                box = box.union(blob.box)
-                area += blob.area
-                sumX += blob.centroid.x * Double(blob.area)
-                sumY += blob.centroid.y * Double(blob.area)
+        slot.removeAll(keepingCapacity: true)
+        slot.append(contentsOf: repeatElement(-1, count: count))
+        sums.removeAll(keepingCapacity: true)
+        for i in 0..<count {
+            let root = find(i), blob = blobs[i]
+            let weight = Double(blob.area)
+            if slot[root] < 0 {
+                slot[root] = grouped.count
+                grouped.append(Blob(box: blob.box, area: blob.area, centroid: blob.centroid))
+                sums.append((blob.centroid.x * weight, blob.centroid.y * weight))
+            } else {
+                let index = slot[root]
+                grouped[index].box = grouped[index].box.union(blob.box)
+                grouped[index].area += blob.area
+                sums[index].x += blob.centroid.x * weight
+                sums[index].y += blob.centroid.y * weight
             }
-            grouped.append(Blob(box: box, area: area, centroid: Point(x: sumX / Double(max(1, area)), y: sumY / Double(max(1, area)))))
+        }
+        for index in grouped.indices {
+            let area = Double(max(1, grouped[index].area))
+            grouped[index].centroid = Point(x: sums[index].x / area, y: sums[index].y / area)
         }
         return grouped
     }

@@ -117,10 +117,14 @@ public struct Tracker: Sendable {
             let swerve = settings.swerve * size * size * dt * dt * dt
             let spread = (track.x.positionVariance + track.y.positionVariance + 2 * swerve).squareRoot()
             for (b, blob) in blobs.enumerated() {
-                let overlap = predicted.intersectionOverUnion(blob.box)
                 let dx = blob.box.x + blob.box.width / 2 - centre.x, dy = blob.box.y + blob.box.height / 2 - centre.y
-                let distance = (dx * dx + dy * dy).squareRoot()
                 let gate = settings.gate * max(size, blob.box.width, blob.box.height) + settings.gateDeviations * spread
+                // Most pairs are far apart and neither touch nor fall within the gate: skip them
+                // before the square root and the overlap.
+                let apart = abs(dx) * 2 >= predicted.width + blob.box.width || abs(dy) * 2 >= predicted.height + blob.box.height
+                if apart && dx * dx + dy * dy >= gate * gate { continue }
+                let overlap = apart ? 0 : predicted.intersectionOverUnion(blob.box)
+                let distance = (dx * dx + dy * dy).squareRoot()
                 guard overlap > 0.05 || distance < gate else { continue }
                 // Sizes that disagree badly are a different object (or a merge, handled below).
                 let sizeRatio = max(blob.box.area, 1) / max(predicted.area, 1)
