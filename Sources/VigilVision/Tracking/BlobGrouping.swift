@@ -48,12 +48,17 @@ public struct BlobGrouping: Sendable {
             guard let perspective else { return gapFraction * height }
             return gapPersonFraction * perspective.personHeight(atY: feet / height) * height
         }
+        // Without a perspective the gap is one number: most pairs fail on x alone.
+        let fixedGap = perspective == nil ? gapFraction * height : Double.infinity
         for i in 0..<count {
+            let a = blobs[i].box
             for j in (i + 1)..<max(i + 1, count) {
-                let a = blobs[i].box, b = blobs[j].box
-                let gap = gap(feet: max(a.y + a.height, b.y + b.height))
+                let b = blobs[j].box
                 let dx = max(0, max(a.x, b.x) - min(a.x + a.width, b.x + b.width))
+                guard dx <= fixedGap else { continue }
                 let dy = max(0, max(a.y, b.y) - min(a.y + a.height, b.y + b.height))
+                guard dy <= fixedGap else { continue }
+                let gap = gap(feet: max(a.y + a.height, b.y + b.height))
                 guard dx <= gap && dy <= gap else { continue }
                 if let flow, flow.separates(a, b, frameWidth: frameWidth, frameHeight: frameHeight) { continue }
                 let rootA = find(i), rootB = find(j)

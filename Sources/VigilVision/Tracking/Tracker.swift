@@ -47,6 +47,8 @@ public struct Tracker: Sendable {
     // Reused every frame.
     private var pairs: [(score: Double, track: Int, blob: Int)] = []
     private var blobOwner: [Int] = []
+    private var blobCentreX: [Double] = []
+    private var blobCentreY: [Double] = []
     private var trackBlob: [Int] = []
     private var measurement: [Box] = []
     private var merged: [Bool] = []
@@ -106,6 +108,16 @@ public struct Tracker: Sendable {
 
     private mutating func associate(_ blobs: [Blob], dt: Double) {
         pairs.removeAll(keepingCapacity: true)
+        // Blob centres side by side in memory, for a first test of every pair that is cheap.
+        blobCentreX.removeAll(keepingCapacity: true)
+        blobCentreY.removeAll(keepingCapacity: true)
+        var widest = 0.0, tallest = 0.0
+        for blob in blobs {
+            blobCentreX.append(blob.box.x + blob.box.width / 2)
+            blobCentreY.append(blob.box.y + blob.box.height / 2)
+            widest = max(widest, blob.box.width)
+            tallest = max(tallest, blob.box.height)
+        }
         for (t, track) in tracks.enumerated() {
             let predicted = track.box
             let centre = Point(x: predicted.x + predicted.width / 2, y: predicted.y + predicted.height / 2)
@@ -116,9 +128,14 @@ public struct Tracker: Sendable {
             let size = max(predicted.width, predicted.height)
             let swerve = settings.swerve * size * size * dt * dt * dt
             let spread = (track.x.positionVariance + track.y.positionVariance + 2 * swerve).squareRoot()
-            for (b, blob) in blobs.enumerated() {
-                let dx = blob.box.x + blob.box.width / 2 - centre.x, dy = blob.box.y + blob.box.height / 2 - centre.y
-                let gate = settings.gate * max(size, blob.box.width, blob.box.height) + settings.gateDeviations * spread
+            // No blob's centre farther than this can touch the predicted box or lie within the gate.
+            let widestGate = settings.gate * max(size, max(widest, tallest)) + settings.gateDeviations * spread
+            let reachX = max(widestGate, (predicted.width + widest) / 2), reachY = max(widestGate, (predicted.height + tallest) / 2)
+            for b in blobs.indices {
+                let dx = blobCentreX[b] - centre.x, dy = blobCentreY[b] - centre.y
+                if abs(dx) > reachX || abs(dy) > reachY { continue }
+                let blob = blobs[b]
+                let gate = settings.gate * max(size, max(blob.box.width, blob.box.height)) + settings.gateDeviations * spread
                 // Most pairs are far apart and neither touch nor fall within the gate: skip them
                 // before the square root and the overlap.
                 let apart = abs(dx) * 2 >= predicted.width + blob.box.width || abs(dy) * 2 >= predicted.height + blob.box.height
