@@ -27,7 +27,7 @@ public struct Tracker: Sendable {
         /// Learn each part of the picture's usual motion and start new tracks with it.
         public var learnFlow = true
         /// Learn the usual object size in each band of rows from confirmed tracks, and never
-        /// group blobs into something much bigger (needs `learnFlow`, which feeds it).
+        /// group blobs into something much bigger.
         public var learnSizes = true
         /// The pairing gate also widens by this many standard deviations of the predicted
         /// position: a newborn track at a low frame rate may be a whole object size off.
@@ -278,16 +278,19 @@ public struct Tracker: Sendable {
         return .unknown
     }
 
-    /// Confirmed tracks measured this frame teach the flow field their velocity.
+    /// Confirmed tracks measured this frame teach the flow field their velocity and the size
+    /// map their size.
     private mutating func learn(frameWidth: Int, frameHeight: Int) {
-        guard settings.learnFlow else { return }
+        guard settings.learnFlow || settings.learnSizes else { return }
         for (index, track) in tracks.enumerated() where track.isConfirmed && trackBlob[index] >= 0 && !merged[index] {
             let box = track.measuredBox
-            let centre = Point(x: box.x + box.width / 2, y: box.y + box.height / 2)
-            flow.observe(velocity: track.velocity, at: centre, frameWidth: frameWidth, frameHeight: frameHeight)
+            if settings.learnFlow {
+                let centre = Point(x: box.x + box.width / 2, y: box.y + box.height / 2)
+                flow.observe(velocity: track.velocity, at: centre, frameWidth: frameWidth, frameHeight: frameHeight)
+            }
             // A track two frames old is as often a fragment or two objects in one as it is an
             // object; by its third measurement it has kept its size (us101-seq3 F 0.830 -> 0.839).
-            if track.hits >= 3 { sizes.observe(box, frameHeight: frameHeight) }
+            if settings.learnSizes && track.hits >= 3 { sizes.observe(box, frameHeight: frameHeight) }
         }
     }
 
