@@ -62,6 +62,32 @@ struct ConsensusHysteresisTests {
         #expect(plain.patch == 0, "patch \(plain.patch)")
     }
 
+    /// Two bright squares 4 pixels apart, a weak strip between and around them (the
+    /// shadow between two cars in neighbouring lanes): blobs after the object appears.
+    static func pairBlobs(tuning: SampleConsensusMotion.Tuning) -> [Blob] {
+        var model = SampleConsensusMotion(settings: MotionSettings(), tuning: tuning)
+        for _ in 0..<30 { _ = model.analyze(frame(withObject: false)) }
+        var image = GrayImage(width: width, height: height, fill: 100)
+        for y in 37..<63 { for x in 37..<83 { image.pixels[y * width + x] = 108 } }
+        for y in 40..<60 {
+            for x in 40..<58 { image.pixels[y * width + x] = 160 }
+            for x in 62..<80 { image.pixels[y * width + x] = 160 }
+        }
+        _ = model.analyze(image)
+        return model.blobs
+    }
+
+    @Test("growth never joins two blobs: with it undone the two squares stay two")
+    func growthKeepsBlobsApart() {
+        let apart = Self.pairBlobs(tuning: SampleConsensusMotion.Tuning())
+        #expect(apart.count == 2, "\(apart)")
+        var joining = SampleConsensusMotion.Tuning()
+        joining.keepSeedsApart = false
+        // The growth itself is what joined them.
+        let joined = Self.pairBlobs(tuning: joining)
+        #expect(joined.count == 1, "\(joined)")
+    }
+
     @Test("the tracker joins consensus blobs over a narrower gap than adaptive ones")
     func grouping() {
         let consensus = MotionModelKind.consensus.make(MotionSettings()).blobGrouping

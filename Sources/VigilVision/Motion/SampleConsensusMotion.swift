@@ -23,7 +23,10 @@
 /// - a frame where nearly everything changes at once (lights, an IR switch, the camera
 ///   moved) is learned anew instead of reported;
 /// - the raw mask is smoothed by a 5×5 majority (spatial coherence), then grown into the
-///   weaker differences next to it (hysteresis), before blobs are cut.
+///   weaker differences next to it (hysteresis), never joining two blobs, before blobs are cut;
+/// - at the end of the warm-up (and of each re-learning), each pixel keeps only the values
+///   that recurred during it, so what passed or stood there briefly is not background.
+///   The model does not learn the objects in view when it starts unless they stay.
 ///
 /// Pure Swift over unsafe buffers; after the first frame nothing is allocated.
 public struct SampleConsensusMotion: MotionModel {
@@ -75,12 +78,22 @@ public struct SampleConsensusMotion: MotionModel {
     private var grown: [UInt8] = []
     /// The regions hysteresis visits this frame (reused storage).
     private var growRegions: [GrowRegion] = []
+    /// The seeds' centres and the cleaned mask before hysteresis (reused storage).
+    private var seedCentres: [Point] = []
+    private var beforeGrowth = GrayImage(width: 0, height: 0)
     private var mask = GrayImage(width: 0, height: 0)
     private var extractor = BlobExtractor()
     private var framesSeen = 0
     private var gainHistogram = [Int32](repeating: 0, count: GainEstimator.histogramSize)
     private var relearnUntil = 0
     private var compensated = GrayImage(width: 0, height: 0)
+    /// The frames of the current learning period, plane-major (at most `historyCapacity`),
+    /// and how many have been kept.
+    private var history: [UInt8] = []
+    private var historyCount = 0
+    /// Frames of a learning period kept for `keepRecurringValues` (later ones overwrite the
+    /// oldest): the longer learning period, at most 32 (the width of the vector it is read into).
+    private var historyCapacity = 0
     private var random: UInt64 = 0x9E37_79B9_7F4A_7C15
 
     /// The algorithm's inner constants, fixed by the benchmark; not part of a camera's config.
@@ -109,6 +122,14 @@ public struct SampleConsensusMotion: MotionModel {
         /// leaves and water, whose labels flip, are never weak foreground).
         public var weakFraction: Float = 0.2
         public var weakBlinking: Float = 1
+        /// At the end of a learning period, a pixel's samples are rebuilt from the values
+        /// it had during it that recur in at least this fraction of its frames (0 keeps the
+        /// random updates' samples). A quarter lost swaying branches' rarer positions (the
+        /// synthetic sway scene's false pixels went over its bound).
+        public var recurringFraction: Float = 0.15
+        /// Hysteresis never joins two seed blobs: a blob grown into another is put back
+        /// as it was before growth (`separateJoinedSeeds`).
+        public var keepSeedsApart = true
         public init() {}
     }
     public var tuning = Tuning()
@@ -121,6 +142,7 @@ public struct SampleConsensusMotion: MotionModel {
     public mutating func reset() {
         framesSeen = 0
         relearnUntil = 0
+        historyCount = 0
     }
 
     public mutating func analyze(_ image: GrayImage) -> FrameObservation {
@@ -129,6 +151,7 @@ public struct SampleConsensusMotion: MotionModel {
         if framesSeen == 0 { initialise(from: image) }
         framesSeen += 1
         var learning = framesSeen <= settings.warmUpFrames || framesSeen <= relearnUntil
+        if !learning && historyCount > 0 { keepRecurringValues() }
         // Dusk, clouds, lights: the frame is brought to the light the samples were learned in.
         let gain = gainHistogram.withUnsafeMutableBufferPointer { histogram in
             samples.withUnsafeBufferPointer { model in GainEstimator.estimate(image, histogram: histogram) { Int32(model[$0]) } }
@@ -142,6 +165,7 @@ public struct SampleConsensusMotion: MotionModel {
             relearnUntil = framesSeen + settings.relearnFrames
             learning = true
         }
+        if learning { remember(frame) }
         feedback(learning: learning)
         update(frame, learning: learning)
         isLearning = learning
@@ -165,6 +189,10 @@ public struct SampleConsensusMotion: MotionModel {
         if foreground > 0 && growIntoWeak() {
             foreground = extractor.clean(smoothed, into: &mask, minimumBlobPixels: settings.minimumBlobPixels,
                                          perspective: settings.perspective, minimumPersonFraction: settings.minimumPersonFraction)
+            if tuning.keepSeedsApart && separateJoinedSeeds() {
+                foreground = extractor.clean(smoothed, into: &mask, minimumBlobPixels: settings.minimumBlobPixels,
+                                             perspective: settings.perspective, minimumPersonFraction: settings.minimumPersonFraction)
+            }
         }
         // Ghosts stay put until removed, so looking every fourth frame loses nothing.
         if framesSeen & 3 == 0 && tuning.ghostEdgeRatio > 0 { foreground -= suppressGhosts(frame) }
@@ -253,9 +281,112 @@ public struct SampleConsensusMotion: MotionModel {
         weak = [UInt8](repeating: 0, count: count)
         grown = [UInt8](repeating: 0, count: count)
         mask = GrayImage(width: width, height: height)
+        beforeGrowth = GrayImage(width: width, height: height)
+        seedCentres.reserveCapacity(256)
+        historyCapacity = min(32, max(settings.warmUpFrames, settings.relearnFrames, Self.sampleCount))
+        history = [UInt8](repeating: 0, count: count * historyCapacity)
+        historyCount = 0
         extractor = BlobExtractor()
         framesSeen = 0
         relearnUntil = 0
+    }
+
+    private mutating func remember(_ image: GrayImage) {
+        let count = width * height
+        let slot = historyCount % historyCapacity
+        history.withUnsafeMutableBufferPointer { kept in
+            image.pixels.withUnsafeBufferPointer { kept.baseAddress!.advanced(by: slot * count).update(from: $0.baseAddress!, count: count) }
+        }
+        historyCount += 1
+    }
+
+    /// Learning updates every sample every frame, so a road in a jam ends its warm-up with
+    /// the cars that passed in its samples, and those cars' colours stay background for
+    /// hundreds of frames. The road is what recurs: each pixel keeps, spread over the
+    /// period, only the values that at least `recurringFraction` of its frames come close
+    /// to. A pixel that alternates between two backgrounds (leaf and sky) keeps both; one
+    /// where nothing recurs keeps the samples it has.
+    private mutating func keepRecurringValues() {
+        typealias Lanes = SIMD16<UInt8>
+        let kept = min(historyCount, historyCapacity)
+        historyCount = 0
+        let count = width * height
+        guard tuning.recurringFraction > 0, kept >= Self.sampleCount, count >= 16 else { return }
+        // Support counts the value itself, hence the + 1.
+        let needed = UInt8(clamping: max(2, Int((Float(kept) * tuning.recurringFraction).rounded(.up))) + 1)
+        // Scalar operands of SIMD compares and blends are not inlined; whole vectors are.
+        let reach = Lanes(repeating: UInt8(clamping: settings.sampleDistance))
+        let one = Lanes(repeating: 1), zero = Lanes(repeating: 0)
+        let firstThreshold = UInt8(clamping: settings.sampleDistance)
+        let firstWeak = UInt8(clamping: Int((Float(settings.sampleDistance) * tuning.weakFraction).rounded()))
+        let planes = Self.sampleCount
+        withUnsafeTemporaryAllocation(of: Lanes.self, capacity: 2 * kept) { scratch in
+            let values = scratch.baseAddress!, support = values + kept
+            history.withUnsafeBufferPointer { past in
+                samples.withUnsafeMutableBufferPointer { model in
+                    blinking.withUnsafeMutableBufferPointer { v in
+                        thresholdFactor.withUnsafeMutableBufferPointer { r in
+                            threshold.withUnsafeMutableBufferPointer { limit in
+                                weakLimit.withUnsafeMutableBufferPointer { weakAt in
+                                    let source = UnsafeRawPointer(past.baseAddress!)
+                                    var start = 0
+                                    while start < count {
+                                        // The last block overlaps the one before: its pixels come out the same.
+                                        let i = min(start, count - 16)
+                                        start += 16
+                                        for k in 0..<kept { values[k] = source.loadUnaligned(fromByteOffset: k &* count &+ i, as: Lanes.self) }
+                                        // Each value's support: how many of the period's values (itself included)
+                                        // lie within reach. Closeness is symmetric, so each pair is measured once.
+                                        for k in 0..<kept { support[k] = one }
+                                        for k in 0..<kept {
+                                            let value = values[k]
+                                            var close = support[k]
+                                            for j in (k + 1)..<max(k + 1, kept) {
+                                                let other = values[j]
+                                                let distance = (value &- other).replacing(with: other &- value, where: value .< other)
+                                                let near = one.replacing(with: zero, where: distance .> reach)
+                                                close &+= near
+                                                support[j] &+= near
+                                            }
+                                            support[k] = close
+                                        }
+                                        for lane in 0..<16 {
+                                            let pixel = i &+ lane
+                                            var found = 0
+                                            for k in 0..<kept where support[k][lane] >= needed { found += 1 }
+                                            guard found > 0 else { continue }
+                                            // The samples are the recurring values spread evenly over the period.
+                                            var plane = 0, nth = 0
+                                            var lowest: UInt8 = 255, highest: UInt8 = 0
+                                            for k in 0..<kept where support[k][lane] >= needed {
+                                                let value = values[k][lane]
+                                                lowest = min(lowest, value)
+                                                highest = max(highest, value)
+                                                while plane < planes && plane * found / planes == nth {
+                                                    model[plane &* count &+ pixel] = value
+                                                    plane += 1
+                                                }
+                                                nth += 1
+                                            }
+                                            // Where the background kept one level, its feedback was measured against
+                                            // the samples just replaced: flips between a car and a sample that was a
+                                            // car are no sign of a dynamic background (left as they were, the road's
+                                            // threshold stays raised and grey cars match it for a hundred frames).
+                                            // Where it alternates (leaves, sky), the raised threshold was earned.
+                                            guard highest &- lowest <= firstThreshold else { continue }
+                                            v[pixel] = 0
+                                            r[pixel] = 1
+                                            limit[pixel] = firstThreshold
+                                            weakAt[pixel] = firstWeak
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     @inline(__always) private mutating func nextRandom() -> UInt64 {
@@ -542,6 +673,11 @@ public struct SampleConsensusMotion: MotionModel {
                                           top: max(0, Int(blob.box.y) - steps), bottom: min(height, Int(blob.box.y + blob.box.height) + steps)))
         }
         guard !growRegions.isEmpty else { return false }
+        seedCentres.removeAll(keepingCapacity: true)
+        for blob in extractor.blobs where blob.area >= seedArea { seedCentres.append(blob.centroid) }
+        beforeGrowth.pixels.withUnsafeMutableBufferPointer { copy in
+            mask.pixels.withUnsafeBufferPointer { copy.baseAddress!.update(from: $0.baseAddress!, count: count) }
+        }
         smoothed.pixels.withUnsafeMutableBufferPointer { seeds in
             seeds.update(repeating: 0)
             let blobs = extractor.blobs
@@ -651,6 +787,31 @@ public struct SampleConsensusMotion: MotionModel {
             }
         }
         return grewAny
+    }
+
+    /// Growth that joins two seeds (neighbouring cars and the shadow between them, two
+    /// people side by side) is undone for the blob it made: that blob goes back to its
+    /// pixels before growth, every other blob keeps its growth. Returns whether any was undone.
+    private mutating func separateJoinedSeeds() -> Bool {
+        let blobs = extractor.blobs, seeds = seedCentres
+        func joinsSeeds(_ blob: Blob) -> Bool {
+            var inside = 0
+            for seed in seeds where seed.x >= blob.box.x && seed.x < blob.box.x + blob.box.width
+                && seed.y >= blob.box.y && seed.y < blob.box.y + blob.box.height {
+                inside += 1
+                if inside == 2 { return true }
+            }
+            return false
+        }
+        guard blobs.contains(where: joinsSeeds) else { return false }
+        let count = width * height
+        beforeGrowth.pixels.withUnsafeBufferPointer { before in
+            smoothed.pixels.withUnsafeMutableBufferPointer { out in
+                for i in 0..<count { out[i] = before[i] != 0 ? 1 : 0 }
+                extractor.mark(blobsWhere: { !joinsSeeds(blobs[$0]) }, into: out, width: width)
+            }
+        }
+        return true
     }
 
     /// 5×5 majority of the raw mask (`tuning.majority` of 25), with separable box sums.
