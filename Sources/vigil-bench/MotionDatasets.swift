@@ -62,7 +62,8 @@ func tunedMotionSettings(_ model: MotionModelKind) -> MotionSettings {
     return settings
 }
 
-let consensusFields: Set<String> = ["shortestPeriod", "ghostEdgeRatio", "updateRowStep", "majority", "ghostAge", "thresholdStep"]
+let consensusFields: Set<String> = ["shortestPeriod", "ghostEdgeRatio", "updateRowStep", "majority", "ghostAge", "thresholdStep",
+                                    "recurringFraction", "keepSeedsApart", "growSteps"]
 
 func consensusTuning() -> SampleConsensusMotion.Tuning {
     var tuning = SampleConsensusMotion.Tuning()
@@ -77,6 +78,9 @@ func consensusTuning() -> SampleConsensusMotion.Tuning {
         case "ghostAge": tuning.ghostAge = Int(value)
         case "thresholdStep": tuning.thresholdStep = value
         case "updateRowStep": tuning.updateRowStep = Int(value)
+        case "recurringFraction": tuning.recurringFraction = value
+        case "keepSeedsApart": tuning.keepSeedsApart = value != 0
+        case "growSteps": tuning.growSteps = Int(value)
         default: break
         }
     }
