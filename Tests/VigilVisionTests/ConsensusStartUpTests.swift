@@ -69,5 +69,13 @@ struct ConsensusStartUpTests {
         }
         #expect(!model.isLearning)
         #expect(marked == 0, "marked \(marked) pixels after the warm-up")
+        // The model is watching those pixels: a third level there is foreground.
+        var third = GrayImage(width: Self.width, height: Self.height, fill: 100)
+        for y in Self.car.y { for x in Self.car.x { third.pixels[y * Self.width + x] = 230 } }
+        _ = model.analyze(third)
+        let onCar = model.lastMask.map { mask in
+            Self.car.y.reduce(0) { sum, y in sum + Self.car.x.filter { mask.pixels[y * Self.width + $0] != 0 }.count }
+        } ?? 0
+        #expect(Double(onCar) > 0.9 * Double(Self.car.x.count * Self.car.y.count), "third level: \(onCar) pixels")
     }
 }

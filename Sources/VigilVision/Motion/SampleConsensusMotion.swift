@@ -187,6 +187,13 @@ public struct SampleConsensusMotion: MotionModel {
         // Grown from the blobs kept, not from every speck the majority left: a speck of
         // sway grown a few steps would be big enough to keep.
         if foreground > 0 && growIntoWeak() {
+            if tuning.keepSeedsApart {
+                // What `separateJoinedSeeds` needs from before growth: the seeds, and the
+                // mask, kept by swapping buffers (the clean below writes every pixel of the other).
+                seedCentres.removeAll(keepingCapacity: true)
+                for blob in extractor.blobs where blob.area >= tuning.growFromArea { seedCentres.append(blob.centroid) }
+                swap(&mask, &beforeGrowth)
+            }
             foreground = extractor.clean(smoothed, into: &mask, minimumBlobPixels: settings.minimumBlobPixels,
                                          perspective: settings.perspective, minimumPersonFraction: settings.minimumPersonFraction)
             if tuning.keepSeedsApart && separateJoinedSeeds() {
@@ -673,11 +680,6 @@ public struct SampleConsensusMotion: MotionModel {
                                           top: max(0, Int(blob.box.y) - steps), bottom: min(height, Int(blob.box.y + blob.box.height) + steps)))
         }
         guard !growRegions.isEmpty else { return false }
-        seedCentres.removeAll(keepingCapacity: true)
-        for blob in extractor.blobs where blob.area >= seedArea { seedCentres.append(blob.centroid) }
-        beforeGrowth.pixels.withUnsafeMutableBufferPointer { copy in
-            mask.pixels.withUnsafeBufferPointer { copy.baseAddress!.update(from: $0.baseAddress!, count: count) }
-        }
         smoothed.pixels.withUnsafeMutableBufferPointer { seeds in
             seeds.update(repeating: 0)
             let blobs = extractor.blobs
