@@ -103,13 +103,14 @@ func queueBenchmark(base: String) throws {
     _ = system("rm -rf '\(base)'/vigil-bench-\(getpid())-*")
 }
 
-/// motion: F-measure of the motion mask against synthetic ground truth, per scene, and
-/// time per frame of the motion step. Frames are rendered (no codec) at 480×270.
-func motionBenchmark(frames: Int) {
+/// motion [FRAMES] [MODEL]: F-measure of the motion mask against synthetic ground truth, per
+/// scene, and time per frame of the motion step (the default model unless MODEL is given).
+/// Frames are rendered (no codec) at 480×270.
+func motionBenchmark(frames: Int, model: MotionModelKind) {
     for preset in ScenePreset.allCases {
         let spec = SceneSpec.preset(preset, width: 480, height: 270, frameCount: frames, seed: 21)
         let renderer = SceneRenderer(spec: spec)
-        var detector = MotionDetector(settings: tunedSettings())
+        var detector = model.make(tunedSettings())
         var image = GrayImage(width: 480, height: 270), truth = GrayImage(width: 480, height: 270)
         var tp = 0, fp = 0, fn = 0, seconds = 0.0, falseFrames = 0
         for index in 0..<frames {
@@ -143,7 +144,7 @@ func tunedSettings() -> MotionDetector.Settings {
 /// motion-steady N: runs the motion step over N frames (pre-rendered, cycled), so that
 /// `valgrind` can count heap allocations for two values of N: the difference divided by
 /// the difference in N is the allocations per frame in steady state.
-func motionSteadyState(frames: Int, model: MotionModelKind = .adaptive) {
+func motionSteadyState(frames: Int, model: MotionModelKind) {
     let spec = SceneSpec.preset(.mixed, width: 480, height: 270, frameCount: 40, seed: 21)
     let renderer = SceneRenderer(spec: spec)
     let images = (0..<40).map { renderer.render(frame: $0).image }
@@ -247,7 +248,7 @@ case "queue":
     try queueBenchmark(base: arguments.count > 2 ? arguments[2] : "/tmp")
 case "motion-steady":
     motionSteadyState(frames: arguments.count > 2 ? Int(arguments[2]) ?? 100 : 100,
-                      model: arguments.count > 3 ? MotionModelKind(rawValue: arguments[3]) ?? .adaptive : .adaptive)
+                      model: arguments.count > 3 ? MotionModelKind(rawValue: arguments[3]) ?? MotionSettings().model : MotionSettings().model)
 case "tracking":
     trackingBenchmark(objects: arguments.count > 2 ? Int(arguments[2]) ?? 10 : 10)
 case "crowd":
@@ -266,7 +267,8 @@ case "crowd-fit":
     }
     try crowdFitBenchmark(path: arguments[2], from: from, to: to)
 case "motion":
-    motionBenchmark(frames: arguments.count > 2 ? Int(arguments[2]) ?? 250 : 250)
+    motionBenchmark(frames: arguments.count > 2 ? Int(arguments[2]) ?? 250 : 250,
+                    model: arguments.count > 3 ? MotionModelKind(rawValue: arguments[3]) ?? MotionSettings().model : MotionSettings().model)
 default:
     FileOutput.standardError("unknown benchmark \(arguments[1])")
     exit(2)

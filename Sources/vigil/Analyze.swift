@@ -42,7 +42,7 @@ struct Analyze: ParsableCommand {
     @Option(help: "Analysis to run: motion or none (ingest only, for benchmarks).")
     var analysis: String = "motion"
 
-    @Option(help: "Motion: background model, adaptive (default) or consensus (overrides the camera's motion.model).")
+    @Option(help: "Motion: background model, consensus (default) or adaptive (overrides the camera's motion.model).")
     var motionModel: MotionModelKind?
 
     @Option(help: "Motion (adaptive model): a pixel moves when it differs by more than this many times its normal variation.")

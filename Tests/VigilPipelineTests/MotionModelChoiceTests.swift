@@ -15,18 +15,18 @@ struct MotionModelChoiceTests {
         #expect(CameraSettings.motionModels.sorted() == MotionModelKind.allCases.map(\.rawValue).sorted())
     }
 
-    @Test("motion.model picks the model; the command line's choice wins over it; the default is adaptive")
+    @Test("motion.model picks the model; the command line's choice wins over it; the default is consensus")
     func choice() throws {
         let configuration = try ConfigLoader.parse(yaml: """
             cameras:
-              - { id: a, source: x.mp4, motion: { model: consensus } }
+              - { id: a, source: x.mp4, motion: { model: adaptive } }
               - { id: b, source: y.mp4 }
             """)
-        #expect(configuration.cameras[0].motionModel == "consensus")
+        #expect(configuration.cameras[0].motionModel == "adaptive")
         #expect(configuration.cameras[1].motionModel == nil)
-        #expect(try CameraPipeline(camera: configuration.cameras[0]).analyzer is SampleConsensusMotion)
-        #expect(try CameraPipeline(camera: configuration.cameras[1]).analyzer is MotionDetector)
-        #expect(try CameraPipeline(camera: configuration.cameras[0], motionModel: .adaptive).analyzer is MotionDetector)
+        #expect(try CameraPipeline(camera: configuration.cameras[0]).analyzer is MotionDetector)
+        #expect(try CameraPipeline(camera: configuration.cameras[1]).analyzer is SampleConsensusMotion)
+        #expect(try CameraPipeline(camera: configuration.cameras[0], motionModel: .consensus).analyzer is SampleConsensusMotion)
     }
 
     @Test("an unknown model is a config error that names the field and the choices")

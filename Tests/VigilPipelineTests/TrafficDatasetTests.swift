@@ -3,12 +3,14 @@ import Testing
 import VigilMedia
 import VigilPipeline
 import VigilTestSupport
+import VigilVision
 
 /// Confirmed tracks against every boxed vehicle of ../shared/datasets/traffic/us101-seq3 (a
 /// congested motorway at 3 frames a second, ~25 vehicles in view), scored as the dataset's
 /// README says and as bench/traffic_tracks.py does: from frame 30 on, each track measured in a
 /// frame matched greedily, best IoU first, to at most one boxed vehicle at IoU ≥ 0.3.
-/// `vigil analyze` as a new user runs it: no camera config, default width and motion model.
+/// `vigil analyze` as a new user runs it: no camera config, default width; the default motion
+/// model, and adaptive for comparison.
 @Suite("Tracks in dense traffic")
 struct TrafficDatasetTests {
     struct Truth: Decodable {
@@ -16,11 +18,25 @@ struct TrafficDatasetTests {
         let boxes: [String: [[Double]]]
     }
 
-    /// Measured 2026-12-04: F 0.84 (precision 0.88, recall 0.80), 2.6 vehicles off per frame
-    /// of 25.3. Before grouping learned the usual vehicle size per row (2026-12-03): F 0.77,
-    /// 4.9 off; before the flow field and the time-aware gate: F 0.26, 19.4 off.
-    @Test("us101-seq3: confirmed tracks find most vehicles of a jam at 3 frames a second")
-    func us101() throws {
+    /// Bounds per background model, each about 0.02 in F and a third of a vehicle above what it
+    /// measured. Adaptive, 2026-12-04: F 0.84 (precision 0.88, recall 0.80), 2.6 vehicles off
+    /// per frame of 25.3 (before grouping learned the usual vehicle size per row: F 0.77, 4.9
+    /// off; before the flow field and the time-aware gate: F 0.26, 19.4 off). Consensus, the
+    /// default since 2026-12-04: F 0.83 (0.91, 0.76), 4.1 off: fewer false tracks, but it
+    /// misses more far vehicles whose grey is the road's (a red car), so it counts low.
+    struct Bound: Sendable, CustomStringConvertible {
+        let model: MotionModelKind?
+        let f: Double, precision: Double, countError: Double
+        var description: String { model.map { "\($0)" } ?? "default model" }
+    }
+
+    static let bounds = [
+        Bound(model: nil, f: 0.81, precision: 0.88, countError: 4.4),
+        Bound(model: .adaptive, f: 0.81, precision: 0.8, countError: 3.2),
+    ]
+
+    @Test("us101-seq3: confirmed tracks find most vehicles of a jam at 3 frames a second", arguments: bounds)
+    func us101(bound: Bound) throws {
         let folder = RealFootageTests.repository.appendingPathComponent("../shared/datasets/traffic/us101-seq3").standardized
         let clip = folder.appendingPathComponent("input.mp4").path
         try #require(FileManager.default.fileExists(atPath: clip), "missing \(clip): ../shared/datasets beside the repository")
@@ -29,6 +45,7 @@ struct TrafficDatasetTests {
         defer { directory.remove() }
         var options = ClipAnalysisOptions(input: SourceLocation(clip))
         options.tracksOut = directory.file("tracks.txt")
+        options.motionModel = bound.model
         _ = try ClipAnalysis(options: options).run()
         var tracks: [Int: [[Double]]] = [:]
         for line in try String(contentsOfFile: directory.file("tracks.txt"), encoding: .utf8).split(separator: "\n") {
@@ -47,9 +64,9 @@ struct TrafficDatasetTests {
         let f = 2 * precision * recall / max(1e-9, precision + recall)
         let perFrame = Double(countError) / Double(truth.frames - 30)
         #expect(actual > 2_500, "the clip's boxes were read: \(actual)")
-        #expect(f >= 0.81, "F \(f) (precision \(precision), recall \(recall))")
-        #expect(precision >= 0.8, "precision \(precision)")
-        #expect(perFrame <= 3.2, "count error \(perFrame) per frame")
+        #expect(f >= bound.f, "F \(f) (precision \(precision), recall \(recall))")
+        #expect(precision >= bound.precision, "precision \(precision)")
+        #expect(perFrame <= bound.countError, "count error \(perFrame) per frame")
     }
 
     static func iou(_ a: [Double], _ b: [Double]) -> Double {

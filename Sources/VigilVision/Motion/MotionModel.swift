@@ -18,11 +18,11 @@ extension MotionModel {
 
 /// The background models a camera can choose (`motion: { model: ... }`).
 public enum MotionModelKind: String, Sendable, CaseIterable {
-    /// Sample consensus with per-pixel feedback (ViBe/SuBSENSE family): best on the
-    /// annotated sequences, and on people who move slowly, stand, or are in view at start-up.
+    /// Sample consensus with per-pixel feedback (ViBe/SuBSENSE family), the default: best on
+    /// the annotated sequences, and on people who move slowly, stand, or are in view at start-up.
     case consensus
-    /// One running background level and variation per pixel (Vigil's first model): the
-    /// default, best on tracks in dense traffic.
+    /// One running background level and variation per pixel (Vigil's first model): closer
+    /// counts of a dense jam's vehicles, and the `--sensitivity` family of settings.
     case adaptive
 
     public func make(_ settings: MotionSettings) -> any MotionModel {

@@ -1,10 +1,11 @@
 /// What every motion model is configured with; fields a model does not use are ignored
 /// by it (each says which model reads it).
 public struct MotionSettings: Sendable, Equatable {
-    /// Which background model runs (`motion: { model: ... }`). Still `adaptive`: consensus
-    /// scores far higher on the annotated sequences and passes the highway-cctv tests, but
-    /// tracks fewer vehicles in dense traffic (us101; BENCHMARKS.md, issue 12).
-    public var model: MotionModelKind = .adaptive
+    /// Which background model runs (`motion: { model: ... }`). Consensus: far higher F on the
+    /// five annotated sequences, better tracks of people (PETS 2009), counts on highway-cctv
+    /// and crowd counts (Mall); adaptive still counts a dense jam's vehicles closer (us101;
+    /// BENCHMARKS.md, issue 12).
+    public var model: MotionModelKind = .consensus
     /// Foreground needs a difference above this many times the pixel's normal variation…
     public var sensitivity: Int = 3
     /// …and above this many grey levels in any case.
