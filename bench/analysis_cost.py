@@ -13,7 +13,7 @@ Clips (made once under bench/out/):
 - highway-1080p.mp4: ../shared/samples/highway-cctv.avi (real traffic) upscaled, crf 23;
 - synthetic-1080p-500.mp4: `vigil synth --scene mixed` at 1080p (textured, noisy, moving objects).
 
-Usage: python3 bench/analysis_cost.py [--runs 5] [--core 1]
+Usage: python3 bench/analysis_cost.py [--runs 5] [--core 1] [--models consensus,adaptive]
 """
 import argparse, json, os, statistics, subprocess, sys, tempfile, time
 
@@ -60,27 +60,36 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--core", type=int, default=1)
+    parser.add_argument("--models", default="default",
+                        help="comma-separated motion models to run, interleaved (default: vigil's default; "
+                             "e.g. consensus,adaptive)")
     args = parser.parse_args()
+    models = args.models.split(",")
     pin = ["taskset", "-c", str(args.core)]
     rows = []
     with tempfile.TemporaryDirectory() as work:
         report = os.path.join(work, "report.json")
         for clip in clips():
-            ffmpeg, vigil, stages = [], [], {}
+            ffmpeg = []
+            vigil = {model: [] for model in models}
+            stages = {model: {} for model in models}
             for _ in range(args.runs):
                 ffmpeg.append(cpu_of(pin + ["ffmpeg", "-nostdin", "-threads", "1", "-i", clip, "-f", "null", "-"]))
-                vigil.append(cpu_of(pin + [VIGIL, "analyze", clip, "--threads", "1", "--report", report]))
-                with open(report) as handle:
-                    for stage, ms in json.load(handle)["stage_milliseconds_per_frame"].items():
-                        stages.setdefault(stage, []).append(ms)
-            row = {"clip": os.path.basename(clip), "runs": args.runs,
-                   "ffmpeg_cpu_s": statistics.median(ffmpeg), "vigil_cpu_s": statistics.median(vigil),
-                   "ffmpeg_all": [round(v, 3) for v in ffmpeg], "vigil_all": [round(v, 3) for v in vigil],
-                   "stage_ms": {stage: round(statistics.median(values), 4) for stage, values in stages.items()}}
-            row["ratio"] = row["vigil_cpu_s"] / row["ffmpeg_cpu_s"]
-            rows.append(row)
-            print(f"{row['clip']}: ffmpeg {row['ffmpeg_cpu_s']:.3f} s, vigil {row['vigil_cpu_s']:.3f} s, ratio {row['ratio']:.3f}; "
-                  f"vigil ms/frame {row['stage_ms']}", flush=True)
+                for model in models:
+                    choice = [] if model == "default" else ["--motion-model", model]
+                    vigil[model].append(cpu_of(pin + [VIGIL, "analyze", clip, "--threads", "1", "--report", report] + choice))
+                    with open(report) as handle:
+                        for stage, ms in json.load(handle)["stage_milliseconds_per_frame"].items():
+                            stages[model].setdefault(stage, []).append(ms)
+            for model in models:
+                row = {"clip": os.path.basename(clip), "model": model, "runs": args.runs,
+                       "ffmpeg_cpu_s": statistics.median(ffmpeg), "vigil_cpu_s": statistics.median(vigil[model]),
+                       "ffmpeg_all": [round(v, 3) for v in ffmpeg], "vigil_all": [round(v, 3) for v in vigil[model]],
+                       "stage_ms": {stage: round(statistics.median(values), 4) for stage, values in stages[model].items()}}
+                row["ratio"] = row["vigil_cpu_s"] / row["ffmpeg_cpu_s"]
+                rows.append(row)
+                print(f"{row['clip']} ({model}): ffmpeg {row['ffmpeg_cpu_s']:.3f} s, vigil {row['vigil_cpu_s']:.3f} s, "
+                      f"ratio {row['ratio']:.3f}; vigil ms/frame {row['stage_ms']}", flush=True)
     print(json.dumps(rows, indent=1))
 
 
