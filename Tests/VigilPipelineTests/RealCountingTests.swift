@@ -58,8 +58,10 @@ struct RealCountingTests {
         // Bounds, stated: vehicles that are one blob in the motion mask are one track, so a
         // pair side by side counts once (3 of the 21) and the overlapping vans count once at
         // best: 17 is the most a blob tracker can match here. At least 14 matched (two
-        // thirds of the vehicles), at most one count without a vehicle.
-        #expect(Self.annotatedTowards.count - unmatched.count >= 14, "missed \(unmatched)")
+        // thirds of the vehicles) with adaptive, which matched 15; consensus, the default,
+        // matched 17 and is held to 16. At most one count without a vehicle.
+        let least = model == .consensus ? 16 : 14
+        #expect(Self.annotatedTowards.count - unmatched.count >= least, "missed \(unmatched)")
         #expect(phantoms.count <= 1, "counts with no annotated vehicle: \(phantoms)")
         // All coming towards the camera, leftwards across the line: side A to side B.
         #expect(towards.allSatisfy { $0["direction"] as? String == "a_to_b" }, "\(towards.map { $0["direction"] ?? "-" })")
