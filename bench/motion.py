@@ -23,7 +23,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VIGIL = os.path.join(ROOT, ".build", "release", "vigil")
 # (row label, synthetic scene, extra `vigil analyze` flags)
 SCENES = [("people", "people", []), ("traffic", "traffic", []), ("mixed", "mixed", []), ("shadows", "shadows", []),
-          ("shadows, --shadows", "shadows", ["--shadows"]), ("lights", "lights", []), ("sway", "sway", [])]
+          ("shadows, adaptive --shadows", "shadows", ["--motion-model", "adaptive", "--shadows"]), ("lights", "lights", []), ("sway", "sway", [])]
 SKIP = 30
 
 

@@ -45,7 +45,14 @@ extension NodeReader {
                     if let polygon = polygon(polygonNode, "\(path).motion.ignore[\(index)]") { ignore.append(polygon) }
                 }
             }
-            if let node = motionFields["shadows"], let value = boolean(node, path + ".motion.shadows") { shadows = value }
+            if let node = motionFields["shadows"], let value = boolean(node, path + ".motion.shadows") {
+                shadows = value
+                // Only the adaptive model removes shadows: asked of any other, the setting
+                // would do nothing without a word (and the default model is not adaptive).
+                if value && motionModel != "adaptive" {
+                    fail(path + ".motion.shadows", node, "cast-shadow removal is part of the adaptive motion model: add `model: adaptive` beside it, or remove it")
+                }
+            }
         }
         guard let id, let source else { return nil }
         var camera = CameraSettings(id: id, source: source, analysis: analysis, perspective: perspective, model: model, zones: zones, lines: lines)

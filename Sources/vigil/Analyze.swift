@@ -45,16 +45,16 @@ struct Analyze: ParsableCommand {
     @Option(help: "Motion: background model, consensus (default) or adaptive (overrides the camera's motion.model).")
     var motionModel: MotionModelKind?
 
-    @Option(help: "Motion (adaptive model): a pixel moves when it differs by more than this many times its normal variation.")
-    var sensitivity: Int = MotionSettings().sensitivity
+    @Option(help: "Motion (adaptive model): a pixel moves when it differs by more than this many times its normal variation (default: \(MotionSettings().sensitivity)).")
+    var sensitivity: Int?
 
-    @Option(help: "Motion (adaptive model): and by more than this many grey levels in any case.")
-    var minDifference: Int = MotionSettings().minimumDifference
+    @Option(help: "Motion (adaptive model): and by more than this many grey levels in any case (default: \(MotionSettings().minimumDifference)).")
+    var minDifference: Int?
 
-    @Option(help: "Motion (adaptive model): how much each on/off flip raises a pixel's threshold (1/256 grey levels).")
-    var flipStep: Int = MotionSettings().flipStep
+    @Option(help: "Motion (adaptive model): how much each on/off flip raises a pixel's threshold (1/256 grey levels; default: \(MotionSettings().flipStep)).")
+    var flipStep: Int?
 
-    @Flag(help: "Motion: remove cast shadows on textured ground (can eat smooth objects darker than smooth ground).")
+    @Flag(help: "Motion (adaptive model): remove cast shadows on textured ground (can eat smooth objects darker than smooth ground).")
     var shadows = false
 
     @Option(help: "Seconds allowed to open the input and for each read.")
@@ -111,8 +111,8 @@ struct Analyze: ParsableCommand {
         if let fps, !(fps > 0) { throw ValidationError("--fps must be above 0") }
         if threads < 0 { throw ValidationError("--threads must not be negative") }
         if !(timeout > 0) { throw ValidationError("--timeout must be above 0") }
-        if sensitivity < 1 || sensitivity > 20 { throw ValidationError("--sensitivity must be between 1 and 20") }
-        if minDifference < 1 || minDifference > 128 { throw ValidationError("--min-difference must be between 1 and 128") }
+        if let sensitivity, sensitivity < 1 || sensitivity > 20 { throw ValidationError("--sensitivity must be between 1 and 20") }
+        if let minDifference, minDifference < 1 || minDifference > 128 { throw ValidationError("--min-difference must be between 1 and 128") }
         if ScaleFilter(rawValue: scaleFilter) == nil {
             throw ValidationError("--scale-filter must be one of: \(ScaleFilter.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -132,6 +132,15 @@ struct Analyze: ParsableCommand {
             }
             cameraSettings = found
         }
+        // The adaptive model's settings would do nothing under another model: say so instead.
+        let model = motionModel ?? cameraSettings?.motionModel.flatMap(MotionModelKind.init(rawValue:)) ?? MotionSettings().model
+        let adaptiveOnly = [("--sensitivity", sensitivity != nil), ("--min-difference", minDifference != nil),
+                            ("--flip-step", flipStep != nil), ("--shadows", shadows)].filter(\.1).map(\.0)
+        if model != .adaptive && !adaptiveOnly.isEmpty {
+            let what = adaptiveOnly.count == 1 ? "is a setting" : "are settings"
+            FileHandleOutput.standardError("vigil: \(adaptiveOnly.joined(separator: ", ")) \(what) of the adaptive motion model, and this run uses \(model.rawValue); add --motion-model adaptive")
+            throw ExitCode(ExitStatus.usage)
+        }
         let location = SourceLocation(input ?? cameraSettings!.source)
         var options = ClipAnalysisOptions(input: location)
         options.size = AnalysisSize(width: width ?? cameraSettings?.analysis.width ?? 480)
@@ -145,9 +154,9 @@ struct Analyze: ParsableCommand {
         options.framesOut = framesOut
         options.masksOut = masksOut
         options.camera = cameraSettings
-        options.motion.sensitivity = sensitivity
-        options.motion.minimumDifference = minDifference
-        options.motion.flipStep = flipStep
+        if let sensitivity { options.motion.sensitivity = sensitivity }
+        if let minDifference { options.motion.minimumDifference = minDifference }
+        if let flipStep { options.motion.flipStep = flipStep }
         options.motion.suppressShadows = shadows
         options.motionModel = motionModel
         options.eventsOut = eventsOut

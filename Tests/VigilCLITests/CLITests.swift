@@ -111,6 +111,27 @@ struct CLITests {
         #expect(unknown.status == 2)
     }
 
+    @Test("the adaptive model's settings under another model are a usage error that names them; with adaptive they run")
+    func adaptiveOnlySettings() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let clip = try makeClip(in: directory, frames: 25)
+        for arguments in [["--sensitivity", "4"], ["--shadows", "--min-difference", "12"], ["--motion-model", "consensus", "--flip-step", "64"]] {
+            let run = try vigil(["analyze", clip.path] + arguments)
+            #expect(run.status == 2, "\(arguments): \(run.stderr)")
+            #expect(run.stderr.contains("adaptive motion model") && run.stderr.contains(arguments.first { $0.hasPrefix("--") && $0 != "--motion-model" }!),
+                    "\(arguments): \(run.stderr)")
+        }
+        let adaptive = try vigil(["analyze", clip.path, "--motion-model", "adaptive", "--sensitivity", "4", "--shadows"])
+        #expect(adaptive.status == 0, "\(adaptive.stderr)")
+        #expect(adaptive.stdout.contains("analysed 25 of 25 decoded frames"), "\(adaptive.stdout)")
+        // A camera whose config names adaptive takes them too.
+        try "cameras:\n  - id: gate\n    source: \(clip.path)\n    motion: { model: adaptive }\n"
+            .write(toFile: directory.file("c.yaml"), atomically: true, encoding: .utf8)
+        let configured = try vigil(["analyze", "--config", directory.file("c.yaml"), "--camera", "gate", "--sensitivity", "4"])
+        #expect(configured.status == 0, "\(configured.stderr)")
+    }
+
     @Test("a camera from the config supplies the source and analysis settings")
     func configCamera() throws {
         let directory = try TemporaryDirectory()

@@ -109,7 +109,7 @@ struct ConfigTests {
               - id: a
                 source: x.mp4
                 classes_model: Models/mine.json
-                motion: { shadows: true }
+                motion: { shadows: true, model: adaptive }
                 lines:
                   - { id: l, from: [0.1, 0.5], to: [0.9, 0.5], min_distance: 0.03, flow_interval: 30 }
                   - { id: m, from: [0.1, 0.6], to: [0.9, 0.6] }
@@ -122,6 +122,12 @@ struct ConfigTests {
         let found = issues("cameras:\n  - id: a\n    source: x\n    motion: { shadows: maybe }\n    lines:\n      - { id: l, from: [0, 0], to: [1, 1], min_distance: 0.7, flow_interval: 0 }\n")
         #expect(Set(found.map(\.field)) == ["cameras[0].motion.shadows", "cameras[0].lines[0].min_distance", "cameras[0].lines[0].flow_interval"],
                 "\(found)")
+        // Shadow removal belongs to the adaptive model; with the default or consensus it is an error, not ignored.
+        for model in ["", ", model: consensus"] {
+            let refused = issues("cameras:\n  - id: a\n    source: x\n    motion: { shadows: true\(model) }\n")
+            #expect(refused.map(\.field) == ["cameras[0].motion.shadows"] && refused.allSatisfy { $0.message.contains("model: adaptive") }, "\(refused)")
+        }
+        #expect(issues("cameras:\n  - id: a\n    source: x\n    motion: { shadows: false }\n").isEmpty)
     }
 
     @Test("a line's lanes load as a count or as names, and bad lanes are reported")
