@@ -212,7 +212,9 @@ public final class CameraWorker: @unchecked Sendable {
                 writeStatus()  // at once, so the console sees the new version without waiting a second
             }
             if handoff.take(into: &working, timeout: 0.2) {
-                if offlineReported { reportOnline(writer: writer) }
+                // Online again only once ingest has reconnected: a frame still queued from before
+                // the loss (analysis running behind) is analysed, but is no sign of life.
+                if offlineReported && sourceConnected() { reportOnline(writer: writer) }
                 let started = MonotonicSeconds.now()
                 var events = pipeline.process(working.image, frame: working.frame, pts: working.pts)
                 metrics.analysisTime.recordSeconds(MonotonicSeconds.now() - started)
@@ -589,6 +591,12 @@ public final class CameraWorker: @unchecked Sendable {
         lock.unlock()
         metrics.sourceUp.record(0)
         if !repeated { logger.warning("source lost: \(reason)") }
+    }
+
+    private func sourceConnected() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return lostAt == nil
     }
 
     private func setState(_ new: WorkerState, keepOffline: Bool) {
