@@ -72,7 +72,8 @@ public struct CrowdCalibration {
     public var features: [CrowdFeature]? = nil
     /// The ridge strength; nil chooses one of `CrowdModelFitting.ridgeChoices` by cross-validated error.
     public var ridge: Double? = nil
-    /// With or without an intercept; nil chooses by cross-validated error.
+    /// With or without an intercept; nil fits through the origin and reports the best
+    /// intercept fit's error (`Fit.interceptError`).
     public var intercept: Bool? = nil
 
     public init(clip: SourceLocation, camera: CameraSettings?, annotationsPath: String) {

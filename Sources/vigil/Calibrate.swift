@@ -41,7 +41,7 @@ struct Calibrate: ParsableCommand {
     @Option(help: "Ridge strength on standardised features (larger: smoother, more biased); default: chosen by cross-validation among \(CrowdModelFitting.ridgeChoices.map { "\($0)" }.joined(separator: ", ")).")
     var ridge: Double?
 
-    @Flag(inversion: .prefixedNo, help: "Fit an intercept, or fit through the origin (no foreground, no people); default: chosen by cross-validation (scene edges always need one).")
+    @Flag(inversion: .prefixedNo, help: "Fit an intercept (needed for scene edges) or not; default: through the origin (no foreground, no people), which still holds where counts leave the annotated range.")
     var intercept: Bool?
 
     @Option(help: "Also write the features measured on every annotated frame, with its count, as JSON Lines (to compare models or features outside Vigil).")
@@ -115,6 +115,12 @@ struct Calibrate: ParsableCommand {
         }
         print("fitted on \(result.samples.count) frames; mean absolute error \(model.training?.meanAbsoluteError ?? 0) people"
               + (validation ?? "") + "; ridge \(result.fit.ridge)")
+        if let interceptError = result.fit.interceptError, let error = model.training?.crossValidationError,
+           interceptError < error {
+            let counts = result.samples.map(\.people)
+            print("with an intercept (--intercept) the cross-validated error would be \((interceptError * 1000).rounded() / 1000); "
+                  + "an intercept holds only for counts like these frames' (\(Int(counts.min() ?? 0))-\(Int(counts.max() ?? 0)) people)")
+        }
         if !result.skippedWarmUp.isEmpty {
             print("left out \(result.skippedWarmUp.count) frame(s) of the warm-up: \(result.skippedWarmUp.map(String.init).joined(separator: ", "))")
         }

@@ -208,20 +208,29 @@ struct CrowdTests {
         #expect(estimator.measurements[65] == CrowdMeasurement() && estimates[65] == 0 && estimates.count == 71)
     }
 
-    @Test("calibration on many frames: 5 blocks of consecutive frames, an intercept where the data has one, none where it does not")
+    @Test("calibration on many frames: 5 blocks of consecutive frames, through the origin unless an intercept is asked for, whose error is reported")
     func blockCrossValidation() throws {
         // People = 10 + 2 × cover, with a little noise; `scene` is unrelated.
         let samples = (0..<100).map { index -> CrowdModelFitting.Sample in
             let cover = Double(5 + (index * 37) % 20), noise = Double((index * 7919) % 13) / 26 - 0.25
             return .init(measurement: CrowdMeasurement(area: cover, cover: cover, scene: Double((index * 53) % 29)), people: 10 + 2 * cover + noise, frame: index)
         }
-        let fit = try CrowdModelFitting.fitSelectingFeatures(samples, candidates: [.cover, .scene])
+        // By default through the origin: the intercept's lower error is measured and reported, not used.
+        let origin = try CrowdModelFitting.fitSelectingFeatures(samples, candidates: [.cover, .scene])
+        #expect(origin.folds == 5 && origin.model.intercept == 0 && origin.model.features == [.cover], "\(origin.model)")
+        let originError = try #require(origin.crossValidationError), interceptError = try #require(origin.interceptError)
+        #expect(interceptError < 0.3 && originError > 1, "\(originError) \(interceptError)")
+        // Asked for, the intercept is found, and `scene` (unrelated) is left out.
+        let fit = try CrowdModelFitting.fitSelectingFeatures(samples, candidates: [.cover, .scene], intercept: true)
         #expect(fit.folds == 5 && fit.model.features == [.cover], "\(fit.model.features)")
         #expect(abs(fit.model.intercept - 10) < 0.5 && abs(fit.model.coefficients[0] - 2) < 0.05, "\(fit.model)")
-        #expect((fit.crossValidationError ?? 9) < 0.3)
-        let origin = try CrowdModelFitting.fitSelectingFeatures(samples.map { .init(measurement: $0.measurement, people: $0.people - 10, frame: $0.frame) },
-                                                                candidates: [.cover, .scene])
-        #expect(origin.model.intercept == 0 && origin.model.features == [.cover], "\(origin.model)")
+        #expect((fit.crossValidationError ?? 9) < 0.3 && fit.interceptError == nil)
+        // Data through the origin: the same choice, with nothing better to report.
+        let through = try CrowdModelFitting.fitSelectingFeatures(samples.map { .init(measurement: $0.measurement, people: $0.people - 10, frame: $0.frame) },
+                                                                 candidates: [.cover, .scene])
+        #expect(through.model.intercept == 0 && through.model.features == [.cover], "\(through.model)")
+        let throughError = try #require(through.crossValidationError), throughIntercept = try #require(through.interceptError)
+        #expect(throughIntercept >= throughError - 0.05, "\(throughError) \(throughIntercept)")
         // Named features are kept together (`vigil calibrate --features`), and `scene` brings an intercept.
         let named = try CrowdModelFitting.fitSelectingFeatures(samples, candidates: [.cover, .scene], subsets: false)
         #expect(named.model.features == [.cover, .scene] && named.model.intercept != 0)
