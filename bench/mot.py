@@ -2,7 +2,7 @@
 """Track quality on real footage: Vigil's tracks on vtest.avi (PETS 2009 S2.L1) against our own
 annotation of frames 0-300 (bench/data/vtest-keyframes.json: boxes read by eye every 10th
 frame, interpolated linearly between; `--last 80` scores frames 0-80 only, as earlier sessions
-did), scored with py-motmetrics (CLEAR MOT and IDF1).
+did; `--first`/`--last` score a span), scored with py-motmetrics (CLEAR MOT and IDF1).
 
 People are about 25-45 px wide and the hand-read boxes are good to a few pixels, so the
 scores are given at the usual IoU >= 0.5 and at a lenient IoU >= 0.3. Only the plaza is
@@ -90,14 +90,15 @@ def score(truth, hypotheses, max_distance):
 
 def main():
     parser = argparse.ArgumentParser()
+    parser.add_argument("--first", type=int, help="score frames from this one only (default: every annotated frame)")
     parser.add_argument("--last", type=int, help="score frames up to this one only (default: every annotated frame)")
     parser.add_argument("--draw", type=int, help="write bench/out/vtest-FRAME.png with the annotation (white) and Vigil's tracks (black)")
     args = parser.parse_args()
     if not os.path.exists(VIGIL):
         subprocess.run(["swift", "build", "-c", "release", "--product", "vigil"], cwd=ROOT, check=True)
     truth = ground_truth()
-    if args.last is not None:
-        truth = {frame: boxes for frame, boxes in truth.items() if frame <= args.last}
+    truth = {frame: boxes for frame, boxes in truth.items()
+             if (args.first is None or frame >= args.first) and (args.last is None or frame <= args.last)}
     runs = {}
     for configured in (False, True):
         with tempfile.TemporaryDirectory() as directory:

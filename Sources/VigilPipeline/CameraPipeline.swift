@@ -207,7 +207,7 @@ public final class CameraPipeline {
         analyseSeconds += MonotonicClock.seconds(since: analyseStart)
         if tracking {
             let trackingStart = MonotonicClock.now()
-            tracker.update(blobs: analyzer.blobs, pts: pts, frameWidth: width, frameHeight: height)
+            tracker.update(blobs: analyzer.blobs, pts: pts, frameWidth: width, frameHeight: height, image: image, mask: analyzer.lastMask)
             append(trackRules.observe(tracks: tracker.tracks, frame: frame, pts: pts, frameWidth: width, frameHeight: height))
             census.count(tracks: tracker.tracks, width: width, height: height)
             for track in tracker.tracks where track.isConfirmed && countedTracks.insert(track.id).inserted { confirmedTrackCount += 1 }

@@ -156,13 +156,16 @@ func motionSteadyState(frames: Int, model: MotionModelKind) {
 
 /// tracking N: cost of the tracker and the track rules (two lines, two zones with
 /// intrusion and loitering) per frame with N objects moving across a 480×270 frame,
-/// fed as blobs (the motion step's output) so only tracking and rules are timed.
+/// fed as blobs (the motion step's output) with the frame and mask they came from (each
+/// object two greys, so appearance is measured), so only tracking and rules are timed.
 /// Prints one JSON line: median ms per frame over 5 runs of 1,000 frames.
-func trackingBenchmark(objects: Int) {
+func trackingBenchmark(objects: Int, appearance: Bool) {
     let width = 480, height = 270
     var random = SeededRandom(seed: 11)
     // Objects on straight paths at their own speeds, wrapping around the frame.
-    let starts = (0..<objects).map { _ in (x: random.uniform(0, 480), y: random.uniform(40, 250), vx: random.uniform(-4, 4), vy: random.uniform(-1, 1)) }
+    let starts = (0..<objects).map { _ in (x: random.uniform(0, 480), y: random.uniform(40, 250), vx: random.uniform(-4, 4), vy: random.uniform(-1, 1),
+                                           upper: UInt8(random.uniform(20, 230)), lower: UInt8(random.uniform(20, 230))) }
+    var image = GrayImage(width: width, height: height), mask = GrayImage(width: width, height: height)
     let line = { (id: String, x: Double) in
         TrackRules.Line(definition: .init(id: id, segment: LineSegment(from: Point(x: x, y: 0.05), to: Point(x: x, y: 0.95))), flowInterval: 10)
     }
@@ -179,15 +182,26 @@ func trackingBenchmark(objects: Int) {
         var elapsed = 0.0
         for frame in 0..<1000 {
             blobs.removeAll(keepingCapacity: true)
+            for index in image.pixels.indices { image.pixels[index] = 128; mask.pixels[index] = 0 }
             for start in starts {
                 var x = (start.x + start.vx * Double(frame)).truncatingRemainder(dividingBy: Double(width))
                 if x < 0 { x += Double(width) }
                 let y = min(250, max(20, start.y + start.vy * Double(frame % 100)))
                 let box = Box(x: x, y: y - 30, width: 12, height: 30)
                 blobs.append(Blob(box: box, area: 300, centroid: Point(x: x + 6, y: y - 15)))
+                for row in max(0, Int(box.y))..<min(height, Int(box.y + box.height)) {
+                    for column in Int(box.x)..<min(width, Int(box.x + box.width)) {
+                        image.pixels[row * width + column] = row < Int(box.y) + 15 ? start.upper : start.lower
+                        mask.pixels[row * width + column] = 255
+                    }
+                }
             }
             let began = now()
-            tracker.update(blobs: blobs, pts: Double(frame) / 25, frameWidth: width, frameHeight: height)
+            if appearance {
+                tracker.update(blobs: blobs, pts: Double(frame) / 25, frameWidth: width, frameHeight: height, image: image, mask: mask)
+            } else {
+                tracker.update(blobs: blobs, pts: Double(frame) / 25, frameWidth: width, frameHeight: height)
+            }
             let events = rules.observe(tracks: tracker.tracks, frame: frame, pts: Double(frame) / 25, frameWidth: width, frameHeight: height)
             elapsed += now() - began
             crossings += events.count
@@ -250,7 +264,8 @@ case "motion-steady":
     motionSteadyState(frames: arguments.count > 2 ? Int(arguments[2]) ?? 100 : 100,
                       model: arguments.count > 3 ? MotionModelKind(rawValue: arguments[3]) ?? MotionSettings().model : MotionSettings().model)
 case "tracking":
-    trackingBenchmark(objects: arguments.count > 2 ? Int(arguments[2]) ?? 10 : 10)
+    // tracking [N] [plain]: plain leaves appearance out (the frame and mask are not given)
+    trackingBenchmark(objects: arguments.count > 2 ? Int(arguments[2]) ?? 10 : 10, appearance: !(arguments.count > 3 && arguments[3] == "plain"))
 case "crowd":
     // crowd [FRAMES] [all|default]
     crowdBenchmark(frames: arguments.count > 2 ? Int(arguments[2]) ?? 400 : 400, allFeatures: arguments.count > 3 ? arguments[3] != "default" : true)

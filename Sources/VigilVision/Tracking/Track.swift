@@ -28,6 +28,9 @@ public struct Track: Sendable, Equatable {
     /// with time: how big the object has shown itself to be lately. Fragments may fill that
     /// extent, but absorbed neighbours never raise it, so it cannot ratchet up.
     var wholeArea: Double
+    /// What the object has looked like in its recent measurements (nil until measured
+    /// with a picture and a mask, or where too little of it was foreground).
+    public internal(set) var appearance: Appearance?
 
     /// The box of the last measurement itself, before smoothing: what lines and zones
     /// test, since smoothing lags an object that changes size (one driving away shrinks).

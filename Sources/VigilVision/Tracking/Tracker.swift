@@ -35,6 +35,14 @@ public struct Tracker: Sendable {
         /// Variance (object sizes², per second³) of how far an object strays from a straight
         /// path; it widens the gate at low frame rates only (it grows with the interval cubed).
         public var swerve = 18.0
+        /// Given the analysis frame and its mask, a pairing loses up to this much score
+        /// (overlap plus closeness, at most 2) for an appearance unlike the track's: two
+        /// people who cross keep their own tracks. 0 ignores appearance.
+        public var appearanceWeight = 0.5
+        /// Grey levels apart (the mean over the upper and lower half) that cost the whole weight.
+        public var appearanceScale = 40.0
+        /// How fast a track's appearance follows its measurements (a fraction per measured frame).
+        public var appearanceRate = 0.2
         public init() {}
     }
 
@@ -52,6 +60,15 @@ public struct Tracker: Sendable {
     private var trackBlob: [Int] = []
     private var measurement: [Box] = []
     private var merged: [Bool] = []
+    /// Per blob this frame: its appearance once measured, and whether it has been.
+    private var blobAppearance: [Appearance?] = []
+    private var blobMeasured: [Bool] = []
+    /// The two best pairing scores per track and per blob this frame.
+    private var trackBest: [(Double, Double)] = []
+    private var blobBest: [(Double, Double)] = []
+    /// The frame and mask of this update, while it runs.
+    private var picture: (image: GrayImage, mask: GrayImage)?
+    private var updates = 0
     private var grouping = BlobGrouping()
     private var splitting = GroupSplitting()
     public private(set) var flow = FlowField()
@@ -76,11 +93,22 @@ public struct Tracker: Sendable {
     /// Forgets the learned flow too (the camera was moved or its picture changed size).
     public mutating func resetFlow() { flow.reset(); sizes.reset() }
 
-    /// Feeds one analysed frame's blobs (analysis pixels) at time `pts` (seconds).
-    public mutating func update(blobs rawBlobs: [Blob], pts: Double, frameWidth: Int, frameHeight: Int) {
+    /// Feeds one analysed frame's blobs (analysis pixels) at time `pts` (seconds). With the
+    /// analysis frame and the mask the blobs came from, tracks also keep their appearance.
+    public mutating func update(blobs rawBlobs: [Blob], pts: Double, frameWidth: Int, frameHeight: Int,
+                                image: GrayImage? = nil, mask: GrayImage? = nil) {
         var blobs = grouping.group(rawBlobs, frameWidth: frameWidth, frameHeight: frameHeight, perspective: perspective,
                                    flow: settings.learnFlow ? flow : nil, sizes: settings.learnSizes ? sizes : nil)
         if settings.splitGroups, let perspective { blobs = splitting.split(blobs, frameHeight: frameHeight, perspective: perspective) }
+        // Appearance is measured only where it is needed (`appearance(of:)`): for blobs that
+        // two tracks compete for, and every few frames to keep each track's up to date.
+        picture = settings.appearanceWeight > 0 ? image.flatMap { image in mask.map { (image, $0) } } : nil
+        defer { picture = nil }
+        updates &+= 1
+        blobAppearance.removeAll(keepingCapacity: true)
+        blobAppearance.append(contentsOf: repeatElement(nil, count: blobs.count))
+        blobMeasured.removeAll(keepingCapacity: true)
+        blobMeasured.append(contentsOf: repeatElement(false, count: blobs.count))
         let dt = min(1, max(0, pts - (lastPTS ?? pts)))
         lastPTS = pts
         predict(dt: dt)
@@ -149,6 +177,7 @@ public struct Tracker: Sendable {
                 pairs.append((overlap + max(0, 1 - distance / gate), t, b))
             }
         }
+        if picture != nil { weighAppearance(blobs) }
         pairs.sort { $0.score != $1.score ? $0.score > $1.score : ($0.track, $0.blob) < ($1.track, $1.blob) }
         trackBlob.removeAll(keepingCapacity: true)
         trackBlob.append(contentsOf: repeatElement(-1, count: tracks.count))
@@ -160,6 +189,47 @@ public struct Tracker: Sendable {
         }
         measurement.removeAll(keepingCapacity: true)
         for index in tracks.indices { measurement.append(trackBlob[index] >= 0 ? blobs[trackBlob[index]].box : tracks[index].box) }
+    }
+
+    /// Tracks refresh their appearance every this many frames when nothing contests them.
+    static let appearanceEvery = 8
+
+    /// The appearance of blob `b`, measured on first use this frame.
+    private mutating func appearance(of b: Int, _ blobs: [Blob]) -> Appearance? {
+        guard let picture else { return nil }
+        if !blobMeasured[b] {
+            blobMeasured[b] = true
+            blobAppearance[b] = Appearance.measure(blobs[b].box, image: picture.image, mask: picture.mask)
+        }
+        return blobAppearance[b]
+    }
+
+    /// Lowers the score of pairs whose blob looks unlike the track, where appearance can
+    /// change who gets what: for a track whose two best candidate blobs score within the
+    /// appearance weight of each other, and for a blob whose two best candidate tracks do.
+    /// Elsewhere the pairing is decided by position alone and nothing is measured.
+    private mutating func weighAppearance(_ blobs: [Blob]) {
+        trackBest.removeAll(keepingCapacity: true)
+        trackBest.append(contentsOf: repeatElement((-Double.infinity, -Double.infinity), count: tracks.count))
+        blobBest.removeAll(keepingCapacity: true)
+        blobBest.append(contentsOf: repeatElement((-Double.infinity, -Double.infinity), count: blobs.count))
+        for pair in pairs {
+            Self.rank(pair.score, into: &trackBest[pair.track])
+            Self.rank(pair.score, into: &blobBest[pair.blob])
+        }
+        let weight = settings.appearanceWeight
+        for index in pairs.indices {
+            let pair = pairs[index]
+            let trackOpen = trackBest[pair.track].0 - trackBest[pair.track].1 <= weight
+            let blobOpen = blobBest[pair.blob].0 - blobBest[pair.blob].1 <= weight
+            guard trackOpen || blobOpen, let seen = tracks[pair.track].appearance, let measured = appearance(of: pair.blob, blobs) else { continue }
+            pairs[index].score -= weight * min(1, seen.distance(to: measured) / settings.appearanceScale)
+        }
+    }
+
+    /// Keeps the two highest scores seen.
+    @inline(__always) private static func rank(_ score: Double, into best: inout (Double, Double)) {
+        if score > best.0 { best = (score, best.0) } else if score > best.1 { best.1 = score }
     }
 
     /// A free blob lying mostly inside a matched track's predicted box is part of it.
@@ -231,6 +301,13 @@ public struct Tracker: Sendable {
                                         width: width, height: height)
                 tracks[index].velocity = Point(x: tracks[index].x.velocity, y: tracks[index].y.velocity)
                 tracks[index].measuredBox = box
+                // Kept up to date every `appearanceEvery` frames, and whenever it was measured anyway.
+                let ownBlob = trackBlob[index]
+                if picture != nil && (blobMeasured[ownBlob] || tracks[index].appearance == nil || updates % Self.appearanceEvery == 0),
+                   let measured = appearance(of: ownBlob, blobs) {
+                    if tracks[index].appearance == nil { tracks[index].appearance = measured }
+                    else { tracks[index].appearance!.follow(measured, rate: settings.appearanceRate) }
+                }
                 let own = blobs[trackBlob[index]].box.area
                 // Halves every half-life since the last measurement (first order: frames are far
                 // shorter than a half-life). `lastSeen` is still the previous measurement's time here.
@@ -316,7 +393,9 @@ public struct Tracker: Sendable {
                 < 0.3 * max(blob.box.width, blob.box.height) {
                 prior = nil
             }
-            tracks.append(Track(id: nextID, box: blob.box, pts: pts, prior: prior))
+            var track = Track(id: nextID, box: blob.box, pts: pts, prior: prior)
+            if picture != nil { track.appearance = appearance(of: b, blobs) }
+            tracks.append(track)
             nextID += 1
         }
     }
