@@ -86,9 +86,11 @@ public enum CrowdModelFitting {
             var features: [CrowdFeature]; var intercept: Bool; var ridge: Double; var error: Double; var standardError: Double
             var parameters: Int { features.count + (intercept ? 1 : 0) }
         }
+        let featureSets = (subsets ? Array(1..<(1 << candidates.count)) : [(1 << candidates.count) - 1]).map { subset in
+            candidates.indices.filter { subset & (1 << $0) != 0 }.map { candidates[$0] }
+        }
         var tried: [Candidate] = []
-        for subset in subsets ? Array(1..<(1 << candidates.count)) : [(1 << candidates.count) - 1] {
-            let features = candidates.indices.filter { subset & (1 << $0) != 0 }.map { candidates[$0] }
+        for features in featureSets {
             let needs = features.contains { $0.needsIntercept }
             // Chosen among, `scene` comes only with an intercept asked for; named, it brings one.
             if needs && intercept == nil && subsets && candidates.contains(where: { !$0.needsIntercept }) { continue }
@@ -115,8 +117,7 @@ public enum CrowdModelFitting {
                       folds: folds.count, ridge: chosen.ridge)
         if weighsIntercept && !chosen.intercept {
             var lowest = Double.infinity
-            for subset in subsets ? Array(1..<(1 << candidates.count)) : [(1 << candidates.count) - 1] {
-                let features = candidates.indices.filter { subset & (1 << $0) != 0 }.map { candidates[$0] }
+            for features in featureSets {
                 for ridge in ridges {
                     lowest = min(lowest, crossValidate(samples, folds: folds, features: features, ridge: ridge, intercept: true))
                 }
