@@ -38,7 +38,7 @@ public struct Tracker: Sendable {
         /// Given the analysis frame and its mask, a pairing loses up to this much score
         /// (overlap plus closeness, at most 2) for an appearance unlike the track's: two
         /// people who cross keep their own tracks. 0 ignores appearance. PETS 2009 frames
-        /// 0-300: IDF1 0.440 at 0.5, 0.536 at 0.8, 0.538 at 1.0 (0.48-0.56 over scales 20-40
+        /// 0-300: IDF1 0.440 at 0.5, 0.536 at 0.8, 0.538 at 1.0 (0.52-0.56 over scales 20-40
         /// at 0.8-1.0, 0.44-0.56 at 0.5); vehicles on us101-seq3 and highway-cctv unchanged.
         public var appearanceWeight = 0.8
         /// Grey levels apart (the mean over the upper and lower half) that cost the whole weight.
