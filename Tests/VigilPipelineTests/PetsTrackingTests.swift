@@ -71,17 +71,18 @@ struct PetsTrackingTests {
         return tracks
     }
 
-    @Test("PETS 2009, frames 0-300 with the camera's perspective: MOTA at least 0.5 and identities kept over most of each person's time")
+    @Test("PETS 2009, frames 0-300 with the camera's perspective: MOTA and IDF1 at least the issue's 0.5 and 0.6, few identity switches")
     func pets() throws {
         let truth = try Self.truth()
         #expect(truth.count == 301 && truth.values.reduce(0) { $0 + $1.count } == 1870)
         let score = TrackScore(truth: truth, tracks: try Self.tracks())
-        // Measured 0.543 and 0.536 (`bench/mot.py`, py-motmetrics, the same tracks). MOTA is
-        // the target (0.5). IDF1's target is 0.6, not met; held at 0.48: it moves by
-        // ±0.05 with small changes in the tracker (BENCHMARKS.md), and a fall below that is
-        // an identity lost for good somewhere, worth a look.
+        // Measured 0.709 and 0.717 with 8 switches (`bench/mot.py`, py-motmetrics, the same
+        // tracks), since groups are cut at the mask's emptiest columns. Held at the issue's
+        // targets (MOTA 0.5, IDF1 0.6) and under half the 27 switches of equal cuts: the
+        // figures move by several hundredths with small changes in the tracker (BENCHMARKS.md).
         #expect(score.mota >= 0.5, "MOTA \(score.mota): \(score.misses) misses, \(score.falsePositives) false, \(score.switches) switches")
-        #expect(score.idf1 >= 0.48, "IDF1 \(score.idf1)")
+        #expect(score.idf1 >= 0.6, "IDF1 \(score.idf1)")
+        #expect(score.switches <= 13, "\(score.switches) identity switches")
         // The tracks were there to be scored: most of the people were found most of the time.
         #expect(score.misses * 3 < score.truthBoxes, "\(score.misses) of \(score.truthBoxes) missed")
     }

@@ -101,7 +101,7 @@ public struct Tracker: Sendable {
                                 image: GrayImage? = nil, mask: GrayImage? = nil) {
         var blobs = grouping.group(rawBlobs, frameWidth: frameWidth, frameHeight: frameHeight, perspective: perspective,
                                    flow: settings.learnFlow ? flow : nil, sizes: settings.learnSizes ? sizes : nil)
-        if settings.splitGroups, let perspective { blobs = splitting.split(blobs, frameHeight: frameHeight, perspective: perspective) }
+        if settings.splitGroups, let perspective { blobs = splitting.split(blobs, frameHeight: frameHeight, perspective: perspective, mask: mask) }
         // Appearance is measured only where it is needed (`appearance(of:)`): for blobs that
         // two tracks compete for, and every few frames to keep each track's up to date.
         picture = settings.appearanceWeight > 0 ? image.flatMap { image in mask.map { (image, $0) } } : nil
