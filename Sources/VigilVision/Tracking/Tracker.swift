@@ -13,6 +13,12 @@ public struct Tracker: Sendable {
         /// At a low frame rate two measurements this far apart confirm a track as well: at
         /// 3 frames a second a third hit would cost a whole second of every vehicle's view.
         public var confirmationSeconds = 0.25
+        /// At a low frame rate (frames at least `confirmationSeconds` apart) a new blob of the
+        /// usual size at its row, entering at the picture's edge or where the learned flow
+        /// carries objects, is confirmed when first seen: at 3 frames a second a vehicle
+        /// crosses the view in a handful of frames and would otherwise go uncounted in the
+        /// first (us101-seq3 tracks F 0.849 -> 0.867, count error 3.8 -> 3.1 vehicles).
+        public var confirmOnSight = true
         /// A confirmed track without measurements survives this long…
         public var maximumCoastSeconds = 1.0
         /// …or this long while it is inside another object's blob.
@@ -396,10 +402,24 @@ public struct Tracker: Sendable {
                 prior = nil
             }
             var track = Track(id: nextID, box: blob.box, pts: pts, prior: prior)
+            if settings.confirmOnSight && dt >= settings.confirmationSeconds && looksUsual(blob.box, carried: prior != nil, frameWidth: frameWidth, frameHeight: frameHeight) {
+                track.isConfirmed = true
+            }
             if picture != nil { track.appearance = appearance(of: b, blobs) }
             tracks.append(track)
             nextID += 1
         }
+    }
+
+    /// A new blob that is what this camera's objects look like where it appears: the usual
+    /// size at its row (a part of it at the picture's edge), entering at the edge or where the
+    /// learned flow carries objects.
+    private func looksUsual(_ box: Box, carried: Bool, frameWidth: Int, frameHeight: Int) -> Bool {
+        let edge = box.x <= 1 || box.y <= 1 || box.x + box.width >= Double(frameWidth) - 1 || box.y + box.height >= Double(frameHeight) - 1
+        guard carried || edge, settings.learnSizes, let usual = sizes.size(atY: box.y + box.height / 2, frameHeight: frameHeight) else { return false }
+        let width = box.width / usual.width, height = box.height / usual.height
+        let alike = 0.67...1.5
+        return alike.contains(height) && (alike.contains(width) || (edge && width <= alike.upperBound))
     }
 
     private mutating func prune(pts: Double, frameWidth: Int, frameHeight: Int) {
