@@ -2,7 +2,7 @@
 /// camera's perspective: a blob as tall as a person at its feet but two or more person
 /// widths wide (a person's box is about 0.4 of its height) becomes that many pieces.
 /// Given the mask the blob came from, each cut moves to the emptiest columns near where an
-/// equal cut would fall (the gap between two bodies, or the narrow neck between two heads),
+/// equal cut would fall (the gap between two bodies, or the thinnest column where they touch),
 /// and each piece's box, area and centre are those of its own foreground: pieces of equal
 /// width stay put while the people inside the blob walk past each other, so tracks that
 /// follow them swap. For cameras that watch people (a plaza, a gate): a car is as tall as a
@@ -74,6 +74,9 @@ public struct GroupSplitting: Sendable {
             cuts.append(min(max(best, cuts[cuts.count - 1] + 1), span - (count - index)))
         }
         cuts.append(span)
+        // Each piece reads its own columns again for its rows: keeping per-column row sums and
+        // extents in the first pass instead was slower on PETS (0.089 against 0.081 ms a frame
+        // for tracks and rules, nine interleaved runs).
         let first = pieces.count
         for index in 0..<count {
             let from = left + cuts[index], to = left + cuts[index + 1]

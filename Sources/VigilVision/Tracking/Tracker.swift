@@ -6,7 +6,8 @@
 /// predicted box lies inside another track's blob (two people passing) coasts on its
 /// prediction instead of dying, so it comes out of the merge with its own id; a track
 /// that finds nothing coasts for `maximumCoastSeconds` (short occlusions) and is then
-/// deleted. New tracks are tentative until seen `confirmationHits` times.
+/// deleted. New tracks are tentative until seen `confirmationHits` times (at a low frame
+/// rate twice, or once for an object of the usual size where objects enter or flow).
 public struct Tracker: Sendable {
     public struct Settings: Sendable, Equatable {
         public var confirmationHits = 3
