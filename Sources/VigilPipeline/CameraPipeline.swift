@@ -81,6 +81,7 @@ public final class CameraPipeline {
             // The command line's choice, then the camera's `motion.model`, then the default.
             if let motionModel { settings.model = motionModel }
             else if let name = camera?.motionModel, let model = MotionModelKind(rawValue: name) { settings.model = model }
+            settings.absorbStillFrames = Self.absorbStillFrames(settings.absorbStillFrames, camera: camera)
             analyzer = settings.model.make(settings)
         case .baseline: analyzer = RunningAverageMotion()
         case .none: analyzer = NoAnalysis()
@@ -103,6 +104,16 @@ public final class CameraPipeline {
             if let rule = try Self.crowdRule(zone, ground: trackRules.ground) { crowdRules.append((index, rule)) }
         }
         measuresPeople = !crowdRules.isEmpty
+    }
+
+    /// How long the motion model keeps a still object: `frames`, or longer when a zone's
+    /// rule waits longer for something still (it would otherwise never fire).
+    public static func absorbStillFrames(_ frames: Int, camera: CameraSettings?) -> Int {
+        guard frames > 0 else { return 0 }
+        let longest = (camera?.zones ?? []).flatMap { zone in
+            [zone.loitering?.seconds, zone.stoppedVehicle?.seconds, zone.abandonedSeconds].compactMap { $0 }
+        }.max() ?? 0
+        return max(frames, MotionSettings.stillFrames(forRuleSeconds: longest))
     }
 
     static func crowdRule(_ zone: ZoneSettings, ground: GroundPlane?) throws -> CrowdZoneRule? {
@@ -138,6 +149,9 @@ public final class CameraPipeline {
         if old.perspective != new.perspective { throw RestartNeeded(description: "the perspective changed") }
         if old.motionModel != new.motionModel || old.suppressShadows != new.suppressShadows {
             throw RestartNeeded(description: "the motion settings changed")
+        }
+        if Self.absorbStillFrames(MotionSettings().absorbStillFrames, camera: old) != Self.absorbStillFrames(MotionSettings().absorbStillFrames, camera: new) {
+            throw RestartNeeded(description: "a rule waits longer or shorter for still objects than the motion model keeps them")
         }
         var ground: GroundPlane?
         if let image = new.groundImage, let metres = new.groundMetres {

@@ -29,6 +29,26 @@ struct MotionModelChoiceTests {
         #expect(try CameraPipeline(camera: configuration.cameras[0], motionModel: .consensus).analyzer is SampleConsensusMotion)
     }
 
+    @Test("a zone rule that waits longer for something still than the model keeps it makes the model keep it longer")
+    func stillObjectsKeptForTheRules() throws {
+        let configuration = try ConfigLoader.parse(yaml: """
+            cameras:
+              - id: a
+                source: x.mp4
+                zones:
+                  - { id: hall, polygon: [[0, 0], [1, 0], [1, 1]], abandoned_object: { seconds: 600 } }
+              - id: b
+                source: y.mp4
+                zones:
+                  - { id: gate, polygon: [[0, 0], [1, 0], [1, 1]], loitering: { seconds: 30 } }
+            """)
+        let standard = MotionSettings().absorbStillFrames
+        // Ten minutes, half as long again, at up to 30 frames a second.
+        #expect(CameraPipeline.absorbStillFrames(standard, camera: configuration.cameras[0]) == 27_000)
+        #expect(CameraPipeline.absorbStillFrames(standard, camera: configuration.cameras[1]) == standard)
+        #expect(CameraPipeline.absorbStillFrames(0, camera: configuration.cameras[0]) == 0, "0 keeps still objects for ever")
+    }
+
     @Test("an unknown model is a config error that names the field and the choices")
     func unknown() {
         do {

@@ -40,5 +40,19 @@ public struct MotionSettings: Sendable, Equatable {
     /// Consensus model: the smallest distance, in grey levels, at which a sample still
     /// matches (raised per pixel where the background is dynamic).
     public var sampleDistance: Int = 20
+    /// Consensus model: an object that has stood still this many analysed frames (three
+    /// minutes at 25 a second, longer than a queue at a red light; `adaptive` lets one go
+    /// after about 1,800 frames) becomes background: a car
+    /// parked for the day, a moved bench, a caption the camera burns in. 0 keeps it
+    /// foreground for ever. A camera whose rules wait longer for something still
+    /// (`stillFrames(forRuleSeconds:)`) keeps it longer.
+    public var absorbStillFrames: Int = 4500
     public init() {}
+
+    /// Frames an object must stay foreground for a rule that waits `seconds` for it to be
+    /// still (loitering, a stopped vehicle, an abandoned object): half as long again, at up to
+    /// 30 analysed frames a second.
+    public static func stillFrames(forRuleSeconds seconds: Double) -> Int {
+        Int((seconds * 1.5 * 30).rounded(.up))
+    }
 }

@@ -7,8 +7,9 @@
 /// Around that core:
 /// - *conservative, random update*: only background pixels replace one of their samples,
 ///   with probability 1/T(x), and push their value into a random background neighbour's
-///   samples (ViBe's spatial diffusion, kept off foreground). Foreground is never
-///   learned, so someone standing or sitting still stays foreground;
+///   samples (ViBe's spatial diffusion, kept off foreground). Foreground is not
+///   learned, so someone standing or sitting still stays foreground, until it has stood
+///   still for `absorbStillFrames` (minutes): then it is taken as background at once;
 /// - *feedback per pixel* (SuBSENSE): a running mean of the smallest sample distance
 ///   measures how dynamic a pixel's background is, and a "blinking" count how often its
 ///   label flips. Dynamic, blinking pixels raise their threshold R(x) and learn faster;
@@ -71,6 +72,10 @@ public struct SampleConsensusMotion: MotionModel {
     private var raw = GrayImage(width: 0, height: 0)
     /// Frames each pixel has been foreground without a break (saturating).
     private var foregroundAge: [UInt8] = []
+    /// Per pixel, for objects that stand still past `foregroundAge`'s 255 frames: the last
+    /// still-object visit (upper 16 bits, one visit every fourth frame) and how many visits
+    /// in a row found it foreground that long (lower 16 bits).
+    private var stillRuns: [UInt32] = []
     private var previousRaw: [UInt8] = []
     private var smoothed = GrayImage(width: 0, height: 0)
     private var columnSums: [UInt8] = []
@@ -201,8 +206,8 @@ public struct SampleConsensusMotion: MotionModel {
                                              perspective: settings.perspective, minimumPersonFraction: settings.minimumPersonFraction)
             }
         }
-        // Ghosts stay put until removed, so looking every fourth frame loses nothing.
-        if framesSeen & 3 == 0 && tuning.ghostEdgeRatio > 0 { foreground -= suppressGhosts(frame) }
+        // Ghosts and still objects stay put until removed, so looking every fourth frame loses nothing.
+        if framesSeen & 3 == 0 && (tuning.ghostEdgeRatio > 0 || settings.absorbStillFrames > 0) { foreground -= suppressGhosts(frame) }
         let largest = extractor.blobs.reduce(0) { max($0, $1.area) }
         return FrameObservation(motionFraction: Double(foreground) / Double(max(1, count)),
                                 largestBlobFraction: Double(largest) / Double(max(1, count)))
@@ -212,11 +217,13 @@ public struct SampleConsensusMotion: MotionModel {
     /// outline has edges in the background samples, not in the frame. A real object,
     /// moving or standing, has its edges in the frame. A ghost's samples are refilled from
     /// the frame at once and it leaves the mask. Returns the pixels removed.
+    /// Also lets go of objects that have stood still for `absorbStillFrames`: foreground is
+    /// never learned otherwise, and a worker runs for months.
     private mutating func suppressGhosts(_ image: GrayImage) -> Int {
         var removed = 0
         var index = extractor.blobs.count - 1
         while index >= 0 {
-            if isGhost(blob: index, image: image) {
+            if isGhostOrLongStill(blob: index, image: image) {
                 absorb(blob: index, image: image)
                 removed += extractor.erase(blobAt: index, from: &mask)
             }
@@ -225,17 +232,46 @@ public struct SampleConsensusMotion: MotionModel {
         return removed
     }
 
-    private mutating func isGhost(blob index: Int, image: GrayImage) -> Bool {
+    private mutating func isGhostOrLongStill(blob index: Int, image: GrayImage) -> Bool {
         // Any one sample plane is a picture of the background as learned.
         let outline = samples.withUnsafeBufferPointer { model in
             foregroundAge.withUnsafeBufferPointer { ages in
                 extractor.outline(ofBlobAt: index, frame: image, background: { Int(model[$0]) }, age: { Int(ages[$0]) })
             }
         }
+        guard outline.length > 0 else { return false }
         // A ghost does not move: its outline has been foreground for a while. A passing
         // car's has not, however smooth it is against the road.
-        return outline.length > 0 && outline.age >= outline.length * tuning.ghostAge
-            && outline.backgroundEdges * 4 > outline.frameEdges * Int(tuning.ghostEdgeRatio * 4)
+        if tuning.ghostEdgeRatio > 0 && outline.age >= outline.length * tuning.ghostAge
+            && outline.backgroundEdges * 4 > outline.frameEdges * Int(tuning.ghostEdgeRatio * 4) { return true }
+        // An outline foreground for a quarter of 255 frames on average is not moving (its edge
+        // pixels flicker, and growth adds some that never were); its pixels then count the
+        // visits in a row that find them foreground for 255 frames or more.
+        let limit = settings.absorbStillFrames
+        guard limit > 0, outline.age >= outline.length * 64 else { return false }
+        return hasStoodStill(blob: index, visits: max(1, (limit - 255 + 3) / 4))
+    }
+
+    /// Counts this visit for the blob's pixels that have been foreground for 255 frames or
+    /// more (a pixel missed by a visit starts again); true when at least half of the blob's
+    /// pixels have been so for `visits` visits in a row.
+    private mutating func hasStoodStill(blob index: Int, visits: Int) -> Bool {
+        let blob = extractor.blobs[index], root = extractor.blobRoots[index]
+        let width = self.width
+        let visit = UInt32(truncatingIfNeeded: framesSeen >> 2) & 0xFFFF, previous = (visit &- 1) & 0xFFFF
+        var long = 0, pixels = 0
+        for y in Int(blob.box.y)..<Int(blob.box.y + blob.box.height) {
+            for x in Int(blob.box.x)..<Int(blob.box.x + blob.box.width) {
+                let i = y * width + x
+                guard extractor.rootLabel(at: i) == root else { continue }
+                pixels += 1
+                guard foregroundAge[i] == 255 else { stillRuns[i] = visit << 16; continue }
+                let run = stillRuns[i] >> 16 == previous ? min(0xFFFF, (stillRuns[i] & 0xFFFF) + 1) : 1
+                stillRuns[i] = visit << 16 | run
+                if run >= visits { long += 1 }
+            }
+        }
+        return pixels > 0 && long * 2 >= pixels
     }
 
     private mutating func absorb(blob index: Int, image: GrayImage) {
@@ -283,6 +319,7 @@ public struct SampleConsensusMotion: MotionModel {
         compensated = GrayImage(width: width, height: height)
         previousRaw = [UInt8](repeating: 0, count: count)
         foregroundAge = [UInt8](repeating: 0, count: count)
+        stillRuns = [UInt32](repeating: 0, count: count)
         smoothed = GrayImage(width: width, height: height)
         columnSums = [UInt8](repeating: 0, count: width)
         weak = [UInt8](repeating: 0, count: count)
