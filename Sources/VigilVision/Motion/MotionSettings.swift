@@ -42,10 +42,9 @@ public struct MotionSettings: Sendable, Equatable {
     public var sampleDistance: Int = 20
     /// Consensus model: an object that has stood still this many analysed frames (three
     /// minutes at 25 a second, longer than a queue at a red light; `adaptive` lets one go
-    /// after about 1,800 frames) becomes background: a car
-    /// parked for the day, a moved bench, a caption the camera burns in. 0 keeps it
-    /// foreground for ever. A camera whose rules wait longer for something still
-    /// (`stillFrames(forRuleSeconds:)`) keeps it longer.
+    /// after about 1,800 frames) becomes background: a car parked for the day, a moved
+    /// bench, a caption the camera burns in. 0 keeps it foreground for ever. A camera whose
+    /// rules wait longer for something still (`stillFrames(forRuleSeconds:)`) keeps it longer.
     public var absorbStillFrames: Int = 4500
     public init() {}
 

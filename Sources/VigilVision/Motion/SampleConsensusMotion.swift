@@ -216,9 +216,9 @@ public struct SampleConsensusMotion: MotionModel {
     /// A ghost is a blob where something *was* at start-up or when it was learned: its
     /// outline has edges in the background samples, not in the frame. A real object,
     /// moving or standing, has its edges in the frame. A ghost's samples are refilled from
-    /// the frame at once and it leaves the mask. Returns the pixels removed.
-    /// Also lets go of objects that have stood still for `absorbStillFrames`: foreground is
-    /// never learned otherwise, and a worker runs for months.
+    /// the frame at once and it leaves the mask. Objects that have stood still for
+    /// `absorbStillFrames` are let go the same way: foreground is not learned otherwise, and
+    /// a worker runs for months. Returns the pixels removed.
     private mutating func suppressGhosts(_ image: GrayImage) -> Int {
         var removed = 0
         var index = extractor.blobs.count - 1
