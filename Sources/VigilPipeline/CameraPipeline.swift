@@ -15,6 +15,8 @@ import Foundation
 public final class CameraPipeline {
     public let cameraID: String
     public let analysis: ClipAnalysisOptions.Analysis
+    /// The still-object limit the motion model was given before the camera's rules raised it.
+    private let standardStillFrames: Int
     private(set) var camera: CameraSettings?
     public private(set) var analyzer: any MotionModel
     public private(set) var tracker: Tracker
@@ -68,6 +70,7 @@ public final class CameraPipeline {
                 crowdModel: CrowdModel = .perspectiveOnly) throws {
         self.camera = camera
         self.analysis = analysis
+        standardStillFrames = motion.absorbStillFrames
         cameraID = camera?.id ?? "clip"
         zones = camera?.zones ?? []
         switch analysis {
@@ -150,7 +153,7 @@ public final class CameraPipeline {
         if old.motionModel != new.motionModel || old.suppressShadows != new.suppressShadows {
             throw RestartNeeded(description: "the motion settings changed")
         }
-        if Self.absorbStillFrames(MotionSettings().absorbStillFrames, camera: old) != Self.absorbStillFrames(MotionSettings().absorbStillFrames, camera: new) {
+        if Self.absorbStillFrames(standardStillFrames, camera: old) != Self.absorbStillFrames(standardStillFrames, camera: new) {
             throw RestartNeeded(description: "a rule waits longer or shorter for still objects than the motion model keeps them")
         }
         var ground: GroundPlane?

@@ -41,12 +41,6 @@ public struct BlobExtractor {
 
     mutating func clear() { blobs.removeAll(keepingCapacity: true); blobRoots.removeAll(keepingCapacity: true) }
 
-    /// The root label of the pixel at `index` (0 = background).
-    func rootLabel(at index: Int) -> Int32 {
-        // Labels are written (as root labels) for foreground pixels only; elsewhere they are stale.
-        smoothed[index] == 0 ? 0 : labels[index]
-    }
-
     /// What the ghost tests of the background models measure on a blob's outline (its
     /// pixels with a 4-neighbour outside it): summed edge strength in the frame and in the
     /// background, the outline's length and its summed `age`.
@@ -115,16 +109,27 @@ public struct BlobExtractor {
         }
     }
 
+    /// Calls `body` with the index of every pixel of blob `index` in a frame `width` wide,
+    /// walking the blob's runs (no per-pixel label look-ups).
+    func forEachPixel(ofBlobAt index: Int, width: Int, _ body: (Int) -> Void) {
+        let blob = blobs[index], root = blobRoots[index]
+        let y0 = max(0, Int(blob.box.y)), y1 = min(rowRuns.count - 1, Int(blob.box.y + blob.box.height))
+        guard y0 < y1 else { return }
+        for y in y0..<y1 {
+            for r in Int(rowRuns[y])..<Int(rowRuns[y + 1]) {
+                let run = runs[r]
+                guard parent[Int(run.label)] == root else { continue }
+                for x in Int(run.start)..<Int(run.end) { body(y * width + x) }
+            }
+        }
+    }
+
     /// Removes blob `index` from the list and from `mask`.
     mutating func erase(blobAt index: Int, from mask: inout GrayImage) -> Int {
-        let blob = blobs[index], root = blobRoots[index]
-        let width = mask.width
         var removed = 0
-        for y in Int(blob.box.y)..<Int(blob.box.y + blob.box.height) {
-            for x in Int(blob.box.x)..<Int(blob.box.x + blob.box.width) where rootLabel(at: y * width + x) == root {
-                mask.pixels[y * width + x] = 0
-                removed += 1
-            }
+        forEachPixel(ofBlobAt: index, width: mask.width) { i in
+            mask.pixels[i] = 0
+            removed += 1
         }
         blobs.remove(at: index)
         blobRoots.remove(at: index)

@@ -127,16 +127,10 @@ public struct MotionDetector: MotionModel {
     }
 
     private mutating func absorb(blob index: Int, image: GrayImage) {
-        let blob = extractor.blobs[index], root = extractor.blobRoots[index]
-        let width = self.width
         let gain = max(1, Int(lastGain * 256))
-        for y in Int(blob.box.y)..<Int(blob.box.y + blob.box.height) {
-            for x in Int(blob.box.x)..<Int(blob.box.x + blob.box.width) {
-                let i = y * width + x
-                if extractor.rootLabel(at: i) == root {
-                    background[i] = UInt16(min(65535, (Int(image.pixels[i]) << 16) / gain))
-                }
-            }
+        let extractor = self.extractor
+        extractor.forEachPixel(ofBlobAt: index, width: width) { i in
+            background[i] = UInt16(min(65535, (Int(image.pixels[i]) << 16) / gain))
         }
     }
 

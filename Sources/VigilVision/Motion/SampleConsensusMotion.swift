@@ -256,33 +256,24 @@ public struct SampleConsensusMotion: MotionModel {
     /// more (a pixel missed by a visit starts again); true when at least half of the blob's
     /// pixels have been so for `visits` visits in a row.
     private mutating func hasStoodStill(blob index: Int, visits: Int) -> Bool {
-        let blob = extractor.blobs[index], root = extractor.blobRoots[index]
-        let width = self.width
         let visit = UInt32(truncatingIfNeeded: framesSeen >> 2) & 0xFFFF, previous = (visit &- 1) & 0xFFFF
         var long = 0, pixels = 0
-        for y in Int(blob.box.y)..<Int(blob.box.y + blob.box.height) {
-            for x in Int(blob.box.x)..<Int(blob.box.x + blob.box.width) {
-                let i = y * width + x
-                guard extractor.rootLabel(at: i) == root else { continue }
-                pixels += 1
-                guard foregroundAge[i] == 255 else { stillRuns[i] = visit << 16; continue }
-                let run = stillRuns[i] >> 16 == previous ? min(0xFFFF, (stillRuns[i] & 0xFFFF) + 1) : 1
-                stillRuns[i] = visit << 16 | run
-                if run >= visits { long += 1 }
-            }
+        let extractor = self.extractor, ages = foregroundAge
+        extractor.forEachPixel(ofBlobAt: index, width: width) { i in
+            pixels += 1
+            guard ages[i] == 255 else { stillRuns[i] = visit << 16; return }
+            let run = stillRuns[i] >> 16 == previous ? min(0xFFFF, (stillRuns[i] & 0xFFFF) + 1) : 1
+            stillRuns[i] = visit << 16 | run
+            if run >= visits { long += 1 }
         }
         return pixels > 0 && long * 2 >= pixels
     }
 
     private mutating func absorb(blob index: Int, image: GrayImage) {
-        let blob = extractor.blobs[index], root = extractor.blobRoots[index]
-        let width = self.width, count = width * height
-        for y in Int(blob.box.y)..<Int(blob.box.y + blob.box.height) {
-            for x in Int(blob.box.x)..<Int(blob.box.x + blob.box.width) {
-                let i = y * width + x
-                guard extractor.rootLabel(at: i) == root else { continue }
-                for k in 0..<Self.sampleCount { samples[k * count + i] = image.pixels[i] }
-            }
+        let count = width * height
+        let extractor = self.extractor
+        extractor.forEachPixel(ofBlobAt: index, width: width) { i in
+            for k in 0..<Self.sampleCount { samples[k * count + i] = image.pixels[i] }
         }
     }
 
