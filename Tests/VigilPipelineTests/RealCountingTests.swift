@@ -55,18 +55,20 @@ struct RealCountingTests {
         // The anchor is the centre here (the mask has no trail ahead of a car coming on), and
         // a count comes once it is the dead band past the line: 1–5 frames after the annotation.
         let (unmatched, phantoms) = Self.match(towards, Self.annotatedTowards, within: -3...8)
-        // Bounds, stated: vehicles that are one blob in the motion mask are one track, so a
-        // pair side by side counts once (3 of the 21) and the overlapping vans count once at
-        // best: 17 is the most a blob tracker can match here. At least 14 matched (two
-        // thirds of the vehicles) with adaptive, which matched 15; consensus, the default,
-        // matched 17 and is held to 16. At most one count without a vehicle.
-        let least = model == .consensus ? 16 : 14
+        // Bounds, stated: consensus, the default, matched 19 (three cars abreast at 689-710
+        // are told apart since the size map learns per cell as well as per band of rows) and
+        // is held to 18, with at most one count without a vehicle. Adaptive matched 15 and is
+        // held to 14; it is allowed two counts outside the window: one of its two (frame 719)
+        // is the car annotated at 710, counted nine frames after it, when its track comes out
+        // of those three cars' one blob past the line (a late count, not a count of nothing).
+        let least = model == .consensus ? 18 : 14
         #expect(Self.annotatedTowards.count - unmatched.count >= least, "missed \(unmatched)")
-        #expect(phantoms.count <= 1, "counts with no annotated vehicle: \(phantoms)")
+        #expect(phantoms.count <= (model == .consensus ? 1 : 2), "counts with no annotated vehicle: \(phantoms)")
         // All coming towards the camera, leftwards across the line: side A to side B.
         #expect(towards.allSatisfy { $0["direction"] as? String == "a_to_b" }, "\(towards.map { $0["direction"] ?? "-" })")
         let vehicles = towards.filter { $0["class"] as? String == "vehicle" }.count
-        #expect(vehicles * 10 >= towards.count * 8, "\(towards.map { $0["class"] ?? "-" })")
+        // Adaptive's track that comes out of the three cars' blob is still `unknown` (13 of 17).
+        #expect(vehicles * 100 >= towards.count * (model == .consensus ? 80 : 75), "\(towards.map { $0["class"] ?? "-" })")
     }
 
     /// Every line crossing of one analysis of the clip with both counting lines, run once

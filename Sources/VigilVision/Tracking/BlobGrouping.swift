@@ -7,7 +7,7 @@
 /// when the result stays compact (its box no more than twice the area of the two boxes)
 /// and under 15 % of the frame, so a chain of nearby blobs in dense traffic never grows
 /// into one object covering half the picture. Where the tracker has learned the usual
-/// size of an object at that row (`ObjectSizeMap`), two groups also never join into
+/// size of an object there (`ObjectSizeMap`), two groups also never join into
 /// something longer or taller than `sizeFactor` such objects: in a jam, vehicles one
 /// behind the other are within any fixed gap of each other.
 public struct BlobGrouping: Sendable {
@@ -65,7 +65,7 @@ public struct BlobGrouping: Sendable {
                 guard rootA != rootB else { continue }
                 let joined = groupBox[rootA].union(groupBox[rootB])
                 guard joined.area <= compactness * (groupBox[rootA].area + groupBox[rootB].area) && joined.area <= largest else { continue }
-                if let usual = sizes?.size(atY: joined.y + joined.height / 2, frameHeight: frameHeight),
+                if let usual = sizes?.size(at: Point(x: joined.x + joined.width / 2, y: joined.y + joined.height / 2), frameWidth: frameWidth, frameHeight: frameHeight),
                    joined.width > sizeFactor * usual.width || joined.height > sizeFactor * usual.height { continue }
                 let root = min(rootA, rootB)
                 parent[max(rootA, rootB)] = root

@@ -28,6 +28,12 @@ public struct Track: Sendable, Equatable {
     /// with time: how big the object has shown itself to be lately. Fragments may fill that
     /// extent, but absorbed neighbours never raise it, so it cannot ratchet up.
     var wholeArea: Double
+    /// The size map's cell this track last taught (-1: none yet): each pass through a cell
+    /// counts once there, so one slow object cannot make a cell's usual size its own.
+    var sizeCell = -1
+    /// Consecutive measured frames this track's box has lain inside another track's box
+    /// of one object's usual size: a piece of that object with a track of its own.
+    var insideFrames = 0
     /// What the object has looked like in its recent measurements (nil until measured
     /// with a picture and a mask, or where too little of it was foreground).
     public internal(set) var appearance: Appearance?

@@ -6,8 +6,10 @@
 /// predicted box lies inside another track's blob (two people passing) coasts on its
 /// prediction instead of dying, so it comes out of the merge with its own id; a track
 /// that finds nothing coasts for `maximumCoastSeconds` (short occlusions) and is then
-/// deleted. New tracks are tentative until seen `confirmationHits` times (at a low frame
-/// rate twice, or once for an object of the usual size where objects enter or flow).
+/// deleted. A track that stays inside another's box of one object's size is a piece of
+/// that object and is dropped. New tracks are tentative until seen `confirmationHits` times
+/// (at a low frame rate twice, or once for an object of the usual size where objects enter
+/// or flow).
 public struct Tracker: Sendable {
     public struct Settings: Sendable, Equatable {
         public var confirmationHits = 3
@@ -24,6 +26,9 @@ public struct Tracker: Sendable {
         public var maximumCoastSeconds = 1.0
         /// …or this long while it is inside another object's blob.
         public var maximumMergedSeconds = 3.0
+        /// A track inside another track's box of one object's usual size for this many measured
+        /// frames in a row is a piece of that object and is dropped (0: never).
+        public var pieceFrames = 3
         /// A tentative track is dropped after this many frames without a measurement.
         public var tentativeMisses = 2
         /// Pairing gate: centre distance below this many box sizes (plus the predicted motion).
@@ -69,6 +74,10 @@ public struct Tracker: Sendable {
     private var trackBlob: [Int] = []
     private var measurement: [Box] = []
     private var merged: [Bool] = []
+    /// The tracks measured this frame and their measured boxes (`foldPieces`).
+    private var measuredIndex: [Int] = []
+    private var measuredBoxes: [Box] = []
+    private var wholeBoxes: [(measured: Int, box: Box)] = []
     /// Per blob this frame: its appearance once measured, and whether it has been.
     private var blobAppearance: [Appearance?] = []
     private var blobMeasured: [Bool] = []
@@ -125,6 +134,7 @@ public struct Tracker: Sendable {
         absorbFragments(blobs, frameWidth: frameWidth, frameHeight: frameHeight)
         markMerged(blobs)
         apply(blobs, pts: pts, frameWidth: frameWidth, frameHeight: frameHeight)
+        foldPieces(frameWidth: frameWidth, frameHeight: frameHeight)
         learn(frameWidth: frameWidth, frameHeight: frameHeight)
         spawn(blobs, pts: pts, dt: dt, frameWidth: frameWidth, frameHeight: frameHeight)
         prune(pts: pts, frameWidth: frameWidth, frameHeight: frameHeight)
@@ -352,6 +362,55 @@ public struct Tracker: Sendable {
         }
     }
 
+    /// Drops a track that has lain inside a confirmed track's box for `pieceFrames` measured
+    /// frames in a row, where that box is no bigger than one object there (1.3 × the median
+    /// size the map has seen, however mixed): it is a piece of that object (a car's roof, cut
+    /// from its body by the windscreen) with a track of its own, and it would count the object
+    /// a second time at a line (highway-cctv frame 496). Boxes bigger than one object (a lorry,
+    /// two cars in one, a group) never swallow what lies inside them.
+    private mutating func foldPieces(frameWidth: Int, frameHeight: Int) {
+        guard settings.learnSizes, settings.pieceFrames > 0 else { return }
+        // The measured boxes, and among them those no bigger than one object there (the only
+        // boxes a piece can belong to: usually a few), so the pairs are tested on those alone.
+        measuredIndex.removeAll(keepingCapacity: true)
+        measuredBoxes.removeAll(keepingCapacity: true)
+        wholeBoxes.removeAll(keepingCapacity: true)
+        for index in tracks.indices where trackBlob[index] >= 0 {
+            let box = tracks[index].measuredBox
+            measuredIndex.append(index)
+            measuredBoxes.append(box)
+            if tracks[index].isConfirmed,
+               let usual = sizes.median(at: Point(x: box.x + box.width / 2, y: box.y + box.height / 2), frameWidth: frameWidth, frameHeight: frameHeight),
+               box.width <= 1.3 * usual.width, box.height <= 1.3 * usual.height {
+                wholeBoxes.append((measuredBoxes.count - 1, box))
+            }
+        }
+        var dropped = false
+        let largest = wholeBoxes.reduce(0) { max($0, $1.box.area) }
+        for (i, inner) in measuredIndex.enumerated() {
+            let piece = measuredBoxes[i]
+            // Where objects are alike in size (most frames) no track is half the largest whole.
+            let inside = 2 * piece.area <= largest && wholeBoxes.contains { o, whole in
+                o != i && 2 * piece.area <= whole.area && whole.intersectionArea(piece) >= 0.7 * piece.area
+            }
+            tracks[inner].insideFrames = inside ? tracks[inner].insideFrames + 1 : 0
+            if tracks[inner].insideFrames >= settings.pieceFrames { dropped = true }
+        }
+        // Tracks not measured this frame keep their count: a piece hidden for a frame is still one.
+        guard dropped else { return }
+        // Removed together, with the per-track scratch that `learn` and `prune` read after this.
+        var index = 0
+        while index < tracks.count {
+            if tracks[index].insideFrames >= settings.pieceFrames {
+                tracks.remove(at: index)
+                trackBlob.remove(at: index)
+                merged.remove(at: index)
+            } else {
+                index += 1
+            }
+        }
+    }
+
     /// A track's largest own blob fades from memory with this half-life (unless pieces keep
     /// filling it): slowly enough for a vehicle to pass a lamp post that cuts it in two.
     static let wholeAreaHalfLife = 3.0
@@ -376,7 +435,7 @@ public struct Tracker: Sendable {
             }
             // A track two frames old is as often a fragment or two objects in one as it is an
             // object; by its third measurement it has kept its size (us101-seq3 F 0.830 -> 0.839).
-            if settings.learnSizes && track.hits >= 3 { sizes.observe(box, frameHeight: frameHeight) }
+            if settings.learnSizes && track.hits >= 3 { sizes.observe(box, lastCell: &tracks[index].sizeCell, frameWidth: frameWidth, frameHeight: frameHeight) }
         }
     }
 
@@ -417,7 +476,7 @@ public struct Tracker: Sendable {
     /// learned flow carries objects.
     private func looksUsual(_ box: Box, carried: Bool, frameWidth: Int, frameHeight: Int) -> Bool {
         let edge = box.x <= 1 || box.y <= 1 || box.x + box.width >= Double(frameWidth) - 1 || box.y + box.height >= Double(frameHeight) - 1
-        guard carried || edge, settings.learnSizes, let usual = sizes.size(atY: box.y + box.height / 2, frameHeight: frameHeight) else { return false }
+        guard carried || edge, settings.learnSizes, let usual = sizes.size(at: Point(x: box.x + box.width / 2, y: box.y + box.height / 2), frameWidth: frameWidth, frameHeight: frameHeight) else { return false }
         let width = box.width / usual.width, height = box.height / usual.height
         let alike = 0.67...1.5
         return alike.contains(height) && (alike.contains(width) || (edge && width <= alike.upperBound))
