@@ -209,9 +209,8 @@ public final class ClipAnalysis {
             let observation = pipeline.observation
             if tracking, let tracksWriter {
                 let scaleX = Double(source.info.width) / Double(frame.image.width), scaleY = Double(source.info.height) / Double(frame.image.height)
-                // Measured tracks only: a coasting track's box is a guess (for a group that
-                // was just told apart, a stale box over all of them).
-                for track in pipeline.tracker.tracks where track.isConfirmed && !track.isCoasting {
+                // A track coasting longer than a frame is left out: its box is a guess.
+                for track in pipeline.tracker.tracksInView {
                     let box = track.box
                     try tracksWriter.write("\(frame.index + 1),\(track.id),\(Self.rounded(box.x * scaleX, 2)),\(Self.rounded(box.y * scaleY, 2)),"
                         + "\(Self.rounded(box.width * scaleX, 2)),\(Self.rounded(box.height * scaleY, 2)),1,-1,-1,-1\n")

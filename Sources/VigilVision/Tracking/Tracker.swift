@@ -29,6 +29,9 @@ public struct Tracker: Sendable {
         /// A track inside another track's box of one object's usual size for this many measured
         /// frames in a row is a piece of that object and is dropped (0: never).
         public var pieceFrames = 3
+        /// `tracksInView` keeps a confirmed track this many frames without a measurement
+        /// (0: measured tracks only).
+        public var viewMisses = 1
         /// A tentative track is dropped after this many frames without a measurement.
         public var tentativeMisses = 2
         /// Pairing gate: centre distance below this many box sizes (plus the predicted motion).
@@ -100,6 +103,24 @@ public struct Tracker: Sendable {
         self.perspective = perspective
         tracks.reserveCapacity(64)
         pairs.reserveCapacity(256)
+    }
+
+    /// The confirmed tracks in view now: measured this frame, or missed this one frame only
+    /// (at 3 frames a second a vehicle hidden for a third of a second is still there), unless
+    /// that coasting box holds the centre of a measured track (the stale box of a group just
+    /// told apart, or of an object that a neighbour's blob has taken).
+    public var tracksInView: [Track] {
+        let measured = tracks.filter { $0.isConfirmed && !$0.isCoasting }
+        var inView = measured
+        for track in tracks where track.isConfirmed && track.isCoasting && track.misses <= settings.viewMisses {
+            let stale = measured.contains { other in
+                let centre = Point(x: other.box.x + other.box.width / 2, y: other.box.y + other.box.height / 2)
+                return centre.x >= track.box.x && centre.x <= track.box.x + track.box.width
+                    && centre.y >= track.box.y && centre.y <= track.box.y + track.box.height
+            }
+            if !stale { inView.append(track) }
+        }
+        return inView
     }
 
     /// Forgets every track (after a reconnect or a scene cut); ids keep counting up.
