@@ -18,6 +18,12 @@ public struct Box: Sendable, Equatable, Hashable, Codable {
     /// Bottom centre: where a person or vehicle touches the ground, the anchor for zones and lines.
     public var anchor: Point { Point(x: x + width / 2, y: y + height) }
     public var area: Double { max(0, width) * max(0, height) }
+    public var centre: Point { Point(x: x + width / 2, y: y + height / 2) }
+
+    /// Whether `point` lies in the box or on its edge.
+    public func contains(_ point: Point) -> Bool {
+        point.x >= x && point.x <= x + width && point.y >= y && point.y <= y + height
+    }
 
     public func intersectionOverUnion(_ other: Box) -> Double {
         let overlap = intersectionArea(other)

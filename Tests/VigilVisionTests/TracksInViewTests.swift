@@ -31,13 +31,12 @@ struct TracksInViewTests {
         if let box = hidden.first?.box {
             #expect(abs(box.x - Self.car(5).x) < 8, "at its predicted place: \(box) against \(Self.car(5))")
         }
+        var measuredOnly = tracker
+        measuredOnly.settings.viewMisses = 0
+        #expect(measuredOnly.tracksInView.isEmpty, "with `viewMisses` 0 only measured tracks are in view")
         tracker.update(blobs: [], pts: pts, frameWidth: Self.width, frameHeight: Self.height)
         #expect(tracker.tracks.contains { $0.id == id }, "still coasting")
         #expect(tracker.tracksInView.isEmpty, "two frames without a measurement: left out")
-        var measuredOnly = Tracker.Settings()
-        measuredOnly.viewMisses = 0
-        tracker.settings = measuredOnly
-        #expect(tracker.tracksInView.isEmpty)
     }
 
     @Test("a coasting box that holds the centre of a measured track is left out")

@@ -65,7 +65,7 @@ public struct BlobGrouping: Sendable {
                 guard rootA != rootB else { continue }
                 let joined = groupBox[rootA].union(groupBox[rootB])
                 guard joined.area <= compactness * (groupBox[rootA].area + groupBox[rootB].area) && joined.area <= largest else { continue }
-                if let usual = sizes?.size(at: Point(x: joined.x + joined.width / 2, y: joined.y + joined.height / 2), frameWidth: frameWidth, frameHeight: frameHeight),
+                if let usual = sizes?.size(at: joined.centre, frameWidth: frameWidth, frameHeight: frameHeight),
                    joined.width > sizeFactor * usual.width || joined.height > sizeFactor * usual.height { continue }
                 let root = min(rootA, rootB)
                 parent[max(rootA, rootB)] = root

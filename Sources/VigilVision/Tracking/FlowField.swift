@@ -51,7 +51,7 @@ public struct FlowField: Sendable {
     /// lanes): two vehicles, not pieces of one, since the pieces of a vehicle lie along its
     /// way or overlap. False unless the flow is known at both.
     public func separates(_ a: Box, _ b: Box, frameWidth: Int, frameHeight: Int) -> Bool {
-        let ca = Point(x: a.x + a.width / 2, y: a.y + a.height / 2), cb = Point(x: b.x + b.width / 2, y: b.y + b.height / 2)
+        let ca = a.centre, cb = b.centre
         guard let va = velocity(at: ca, frameWidth: frameWidth, frameHeight: frameHeight),
               let vb = velocity(at: cb, frameWidth: frameWidth, frameHeight: frameHeight) else { return false }
         let vx = va.x + vb.x, vy = va.y + vb.y

@@ -77,10 +77,8 @@ public struct Tracker: Sendable {
     private var trackBlob: [Int] = []
     private var measurement: [Box] = []
     private var merged: [Bool] = []
-    /// The tracks measured this frame and their measured boxes (`foldPieces`).
-    private var measuredIndex: [Int] = []
-    private var measuredBoxes: [Box] = []
-    private var wholeBoxes: [(measured: Int, box: Box)] = []
+    /// The measured boxes of one object's size this frame, with their track (`foldPieces`).
+    private var wholeBoxes: [(track: Int, box: Box)] = []
     /// Per blob this frame: its appearance once measured, and whether it has been.
     private var blobAppearance: [Appearance?] = []
     private var blobMeasured: [Bool] = []
@@ -110,17 +108,12 @@ public struct Tracker: Sendable {
     /// that coasting box holds the centre of a measured track (the stale box of a group just
     /// told apart, or of an object that a neighbour's blob has taken).
     public var tracksInView: [Track] {
-        let measured = tracks.filter { $0.isConfirmed && !$0.isCoasting }
-        var inView = measured
-        for track in tracks where track.isConfirmed && track.isCoasting && track.misses <= settings.viewMisses {
-            let stale = measured.contains { other in
-                let centre = Point(x: other.box.x + other.box.width / 2, y: other.box.y + other.box.height / 2)
-                return centre.x >= track.box.x && centre.x <= track.box.x + track.box.width
-                    && centre.y >= track.box.y && centre.y <= track.box.y + track.box.height
-            }
-            if !stale { inView.append(track) }
+        tracks.filter { track in
+            guard track.isConfirmed else { return false }
+            guard track.isCoasting else { return true }
+            return track.misses <= settings.viewMisses
+                && !tracks.contains { $0.isConfirmed && !$0.isCoasting && track.box.contains($0.box.centre) }
         }
-        return inView
     }
 
     /// Forgets every track (after a reconnect or a scene cut); ids keep counting up.
@@ -188,7 +181,7 @@ public struct Tracker: Sendable {
         }
         for (t, track) in tracks.enumerated() {
             let predicted = track.box
-            let centre = Point(x: predicted.x + predicted.width / 2, y: predicted.y + predicted.height / 2)
+            let centre = predicted.centre
             // The filter's own spread, plus how far an object may leave its predicted path in
             // `dt` (a car braking or changing lanes): negligible between frames at 25 a second,
             // most of a car length at 3 a second. Kept out of the filter itself, whose velocity
@@ -391,28 +384,23 @@ public struct Tracker: Sendable {
     /// two cars in one, a group) never swallow what lies inside them.
     private mutating func foldPieces(frameWidth: Int, frameHeight: Int) {
         guard settings.learnSizes, settings.pieceFrames > 0 else { return }
-        // The measured boxes, and among them those no bigger than one object there (the only
-        // boxes a piece can belong to: usually a few), so the pairs are tested on those alone.
-        measuredIndex.removeAll(keepingCapacity: true)
-        measuredBoxes.removeAll(keepingCapacity: true)
+        // The confirmed, measured boxes no bigger than one object there: the only boxes a
+        // piece can belong to (usually a few), so pairs are tested against those alone.
         wholeBoxes.removeAll(keepingCapacity: true)
-        for index in tracks.indices where trackBlob[index] >= 0 {
+        var largest = 0.0
+        for index in tracks.indices where trackBlob[index] >= 0 && tracks[index].isConfirmed {
             let box = tracks[index].measuredBox
-            measuredIndex.append(index)
-            measuredBoxes.append(box)
-            if tracks[index].isConfirmed,
-               let usual = sizes.median(at: Point(x: box.x + box.width / 2, y: box.y + box.height / 2), frameWidth: frameWidth, frameHeight: frameHeight),
-               box.width <= 1.3 * usual.width, box.height <= 1.3 * usual.height {
-                wholeBoxes.append((measuredBoxes.count - 1, box))
-            }
+            guard let usual = sizes.median(at: box.centre, frameWidth: frameWidth, frameHeight: frameHeight),
+                  box.width <= 1.3 * usual.width, box.height <= 1.3 * usual.height else { continue }
+            wholeBoxes.append((index, box))
+            largest = max(largest, box.area)
         }
         var dropped = false
-        let largest = wholeBoxes.reduce(0) { max($0, $1.box.area) }
-        for (i, inner) in measuredIndex.enumerated() {
-            let piece = measuredBoxes[i]
+        for inner in tracks.indices where trackBlob[inner] >= 0 {
+            let piece = tracks[inner].measuredBox
             // Where objects are alike in size (most frames) no track is half the largest whole.
-            let inside = 2 * piece.area <= largest && wholeBoxes.contains { o, whole in
-                o != i && 2 * piece.area <= whole.area && whole.intersectionArea(piece) >= 0.7 * piece.area
+            let inside = 2 * piece.area <= largest && wholeBoxes.contains { outer, whole in
+                outer != inner && 2 * piece.area <= whole.area && whole.intersectionArea(piece) >= 0.7 * piece.area
             }
             tracks[inner].insideFrames = inside ? tracks[inner].insideFrames + 1 : 0
             if tracks[inner].insideFrames >= settings.pieceFrames { dropped = true }
@@ -451,8 +439,7 @@ public struct Tracker: Sendable {
         for (index, track) in tracks.enumerated() where track.isConfirmed && trackBlob[index] >= 0 && !merged[index] {
             let box = track.measuredBox
             if settings.learnFlow {
-                let centre = Point(x: box.x + box.width / 2, y: box.y + box.height / 2)
-                flow.observe(velocity: track.velocity, at: centre, frameWidth: frameWidth, frameHeight: frameHeight)
+                flow.observe(velocity: track.velocity, at: box.centre, frameWidth: frameWidth, frameHeight: frameHeight)
             }
             // A track two frames old is as often a fragment or two objects in one as it is an
             // object; by its third measurement it has kept its size (us101-seq3 F 0.830 -> 0.839).
@@ -472,7 +459,7 @@ public struct Tracker: Sendable {
             }
             guard !covered else { continue }
             var prior = settings.learnFlow
-                ? flow.velocity(at: Point(x: blob.box.x + blob.box.width / 2, y: blob.box.y + blob.box.height / 2),
+                ? flow.velocity(at: blob.box.centre,
                                 frameWidth: frameWidth, frameHeight: frameHeight)
                 : nil
             // Only where the flow carries an object a good part of its own size between two
@@ -497,7 +484,7 @@ public struct Tracker: Sendable {
     /// learned flow carries objects.
     private func looksUsual(_ box: Box, carried: Bool, frameWidth: Int, frameHeight: Int) -> Bool {
         let edge = box.x <= 1 || box.y <= 1 || box.x + box.width >= Double(frameWidth) - 1 || box.y + box.height >= Double(frameHeight) - 1
-        guard carried || edge, settings.learnSizes, let usual = sizes.size(at: Point(x: box.x + box.width / 2, y: box.y + box.height / 2), frameWidth: frameWidth, frameHeight: frameHeight) else { return false }
+        guard carried || edge, settings.learnSizes, let usual = sizes.size(at: box.centre, frameWidth: frameWidth, frameHeight: frameHeight) else { return false }
         let width = box.width / usual.width, height = box.height / usual.height
         let alike = 0.67...1.5
         return alike.contains(height) && (alike.contains(width) || (edge && width <= alike.upperBound))
