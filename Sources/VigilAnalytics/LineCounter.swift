@@ -8,9 +8,12 @@ public struct CountedCrossing: Sendable, Equatable {
     public var towardsB: Bool
     public var track: Int
     public var objectClass: ObjectClass
+    /// When the anchor came clear of the dead band past the line, between the frame it was
+    /// counted in and the track's measured frame before (the frame before, unless it went
+    /// unmeasured), in proportion to the anchor's distances from the line in the two.
     public var frame: Int
     public var pts: Double
-    /// The track's box at the crossing and its velocity, analysis pixels (per second).
+    /// The track's box when the crossing was counted and its velocity, analysis pixels (per second).
     public var box: Box
     public var velocity: Point
     /// Frames the track had been measured in by then (its velocity is only settled after a few).
@@ -24,7 +27,10 @@ public struct CountedCrossing: Sendable, Equatable {
 /// band (`minimumDistance` of the frame height, or a tenth of the object's height when
 /// that is more), so jitter on the line, stopping on it or walking along it never
 /// counts; the crossing must pass through the segment, not around its ends. A track
-/// crossing while still tentative is counted when it is confirmed.
+/// crossing while still tentative is counted when it is confirmed. A crossing is dated to
+/// when the anchor came clear of the band, not to when that was seen: a vehicle hidden
+/// beside a lorry as it passes and measured again far beyond crossed seconds before it was
+/// seen again.
 public struct LineCounter: Sendable {
     public struct Definition: Sendable, Equatable {
         public var id: String
@@ -61,8 +67,13 @@ public struct LineCounter: Sendable {
         var crossedTowardsB = false
         /// Where along the segment (0…1) it crossed.
         var crossedAlong = 0.0
+        var crossedFrame = 0
+        var crossedPts = 0.0
         var counted = false
+        /// The frame the track was last measured in, its time and the anchor's signed distance.
         var lastSeenFrame: Int
+        var lastSeenPts: Double
+        var lastSeenDistance: Double
     }
 
     public let definition: Definition
@@ -104,17 +115,26 @@ public struct LineCounter: Sendable {
                             known.crossedThrough = true
                             known.crossedTowardsB = sideB
                             known.crossedAlong = along
+                            // The distance taken as changing evenly from the last measured
+                            // frame (inside the band, or short of the line before a gap).
+                            let now = sideB ? distance : -distance, before = sideB ? known.lastSeenDistance : -known.lastSeenDistance
+                            let part = now > before ? min(1, max(0, (band - before) / (now - before))) : 1
+                            known.crossedFrame = known.lastSeenFrame + Int((part * Double(frame - known.lastSeenFrame)).rounded())
+                            known.crossedPts = known.lastSeenPts + part * (pts - known.lastSeenPts)
                         }
                         known.side = sideB
                     }
                     known.lastClearAnchor = anchor
                     state = known
                 } else {
-                    state = TrackState(firstSide: sideB, side: sideB, lastClearAnchor: anchor, lastSeenFrame: frame)
+                    state = TrackState(firstSide: sideB, side: sideB, lastClearAnchor: anchor, lastSeenFrame: frame, lastSeenPts: pts,
+                                       lastSeenDistance: distance)
                 }
             }
             guard var current = state else { continue }
             current.lastSeenFrame = frame
+            current.lastSeenPts = pts
+            current.lastSeenDistance = distance
             if current.crossedThrough && !current.counted && track.isConfirmed {
                 current.counted = true
                 let towardsB = current.crossedTowardsB
@@ -125,7 +145,7 @@ public struct LineCounter: Sendable {
                 if let lane { laneCounts[lane, default: 0] += 1 }
                 crossings.append(CountedCrossing(line: definition.id, direction: towardsB ? definition.aToBName : definition.bToAName,
                                               towardsB: towardsB, track: track.id, objectClass: track.objectClass,
-                                              frame: frame, pts: pts, box: track.box, velocity: track.velocity, hits: track.hits, lane: lane))
+                                              frame: current.crossedFrame, pts: current.crossedPts, box: track.box, velocity: track.velocity, hits: track.hits, lane: lane))
             }
             states[track.id] = current
         }

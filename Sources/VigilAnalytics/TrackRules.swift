@@ -152,7 +152,7 @@ public struct TrackRules: Sendable {
                     data = (data ?? [:]).merging(["speed_kmh": .double((speed * 10).rounded() / 10)]) { $1 }
                     if crossing.towardsB { flowSpeeds[index].towardsB.append(speed) } else { flowSpeeds[index].towardsA.append(speed) }
                 }
-                events.append(Event(type: .lineCrossing, camera: camera, frame: frame, pts: Self.round(pts), line: crossing.line,
+                events.append(Event(type: .lineCrossing, camera: camera, frame: crossing.frame, pts: Self.round(crossing.pts), line: crossing.line,
                                     direction: crossing.direction, track: crossing.track, objectClass: Event.ObjectClass(crossing.objectClass),
                                     bbox: bbox(crossing.box), data: data))
             }

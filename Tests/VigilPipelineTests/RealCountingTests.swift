@@ -37,10 +37,13 @@ struct RealCountingTests {
         // mask trails a car driving away by about 15 px (codec artefacts on the road it
         // just left), so its anchor reaches the line 5–14 frames after the rear does.
         let (unmatched, phantoms) = Self.match(away, Self.annotatedCrossings, within: -2...16)
-        // Bounds, stated: the count within ±2 of the 22 annotated vehicles, at least 80 % of
-        // them matched, at most one count without a vehicle (the lorry's wake can split).
+        // Bounds, stated: the count within ±2 of the 22 annotated vehicles, at most one count
+        // without a vehicle (the lorry's wake can split). Consensus, the default, matched 21
+        // (the dark car hidden beside the lorry at 463 is dated back to its crossing, 475,
+        // from where it is measured again, 499) and is held to 21; adaptive matched 20 and is
+        // held to 18 (80 %).
         #expect(abs(away.count - Self.annotatedCrossings.count) <= 2, "counted \(away.count) of \(Self.annotatedCrossings.count)")
-        #expect(Self.annotatedCrossings.count - unmatched.count >= 18, "missed \(unmatched)")
+        #expect(Self.annotatedCrossings.count - unmatched.count >= (model == .consensus ? 21 : 18), "missed \(unmatched)")
         #expect(phantoms.count <= 1, "counts with no annotated vehicle: \(phantoms)")
         // All moving away from the camera: side B (below) to side A (above).
         #expect(away.allSatisfy { $0["direction"] as? String == "b_to_a" }, "\(away.map { $0["direction"] ?? "-" })")
@@ -57,13 +60,12 @@ struct RealCountingTests {
         let (unmatched, phantoms) = Self.match(towards, Self.annotatedTowards, within: -3...8)
         // Bounds, stated: consensus, the default, matched 19 (three cars abreast at 689-710
         // are told apart since the size map learns per cell as well as per band of rows) and
-        // is held to 18, with at most one count without a vehicle. Adaptive matched 15 and is
-        // held to 14; it is allowed two counts outside the window: one of its two (frame 719)
-        // is the car annotated at 710, counted nine frames after it, when its track comes out
-        // of those three cars' one blob past the line (a late count, not a count of nothing).
-        let least = model == .consensus ? 18 : 14
+        // is held to 18. Adaptive matched 17 and is held to 16: one of them is a car of those
+        // three whose track comes out of their one blob past the line, measured there at 719
+        // and dated back to 708, when it crossed. Each with at most one count without a vehicle.
+        let least = model == .consensus ? 18 : 16
         #expect(Self.annotatedTowards.count - unmatched.count >= least, "missed \(unmatched)")
-        #expect(phantoms.count <= (model == .consensus ? 1 : 2), "counts with no annotated vehicle: \(phantoms)")
+        #expect(phantoms.count <= 1, "counts with no annotated vehicle: \(phantoms)")
         // All coming towards the camera, leftwards across the line: side A to side B.
         #expect(towards.allSatisfy { $0["direction"] as? String == "a_to_b" }, "\(towards.map { $0["direction"] ?? "-" })")
         let vehicles = towards.filter { $0["class"] as? String == "vehicle" }.count
@@ -114,11 +116,14 @@ struct RealCountingTests {
 
     /// Pairs counts with annotated frames (a count within `window` frames of an annotated
     /// crossing, each annotation used once); returns the annotations left and the counts
-    /// that matched nothing.
+    /// that matched nothing. Counts are taken in the order of their dates, not of their
+    /// emission (a track seen again after a gap is dated back to its crossing), each to the
+    /// earliest annotation it can match: for windows of one length that pairs as many as
+    /// any pairing can.
     static func match(_ crossings: [[String: Any]], _ annotated: [Int], within window: ClosedRange<Int>) -> (unmatched: [Int], phantoms: [Int]) {
-        var unmatched = annotated
+        var unmatched = annotated.sorted()
         var phantoms: [Int] = []
-        for frame in crossings.compactMap({ $0["frame"] as? Int }) {
+        for frame in crossings.compactMap({ $0["frame"] as? Int }).sorted() {
             if let index = unmatched.firstIndex(where: { window.contains(frame - $0) }) { unmatched.remove(at: index) } else { phantoms.append(frame) }
         }
         return (unmatched, phantoms)
