@@ -13,7 +13,8 @@ Clips (made once under bench/out/):
 - highway-1080p.mp4: ../shared/samples/highway-cctv.avi (real traffic) upscaled, crf 23;
 - synthetic-1080p-500.mp4: `vigil synth --scene mixed` at 1080p (textured, noisy, moving objects).
 
-Usage: python3 bench/analysis_cost.py [--runs 5] [--core 1] [--models consensus,adaptive]
+Usage: python3 bench/analysis_cost.py [--runs 5] [--core 1] [--models consensus,adaptive] [--vigil A,B]
+(--vigil: binaries to compare, interleaved in the same runs; default .build/release/vigil)
 """
 import argparse, json, os, statistics, subprocess, sys, tempfile, time
 
@@ -63,8 +64,10 @@ def main():
     parser.add_argument("--models", default="default",
                         help="comma-separated motion models to run, interleaved (default: vigil's default; "
                              "e.g. consensus,adaptive)")
+    parser.add_argument("--vigil", default=VIGIL, help="comma-separated vigil binaries, interleaved in the same runs")
     args = parser.parse_args()
-    models = args.models.split(",")
+    binaries = args.vigil.split(",")
+    models = [(binary, model) for binary in binaries for model in args.models.split(",")]
     pin = ["taskset", "-c", str(args.core)]
     rows = []
     with tempfile.TemporaryDirectory() as work:
@@ -75,20 +78,21 @@ def main():
             stages = {model: {} for model in models}
             for _ in range(args.runs):
                 ffmpeg.append(cpu_of(pin + ["ffmpeg", "-nostdin", "-threads", "1", "-i", clip, "-f", "null", "-"]))
-                for model in models:
+                for binary, model in models:
                     choice = [] if model == "default" else ["--motion-model", model]
-                    vigil[model].append(cpu_of(pin + [VIGIL, "analyze", clip, "--threads", "1", "--report", report] + choice))
+                    vigil[(binary, model)].append(cpu_of(pin + [binary, "analyze", clip, "--threads", "1", "--report", report] + choice))
                     with open(report) as handle:
                         for stage, ms in json.load(handle)["stage_milliseconds_per_frame"].items():
-                            stages[model].setdefault(stage, []).append(ms)
-            for model in models:
-                row = {"clip": os.path.basename(clip), "model": model, "runs": args.runs,
-                       "ffmpeg_cpu_s": statistics.median(ffmpeg), "vigil_cpu_s": statistics.median(vigil[model]),
-                       "ffmpeg_all": [round(v, 3) for v in ffmpeg], "vigil_all": [round(v, 3) for v in vigil[model]],
-                       "stage_ms": {stage: round(statistics.median(values), 4) for stage, values in stages[model].items()}}
+                            stages[(binary, model)].setdefault(stage, []).append(ms)
+            for key in models:
+                binary, model = key
+                row = {"clip": os.path.basename(clip), "vigil": binary, "model": model, "runs": args.runs,
+                       "ffmpeg_cpu_s": statistics.median(ffmpeg), "vigil_cpu_s": statistics.median(vigil[key]),
+                       "ffmpeg_all": [round(v, 3) for v in ffmpeg], "vigil_all": [round(v, 3) for v in vigil[key]],
+                       "stage_ms": {stage: round(statistics.median(values), 4) for stage, values in stages[key].items()}}
                 row["ratio"] = row["vigil_cpu_s"] / row["ffmpeg_cpu_s"]
                 rows.append(row)
-                print(f"{row['clip']} ({model}): ffmpeg {row['ffmpeg_cpu_s']:.3f} s, vigil {row['vigil_cpu_s']:.3f} s, "
+                print(f"{row['clip']} ({binary}, {model}): ffmpeg {row['ffmpeg_cpu_s']:.3f} s, vigil {row['vigil_cpu_s']:.3f} s, "
                       f"ratio {row['ratio']:.3f}; vigil ms/frame {row['stage_ms']}", flush=True)
     print(json.dumps(rows, indent=1))
 

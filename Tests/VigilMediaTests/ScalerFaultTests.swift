@@ -90,6 +90,27 @@ struct LumaScalerPathTests {
         #expect(largest <= 1)
     }
 
+    @Test("1080p with pixels 3:4 (shown 4:3) takes the box scaler in 4×3 blocks, within a grey level of libswscale's area filter")
+    func anamorphicBox() throws {
+        var frame: UnsafeMutablePointer<AVFrame>? = try picture(format: AV_PIX_FMT_YUV420P)
+        defer { av_frame_free(&frame) }
+        frame!.pointee.sample_aspect_ratio = AVRational(num: 3, den: 4)
+        let decoded = DecodedFrame(index: 0, pts: 0, picture: UnsafePointer(frame!))
+        let box = LumaScaler(size: AnalysisSize(width: 480), filter: .area)
+        var boxed = GrayImage(width: 0, height: 0)
+        try box.scale(decoded, into: &boxed)
+        #expect(box.usesBoxScaler)
+        #expect(boxed.width == 480 && boxed.height == 360)
+        let swscale = LumaScaler(size: AnalysisSize(width: 480), filter: .area)
+        swscale.boxScalerAllowed = false
+        var reference = GrayImage(width: 0, height: 0)
+        try swscale.scale(decoded, into: &reference)
+        #expect(!swscale.usesBoxScaler)
+        #expect(reference.width == 480 && reference.height == 360)
+        let largest = zip(reference.pixels, boxed.pixels).map { abs(Int($0) - Int($1)) }.max() ?? 255
+        #expect(largest <= 1, "largest difference \(largest)")
+    }
+
     @Test("a ratio that is not whole goes through libswscale")
     func otherRatios() throws {
         var frame: UnsafeMutablePointer<AVFrame>? = try picture(format: AV_PIX_FMT_YUV420P)

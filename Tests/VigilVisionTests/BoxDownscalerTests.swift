@@ -40,6 +40,32 @@ struct BoxDownscalerTests {
         }
     }
 
+    @Test("4×4 and 4×3 blocks give the rounded mean for every sum a block can have", arguments: [4, 3])
+    func everySum(ky: Int) {
+        // One row of blocks, block s summing to s: its bytes filled greedily with 255s.
+        let sums = Array(0...(4 * ky * 255)), width = sums.count, stride = 4 * width
+        var source = [UInt8](repeating: 0, count: stride * ky)
+        for (block, sum) in sums.enumerated() {
+            var left = sum
+            for dy in 0..<ky {
+                for dx in 0..<4 {
+                    let value = min(255, left)
+                    source[dy * stride + 4 * block + dx] = UInt8(value)
+                    left -= value
+                }
+            }
+        }
+        var scaler = BoxDownscaler()
+        var out = [UInt8](repeating: 0, count: width)
+        source.withUnsafeBufferPointer { input in
+            out.withUnsafeMutableBufferPointer { output in
+                scaler.downscale(source: input.baseAddress!, sourceStride: stride, factors: (4, ky), width: width, height: 1, into: output.baseAddress!)
+            }
+        }
+        let wrong = sums.filter { Int(out[$0]) != ($0 + 2 * ky) / (4 * ky) }
+        #expect(wrong.isEmpty, "sums rounded wrongly: \(wrong.prefix(10))")
+    }
+
     @Test("factors are found only when both sides divide by whole numbers and the block fits 16 bits")
     func factorRules() {
         func factors(_ w: Int, _ h: Int, _ ow: Int, _ oh: Int) -> [Int]? {
@@ -49,8 +75,10 @@ struct BoxDownscalerTests {
         #expect(factors(960, 540, 480, 270) == [2, 2])
         #expect(factors(1280, 720, 480, 270) == nil)
         #expect(factors(1920, 1088, 480, 272) == [4, 4])
-        // Anamorphic 1080p shown 4:3 (480×360): not square, left to libswscale.
-        #expect(factors(1920, 1080, 480, 360) == nil)
+        // Anamorphic 1080p shown 4:3 (480×360): 4×3 blocks; other oblong blocks are left to libswscale.
+        #expect(factors(1920, 1080, 480, 360) == [4, 3])
+        #expect(factors(1920, 1080, 480, 540) == nil)
+        #expect(factors(1920, 1080, 640, 270) == nil)
         #expect(factors(480, 270, 480, 270) == nil)
         #expect(factors(7680, 4320, 480, 270) == [16, 16])
         #expect(factors(9600, 5400, 480, 270) == nil)
