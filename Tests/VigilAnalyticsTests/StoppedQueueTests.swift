@@ -8,7 +8,8 @@ import VigilVision
 /// rules): four vehicles drive up one lane, stop nose to tail before a stop line for 30 s, and
 /// drive off on green. Stopped vehicles are the congestion case, not background: each keeps
 /// its one track through the red, the queue is counted in every frame of it, and each is
-/// counted once at the line after the stop line, by the same track.
+/// counted once at the line after the stop line, by the same track. Vehicles that come in as
+/// one blob and stand apart in the queue get a track each.
 @Suite("A queue at a red light")
 struct StoppedQueueTests {
     static let fps = 25.0
@@ -20,11 +21,12 @@ struct StoppedQueueTests {
     /// 1.5 of its lengths a second), a second behind the one before, stops with its centre at
     /// 0.7 − 0.2 k (it is 0.16 long: 13 px apart at 320 wide), and moves off at the same speed
     /// 0.6 s after the one in front (green, then the queue's reaction).
-    static func vehicle(_ k: Int) -> SceneObject {
-        let stop = 0.7 - 0.2 * Double(k), arrive = 30 + 25 * k, frame = { (distance: Double) in Int((distance / 0.01).rounded()) }
+    /// `platoon`: they come in nose to tail, one blob, 0.48 s apart, all stopping at frame 125.
+    static func vehicle(_ k: Int, platoon: Bool = false) -> SceneObject {
+        let stop = 0.7 - 0.2 * Double(k), arrive = platoon ? 30 + 12 * k : 30 + 25 * k, frame = { (distance: Double) in Int((distance / 0.01).rounded()) }
         let leave = green + 15 * k
         return SceneObject(id: k + 1, kind: .vehicle, width: 0.16, height: 0.13, intensity: k % 2 == 0 ? 40 : 210, path: [
-            .init(frame: arrive, x: -0.1, y: 0.7), .init(frame: arrive + frame(stop + 0.1), x: stop, y: 0.7),
+            .init(frame: arrive, x: -0.1, y: 0.7), .init(frame: platoon ? stopped : arrive + frame(stop + 0.1), x: stop, y: 0.7),
             .init(frame: leave, x: stop, y: 0.7), .init(frame: leave + frame(1.15 - stop), x: 1.15, y: 0.7),
         ])
     }
@@ -38,9 +40,9 @@ struct StoppedQueueTests {
         var congestion: [Event] = []
     }
 
-    static func run(_ model: MotionModelKind) -> Outcome {
+    static func run(_ model: MotionModelKind, platoon: Bool = false, from: Int = stopped + 25) -> Outcome {
         var spec = SceneSpec(name: "red-light", width: 320, height: 180, frameCount: frames, seed: 5, noiseSigma: 2)
-        spec.objects = (0..<queueLength).map(vehicle)
+        spec.objects = (0..<queueLength).map { vehicle($0, platoon: platoon) }
         let renderer = SceneRenderer(spec: spec)
         var motion = model.make(MotionSettings())
         var tracker = Tracker(grouping: motion.blobGrouping)
@@ -59,7 +61,7 @@ struct StoppedQueueTests {
             tracker.update(blobs: motion.blobs, pts: pts, frameWidth: spec.width, frameHeight: spec.height)
             let confirmed = tracker.tracks.filter(\.isConfirmed)
             outcome.confirmedIDs.formUnion(confirmed.map(\.id))
-            if frame >= stopped + 25 && frame < green {
+            if frame >= from && frame < green {
                 // Over the queue: the anchor on the lane, left of the stop line.
                 let over = confirmed.filter { $0.anchor.x < 0.8 * 320 && $0.anchor.y > 0.6 * 180 }
                 outcome.queued.append(over.count)
@@ -91,5 +93,15 @@ struct StoppedQueueTests {
         #expect(outcome.congestion.map(\.state) == [.start, .end], "\(outcome.congestion.map { ($0.state, $0.frame ?? -1) })")
         if let start = outcome.congestion.first?.frame { #expect(start > Self.stopped && start < Self.green, "congestion from \(start)") }
         if outcome.congestion.count == 2, let end = outcome.congestion.last?.frame { #expect(end > Self.green, "congestion until \(end)") }
+    }
+
+    /// Before the tracker let such a group's remembered extent fade, the three behind kept one
+    /// track for the whole red (two tracks for four vehicles in every frame).
+    @Test("vehicles that come in as one blob and stand apart in the queue get a track each within 10 s", arguments: MotionModelKind.allCases)
+    func platoon(model: MotionModelKind) {
+        let outcome = Self.run(model, platoon: true, from: Self.stopped + 250)
+        let whole = outcome.queued.filter { $0 == Self.queueLength }.count
+        #expect(whole == outcome.queued.count, "frames with all \(Self.queueLength) tracked: \(whole) of \(outcome.queued.count); counts \(Set(outcome.queued))")
+        #expect(outcome.crossings.count == Self.queueLength, "\(outcome.crossings.map { ($0.frame ?? -1, $0.track ?? -1) })")
     }
 }

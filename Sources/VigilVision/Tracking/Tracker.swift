@@ -77,6 +77,8 @@ public struct Tracker: Sendable {
     private var trackBlob: [Int] = []
     private var measurement: [Box] = []
     private var merged: [Bool] = []
+    /// Per track, this frame: a piece of the usual object's size joined its own blob of that size.
+    private var joinedObject: [Bool] = []
     /// The measured boxes of one object's size this frame, with their track (`foldPieces`).
     private var wholeBoxes: [(track: Int, box: Box)] = []
     /// Per blob this frame: its appearance once measured, and whether it has been.
@@ -222,6 +224,8 @@ public struct Tracker: Sendable {
         }
         measurement.removeAll(keepingCapacity: true)
         for index in tracks.indices { measurement.append(trackBlob[index] >= 0 ? blobs[trackBlob[index]].box : tracks[index].box) }
+        joinedObject.removeAll(keepingCapacity: true)
+        joinedObject.append(contentsOf: repeatElement(false, count: tracks.count))
     }
 
     /// Tracks refresh their appearance every this many frames when nothing contests them.
@@ -294,7 +298,18 @@ public struct Tracker: Sendable {
             guard fits else { continue }
             measurement[best] = joined
             blobOwner[b] = best
+            if blob.box.area >= 0.5 * own && isWholeObject(blob.box, frameWidth: frameWidth, frameHeight: frameHeight)
+                && isWholeObject(blobs[trackBlob[best]].box, frameWidth: frameWidth, frameHeight: frameHeight) {
+                joinedObject[best] = true
+            }
         }
+    }
+
+    /// Whether a box is at least 0.6 of the usual object's area where it lies (the size map's
+    /// median there; false while it knows none).
+    private func isWholeObject(_ box: Box, frameWidth: Int, frameHeight: Int) -> Bool {
+        guard settings.learnSizes, let usual = sizes.median(at: box.centre, frameWidth: frameWidth, frameHeight: frameHeight) else { return false }
+        return box.area >= 0.6 * usual.width * usual.height
     }
 
     /// An unmatched track whose predicted box is mostly covered by a blob that belongs to
@@ -347,8 +362,10 @@ public struct Tracker: Sendable {
                 let fade = max(0, 1 - 0.693 * (pts - tracks[index].lastSeen) / Self.wholeAreaHalfLife)
                 // A measurement that fills the remembered extent with pieces (a crawling car whose
                 // uniform middle the background has taken) keeps it from fading, but never grows it.
+                // Pieces that are each an object of the usual size (cars that came in as one
+                // blob and stand apart in a queue) do not keep it: it fades, and they part.
                 let whole = tracks[index].wholeArea
-                tracks[index].wholeArea = max(own, whole * fade, min(box.area, whole))
+                tracks[index].wholeArea = joinedObject[index] ? max(own, whole * fade) : max(own, whole * fade, min(box.area, whole))
                 tracks[index].hits += 1
                 tracks[index].misses = 0
                 tracks[index].lastSeen = pts
