@@ -67,24 +67,24 @@ def main():
     parser.add_argument("--vigil", default=VIGIL, help="comma-separated vigil binaries, interleaved in the same runs")
     args = parser.parse_args()
     binaries = args.vigil.split(",")
-    models = [(binary, model) for binary in binaries for model in args.models.split(",")]
+    variants = [(binary, model) for binary in binaries for model in args.models.split(",")]
     pin = ["taskset", "-c", str(args.core)]
     rows = []
     with tempfile.TemporaryDirectory() as work:
         report = os.path.join(work, "report.json")
         for clip in clips():
             ffmpeg = []
-            vigil = {model: [] for model in models}
-            stages = {model: {} for model in models}
+            vigil = {variant: [] for variant in variants}
+            stages = {variant: {} for variant in variants}
             for _ in range(args.runs):
                 ffmpeg.append(cpu_of(pin + ["ffmpeg", "-nostdin", "-threads", "1", "-i", clip, "-f", "null", "-"]))
-                for binary, model in models:
+                for binary, model in variants:
                     choice = [] if model == "default" else ["--motion-model", model]
                     vigil[(binary, model)].append(cpu_of(pin + [binary, "analyze", clip, "--threads", "1", "--report", report] + choice))
                     with open(report) as handle:
                         for stage, ms in json.load(handle)["stage_milliseconds_per_frame"].items():
                             stages[(binary, model)].setdefault(stage, []).append(ms)
-            for key in models:
+            for key in variants:
                 binary, model = key
                 row = {"clip": os.path.basename(clip), "vigil": binary, "model": model, "runs": args.runs,
                        "ffmpeg_cpu_s": statistics.median(ffmpeg), "vigil_cpu_s": statistics.median(vigil[key]),

@@ -59,19 +59,11 @@ public struct BoxDownscaler: Sendable {
                     row += sourceStride
                     for x in 0..<span { sums[x] &+= UInt16(row[x]) }
                 }
-                if k == 4 && ky == 4 {
-                    for x in 0..<width {
-                        let s = sums + 4 * x
-                        let total = UInt32(s[0]) &+ UInt32(s[1]) &+ UInt32(s[2]) &+ UInt32(s[3])
-                        out[x] = UInt8(truncatingIfNeeded: (total &+ 8) &>> 4)
-                    }
-                } else {
-                    for x in 0..<width {
-                        let s = sums + k * x
-                        var total: UInt32 = 0
-                        for j in 0..<k { total &+= UInt32(s[j]) }
-                        out[x] = UInt8(truncatingIfNeeded: (UInt64(total &+ half) &* reciprocal) &>> 32)
-                    }
+                for x in 0..<width {
+                    let s = sums + k * x
+                    var total: UInt32 = 0
+                    for j in 0..<k { total &+= UInt32(s[j]) }
+                    out[x] = UInt8(truncatingIfNeeded: (UInt64(total &+ half) &* reciprocal) &>> 32)
                 }
             }
         }
