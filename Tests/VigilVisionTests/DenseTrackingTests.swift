@@ -80,11 +80,13 @@ struct DenseTrackingTests {
         #expect(onSight.strays <= waiting.strays && onSight.covered >= waiting.covered, "\(onSight) \(waiting)")
     }
 
+    typealias FlowScore = (entering: Double, enteringFrames: Int, covered: Double, carFrames: Int, strays: Int)
+
     /// One lane of cars 150 px apart at `speed`: 6 s at 3 frames a second (the tracker learns
     /// the flow and the cars' size, entry included), then 6 s at 10. Returns, for the second
     /// part, the share of cars in their first frame in view with a confirmed track measured
     /// on them, and of all car-frames after their first.
-    static func fastAfterFlow(_ settings: Tracker.Settings, speed: Double) -> (entering: Double, enteringFrames: Int, covered: Double, carFrames: Int, strays: Int) {
+    static func fastAfterFlow(_ settings: Tracker.Settings, speed: Double) -> FlowScore {
         var tracker = Tracker(settings: settings)
         var entering = 0, enteringFrames = 0, covered = 0, carFrames = 0, strays = 0
         var times = (0..<18).map { Double($0) / 3 }
@@ -109,6 +111,13 @@ struct DenseTrackingTests {
         return (Double(entering) / Double(max(1, enteringFrames)), enteringFrames, Double(covered) / Double(max(1, carFrames)), carFrames, strays)
     }
 
+    /// `fastAfterFlow` with the default settings, and with `lowRateMotion` never reached.
+    static func withAndWithoutFlowRate(speed: Double) -> (rule: FlowScore, without: FlowScore) {
+        var settings = Tracker.Settings()
+        settings.lowRateMotion = .infinity
+        return (fastAfterFlow(Tracker.Settings(), speed: speed), fastAfterFlow(settings, speed: speed))
+    }
+
     /// Frames 0.1 s apart whose cars still move a car length between two of them (m30-hd:
     /// encoded at 10 frames a second, a car near the camera crosses the picture in two or
     /// three): the flow, not the timestamps, says the frame rate is low for them. Measured:
@@ -116,10 +125,7 @@ struct DenseTrackingTests {
     /// (the rest are born where the flow is not known yet, at the picture's edge).
     @Test("at 10 frames a second, cars that move their own length between frames are confirmed when first seen")
     func confirmedOnSightWhereTheFlowIsFast() {
-        let onSight = Self.fastAfterFlow(Tracker.Settings(), speed: 300)
-        var settings = Tracker.Settings()
-        settings.lowRateMotion = .infinity
-        let waiting = Self.fastAfterFlow(settings, speed: 300)
+        let (onSight, waiting) = Self.withAndWithoutFlowRate(speed: 300)
         #expect(onSight.enteringFrames >= 15 && onSight.enteringFrames == waiting.enteringFrames, "\(onSight) \(waiting)")
         #expect(onSight.entering >= 0.5 && onSight.entering >= waiting.entering + 0.4, "\(onSight) \(waiting)")
         // Confirming sooner adds no track on nothing, and the later frames are as well covered.
@@ -131,10 +137,7 @@ struct DenseTrackingTests {
     /// waits for its hits.
     @Test("at 10 frames a second, cars that move a third of their length between frames wait for their hits")
     func slowFlowWaitsForHits() {
-        let result = Self.fastAfterFlow(Tracker.Settings(), speed: 90)
-        var settings = Tracker.Settings()
-        settings.lowRateMotion = .infinity
-        let waiting = Self.fastAfterFlow(settings, speed: 90)
+        let (result, waiting) = Self.withAndWithoutFlowRate(speed: 90)
         // Cars are tracked at all, so the test watches something.
         #expect(result.enteringFrames >= 3 && result.carFrames > 50 && result.covered >= 0.7, "\(result)")
         #expect(result.entering == waiting.entering && result.covered == waiting.covered && result.strays == waiting.strays, "\(result) \(waiting)")
