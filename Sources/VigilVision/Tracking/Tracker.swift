@@ -16,11 +16,11 @@ public struct Tracker: Sendable {
         /// At a low frame rate two measurements this far apart confirm a track as well: at
         /// 3 frames a second a third hit would cost a whole second of every vehicle's view.
         public var confirmationSeconds = 0.25
-        /// At a low frame rate (frames at least `confirmationSeconds` apart) a new blob of the
-        /// usual size at its row, entering at the picture's edge or where the learned flow
-        /// carries objects, is confirmed when first seen: at 3 frames a second a vehicle
-        /// crosses the view in a handful of frames and would otherwise go uncounted in the
-        /// first (us101-seq3 tracks F 0.849 -> 0.867, count error 3.8 -> 3.1 vehicles).
+        /// At a low frame rate (frames at least `confirmationSeconds` apart, or see
+        /// `lowRateMotion`) a new blob of the usual size at its row, entering at the picture's
+        /// edge or where the learned flow carries objects, is confirmed when first seen: at 3
+        /// frames a second a vehicle crosses the view in a handful of frames and would otherwise
+        /// go uncounted in the first (us101-seq3 tracks F 0.849 -> 0.867, count error 3.8 -> 3.1 vehicles).
         public var confirmOnSight = true
         /// The frame rate is also low, for confirming on sight, where the learned flow carries
         /// objects at least this fraction of their own size between two frames, whatever the
@@ -485,16 +485,12 @@ public struct Tracker: Sendable {
                 ? flow.velocity(at: blob.box.centre,
                                 frameWidth: frameWidth, frameHeight: frameHeight)
                 : nil
-            // Only where the flow carries an object a good part of its own size between two
-            // frames (a low frame rate) does a newborn track need it; at 25 frames a second it
-            // finds its object next to where it was born anyway.
-            if let velocity = prior, (velocity.x * velocity.x + velocity.y * velocity.y).squareRoot() * dt
-                < 0.3 * max(blob.box.width, blob.box.height) {
-                prior = nil
-            }
-            let lowRate = dt >= settings.confirmationSeconds || prior.map { velocity in
-                (velocity.x * velocity.x + velocity.y * velocity.y).squareRoot() * dt >= settings.lowRateMotion * max(blob.box.width, blob.box.height)
-            } == true
+            // How far the flow carries an object between two frames, in its own sizes. Only where
+            // that is a good part of one (a low frame rate) does a newborn track need the flow; at
+            // 25 frames a second it finds its object next to where it was born anyway.
+            let carried = prior.map { ($0.x * $0.x + $0.y * $0.y).squareRoot() * dt / max(blob.box.width, blob.box.height) } ?? 0
+            if carried < 0.3 { prior = nil }
+            let lowRate = dt >= settings.confirmationSeconds || (prior != nil && carried >= settings.lowRateMotion)
             var track = Track(id: nextID, box: blob.box, pts: pts, prior: prior)
             if settings.confirmOnSight && lowRate && looksUsual(blob.box, carried: prior != nil, frameWidth: frameWidth, frameHeight: frameHeight) {
                 track.isConfirmed = true
