@@ -10,8 +10,8 @@ the number of boxes per frame against the number of vehicles boxed.
 
 Vigil runs as a new user would: `vigil analyze input.mp4 --tracks-out T --masks-out M
 --motion-model MODEL` with no camera config (no perspective, default analysis width), once per
-background model. `--tracks-out` holds confirmed tracks measured in that frame (MOTChallenge
-CSV, source pixels). Blobs smaller than --min-area of the frame (default 0.01 %) are left out
+background model. `--tracks-out` holds the confirmed tracks in view in each frame, and each
+one's sightings from before it was confirmed (MOTChallenge CSV, source pixels). Blobs smaller than --min-area of the frame (default 0.01 %) are left out
 for both blob rows (a far car on m30-hd is about 8×6 px of 1200×720); tracks are not filtered.
 `--source-width` adds rows for each model analysed at the clip's own width (`--width W`), as an
 integrator would set for a camera that watches far vehicles: at the default width most of

@@ -141,8 +141,8 @@ public final class ClipAnalysis {
         if options.framesOut != nil { pipeline.measuresPeople = true }
         let zones = pipeline.zones
         let tracking = pipeline.tracking
-        var tracksWriter: LineFileWriter? = nil
-        if let path = options.tracksOut { tracksWriter = try LineFileWriter(path: path) }
+        var tracksWriter: TrackFileWriter? = nil
+        if let path = options.tracksOut { tracksWriter = try TrackFileWriter(path: path) }
         let annotator = options.annotate.map {
             ClipAnnotator(path: $0, framesPerSecond: Int((options.analysisFPS ?? source.info.framesPerSecond ?? 25).rounded()),
                           size: options.annotateSize)
@@ -208,13 +208,9 @@ public final class ClipAnalysis {
             try emit(pipeline.process(frame.image, frame: frame.index, pts: frame.pts))
             let observation = pipeline.observation
             if tracking, let tracksWriter {
-                let scaleX = Double(source.info.width) / Double(frame.image.width), scaleY = Double(source.info.height) / Double(frame.image.height)
-                // A track coasting longer than a frame is left out: its box is a guess.
-                for track in pipeline.tracker.tracksInView {
-                    let box = track.box
-                    try tracksWriter.write("\(frame.index + 1),\(track.id),\(Self.rounded(box.x * scaleX, 2)),\(Self.rounded(box.y * scaleY, 2)),"
-                        + "\(Self.rounded(box.width * scaleX, 2)),\(Self.rounded(box.height * scaleY, 2)),1,-1,-1,-1\n")
-                }
+                try tracksWriter.write(frame: frame.index, tracker: pipeline.tracker,
+                                       scaleX: Double(source.info.width) / Double(frame.image.width),
+                                       scaleY: Double(source.info.height) / Double(frame.image.height))
             }
             lastIndex = frame.index
             lastPTS = frame.pts

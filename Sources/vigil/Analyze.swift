@@ -72,7 +72,7 @@ struct Analyze: ParsableCommand {
     @Option(help: "Write events (motion start/end per zone) as JSON Lines to this file.")
     var eventsOut: String?
 
-    @Option(help: "Write the confirmed tracks in view per frame (measured, or missed in that frame only) in MOTChallenge CSV (source pixels) to this file.")
+    @Option(help: "Write the confirmed tracks in view per frame (measured, or missed in that frame only), and each track's sightings from before it was confirmed, in MOTChallenge CSV (source pixels) to this file.")
     var tracksOut: String?
 
     @Option(help: "Write a video of the analysis frames with mask, tracks, zones and line counts drawn (.mp4, .mkv, .avi).")
