@@ -11,7 +11,7 @@ final class TrackFileWriter {
     private let file: LineFileWriter
     /// Boxes (analysis pixels) of the tentative tracks in the frames they were measured in.
     private var tentative: [Int: [(frame: Int, box: Box)]] = [:]
-    /// Ids of the tracks seen in the last frame, to forget the tentative ones that died.
+    /// Ids of the tracks in this frame, to forget the tentative ones that died.
     private var present = Set<Int>()
 
     init(path: String) throws {
@@ -29,7 +29,7 @@ final class TrackFileWriter {
                 for sighting in earlier { try line(frame: sighting.frame, id: track.id, box: sighting.box, scaleX: scaleX, scaleY: scaleY) }
             }
         }
-        if tentative.count > present.count { tentative = tentative.filter { present.contains($0.key) } }
+        if tentative.keys.contains(where: { !present.contains($0) }) { tentative = tentative.filter { present.contains($0.key) } }
         // A track coasting longer than a frame is left out: its box is a guess.
         for track in tracker.tracksInView { try line(frame: index, id: track.id, box: track.box, scaleX: scaleX, scaleY: scaleY) }
     }
