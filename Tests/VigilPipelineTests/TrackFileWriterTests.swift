@@ -15,7 +15,7 @@ struct TrackFileWriterTests {
     /// A person 20×40 walking 3 px a frame to the right at 25 frames a second, mid-picture.
     static func walker(_ frame: Int) -> Box { Box(x: 100 + Double(frame) * 3, y: 80, width: 20, height: 40) }
 
-    @Test("the frames before confirmation follow it; a speck seen twice is never written")
+    @Test("a track's frames before its confirmation are written once it is confirmed; a speck seen twice is never written")
     func earlierSightings() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
