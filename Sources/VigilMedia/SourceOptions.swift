@@ -12,6 +12,12 @@ public struct SourceOptions: Sendable {
     /// Ask the decoder to skip frames no other frame refers to (cheap frame dropping for low
     /// analysis rates). Frame indices then come from timestamps.
     public var skipNonReferenceFrames: Bool = false
+    /// Let the decoder leave out the deblocking filter (H.264's, HEVC's) on frames no other
+    /// frame is predicted from: B-frames, in most streams that have them. The filter smooths
+    /// block edges for the eye; since nothing refers to these frames, leaving it out never
+    /// carries into another frame, and it saves about a tenth of decoding such a stream.
+    /// Analysis frames move by at most a grey level (BENCHMARKS.md, issue 17).
+    public var skipDeblockingUnreferencedFrames: Bool = true
     /// Extra FFmpeg options passed to avformat_open_input (protocol or demuxer options).
     public var formatOptions: [String: String] = [:]
 

@@ -210,6 +210,7 @@ public final class VideoSource {
         codecContext.pointee.thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE
         codecContext.pointee.pkt_timebase = stream.pointee.time_base
         if options.skipNonReferenceFrames { codecContext.pointee.skip_frame = AVDISCARD_NONREF }
+        if options.skipDeblockingUnreferencedFrames { codecContext.pointee.skip_loop_filter = AVDISCARD_NONREF }
         result = avcodec_open2(codecContext, decoder, nil)
         if result < 0 {
             Self.release(&self.codecContext, &self.formatContext)
