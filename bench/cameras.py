@@ -10,6 +10,9 @@ worker reports that lag; it stays near 0 while the core keeps up and grows when 
 
 The reference, measured in the same run: FFmpeg's own decode-only speed on that core
 (`ffmpeg -threads 1 -i clip -f null -`), i.e. how many 25 fps streams plain decoding allows.
+Since 2026-12-06 Vigil's decoder leaves out deblocking on the clip's non-reference B-frames,
+which FFmpeg's plain decode does not: a worker's decoding does less work than that reference
+(10-13 % less on the two B-frame clips of bench/analysis_cost.py, BENCHMARKS.md issue 17).
 
 Usage: python3 bench/cameras.py [--seconds 10] [--core 1] [--clip PATH]
 """
