@@ -47,6 +47,20 @@ public func startFFmpeg(_ arguments: [String]) throws -> Process {
     return process
 }
 
+/// Runs a tool (ffprobe, ffmpeg) to its end: its exit status and what it printed on stdout.
+public func runTool(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = arguments
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    return (process.terminationStatus, text)
+}
+
 /// The checkout's root folder, found from this source file's path (tests run from anywhere).
 public let repositoryRoot: String = {
     var url = URL(fileURLWithPath: #filePath)

@@ -50,16 +50,8 @@ struct ClipRecordingTests {
 
     /// ffprobe's duration of the file, or nil when it cannot read it.
     func probedDuration(_ path: String) throws -> Double? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", path]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return process.terminationStatus == 0 ? Double(text.trimmingCharacters(in: .whitespacesAndNewlines)) : nil
+        let probe = try runTool(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", path])
+        return probe.status == 0 ? Double(probe.output.trimmingCharacters(in: .whitespacesAndNewlines)) : nil
     }
 
     /// Where the clip's packets sit in the source: the index of its first packet, after

@@ -12,17 +12,9 @@ import VigilVision
 struct DeblockingTests {
     /// Runs a tool and returns what it printed, failing the test on a non-zero exit.
     func run(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "\(arguments.joined(separator: " ")) failed")
-        return text
+        let result = try runTool(arguments)
+        try #require(result.status == 0, "\(arguments.joined(separator: " ")) failed")
+        return result.output
     }
 
     func luma(_ path: String, skipping: Bool) throws -> [GrayImage] {
