@@ -16,7 +16,8 @@ public struct SourceOptions: Sendable {
     /// frame is predicted from: B-frames, in most streams that have them. The filter smooths
     /// block edges for the eye; since nothing refers to these frames, leaving it out never
     /// carries into another frame, and it saves about a tenth of decoding such a stream.
-    /// Analysis frames move by at most a grey level (BENCHMARKS.md, issue 17).
+    /// Those frames' analysis pictures move by a few hundredths of a grey level on average, one
+    /// level at the 99th percentile (BENCHMARKS.md, issue 17).
     public var skipDeblockingUnreferencedFrames: Bool = true
     /// Extra FFmpeg options passed to avformat_open_input (protocol or demuxer options).
     public var formatOptions: [String: String] = [:]
