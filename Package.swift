@@ -105,7 +105,7 @@ let package = Package(
         .testTarget(name: "VigilEventsTests", dependencies: ["VigilEvents", "VigilSynth", "VigilVision"]),
         .testTarget(name: "VigilConfigTests", dependencies: ["VigilConfig"]),
         .testTarget(name: "VigilCLITests", dependencies: ["vigil", "VigilSynth", "VigilVision", "VigilMedia", "VigilTestSupport"]),
-        .testTarget(name: "VigilServiceTests", dependencies: ["vigil", "VigilService", "VigilEvents", "VigilTestSupport", "VigilMedia", "VigilSynth", "VigilPipeline"]),
+        .testTarget(name: "VigilServiceTests", dependencies: ["vigil", "VigilService", "VigilEvents", "VigilTestSupport", "VigilMedia", "VigilSynth", "VigilPipeline", "VigilConfig"]),
         .testTarget(name: "VigilConsoleTests", dependencies: [
             "VigilConsole", "VigilConfig", "VigilEvents",
             .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -497,6 +497,10 @@ public final class VideoPicture {
     deinit { av_frame_free_wrapper(frame) }
     public var width: Int { Int(frame.pointee.width) }
     public var height: Int { Int(frame.pointee.height) }
+    /// Bytes of picture data it keeps from being reused by the decoder (all its planes).
+    public var byteCount: Int {
+        Int(max(0, av_image_get_buffer_size(AVPixelFormat(rawValue: frame.pointee.format), frame.pointee.width, frame.pointee.height, 1)))
+    }
     /// The width the picture is shown at (its pixels may not be square).
     public var displayWidth: Int {
         let sar = frame.pointee.sample_aspect_ratio

@@ -20,8 +20,23 @@ public struct WorkerOptions: Sendable {
     public var realtime = false
     /// Start a file again at its end, as a camera that never stops.
     public var loop = false
-    /// Frames waiting between decode and analysis; more are dropped, oldest first.
-    public var bufferFrames = 4
+    /// Frames waiting between decode and analysis; more are dropped, oldest first. Nil: about
+    /// `bufferSeconds` of the frames analysis is given (see `handoffCapacity`).
+    public var bufferFrames: Int?
+    /// How long analysis may fall behind before frames are dropped, when `bufferFrames` is
+    /// not given. A core shared by a dozen cameras leaves a worker without the CPU for a
+    /// few hundred milliseconds now and then; 4 frames (160 ms at 25 fps, the old default)
+    /// dropped frames there while the workers kept up on average (BENCHMARKS.md, issue 17).
+    public static let bufferSeconds = 1.0
+    /// The handoff's length in frames: `bufferFrames`, or `bufferSeconds` at the camera's
+    /// analysis rate (25 frames a second when it analyses every frame), at least 4. A file
+    /// read as fast as it decodes waits for room instead of dropping, so it keeps 4: more
+    /// would only hold more pictures.
+    public var handoffCapacity: Int {
+        if let bufferFrames { return max(1, bufferFrames) }
+        if !realtime && !SourceLocation(camera.source).isNetwork { return 4 }
+        return max(4, Int((Self.bufferSeconds * (camera.analysis.fps ?? 25)).rounded(.up)))
+    }
     public var classifier = ObjectClassifier()
     public var crowdModel = CrowdModel.perspectiveOnly
     public var skipNonReferenceFrames = false
@@ -145,7 +160,7 @@ public final class CameraWorker: @unchecked Sendable {
         location = SourceLocation(options.camera.source)
         camera = options.camera
         configVersion = Self.version(of: options.camera)
-        handoff = FrameHandoff(capacity: max(1, options.bufferFrames))
+        handoff = FrameHandoff(capacity: options.handoffCapacity)
         metrics = WorkerMetrics(camera: options.camera.id)
         metrics.sourceUp.record(0)
         if let clips = options.camera.clips {

@@ -17,23 +17,34 @@ struct HandedFrame {
     var picture: VideoPicture? = nil
 }
 
-/// The small bounded buffer between the ingest thread and the analysis thread. When
+/// The bounded buffer between the ingest thread and the analysis thread. When
 /// analysis falls behind a live source the oldest waiting frame is dropped, so the
 /// buffer never grows and an event is never more than `capacity` frames late.
 /// Frames are copied in and out of reused storage, so steady state allocates nothing.
+///
+/// The colour pictures riding along (for snapshots and the live picture) hold decoder
+/// buffers, at 1080p 3 MB each: past `pictureBudget` bytes the oldest waiting frames let go
+/// of theirs, so a buffer long enough to ride out a busy host's stalls does not also hold a
+/// second of full-size pictures. Those frames are still analysed; an event on one is filed
+/// without a snapshot.
 final class FrameHandoff: @unchecked Sendable {
     let capacity: Int
+    let pictureBudget: Int
     private let condition = NSCondition()
     private var slots: [HandedFrame]
+    private var pictureBytes: [Int]
     private var head = 0
     private var count = 0
     private var closed = false
+    private var heldPictureBytes = 0
     private(set) var dropped = 0
 
-    init(capacity: Int) {
+    init(capacity: Int, pictureBudget: Int = 32 << 20) {
         precondition(capacity > 0)
         self.capacity = capacity
+        self.pictureBudget = pictureBudget
         slots = Array(repeating: HandedFrame(image: GrayImage(width: 0, height: 0), frame: 0, pts: 0, arrival: 0), count: capacity)
+        pictureBytes = Array(repeating: 0, count: capacity)
     }
 
     /// Copies the frame in; returns false if an older frame had to be dropped for it.
@@ -47,11 +58,19 @@ final class FrameHandoff: @unchecked Sendable {
         if closed { return false }
         var keptAll = true
         if count == capacity {
-            slots[head].picture = nil
+            releasePicture(at: head)
             head = (head + 1) % capacity
             count -= 1
             dropped += 1
             keptAll = false
+        }
+        let bytes = picture?.byteCount ?? 0
+        // Oldest first: the newest pictures are the ones the live picture and the next
+        // events are taken from.
+        var oldest = 0
+        while heldPictureBytes + bytes > pictureBudget && oldest < count {
+            releasePicture(at: (head + oldest) % capacity)
+            oldest += 1
         }
         let index = (head + count) % capacity
         Self.copy(image, into: &slots[index].image)
@@ -60,6 +79,8 @@ final class FrameHandoff: @unchecked Sendable {
         slots[index].arrival = arrival
         slots[index].sourceOffset = sourceOffset
         slots[index].picture = picture
+        pictureBytes[index] = bytes
+        heldPictureBytes += pictureBytes[index]
         count += 1
         condition.broadcast()
         return keptAll
@@ -81,11 +102,25 @@ final class FrameHandoff: @unchecked Sendable {
         frame.arrival = slots[head].arrival
         frame.sourceOffset = slots[head].sourceOffset
         frame.picture = slots[head].picture
-        slots[head].picture = nil
+        releasePicture(at: head)
         head = (head + 1) % capacity
         count -= 1
         condition.broadcast()
         return true
+    }
+
+    /// Colour pictures held by waiting frames, in bytes (for tests and the budget).
+    var heldPictureByteCount: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return heldPictureBytes
+    }
+
+    /// Called with the lock held.
+    private func releasePicture(at index: Int) {
+        slots[index].picture = nil
+        heldPictureBytes -= pictureBytes[index]
+        pictureBytes[index] = 0
     }
 
     private static func copy(_ image: GrayImage, into target: inout GrayImage) {

@@ -56,8 +56,8 @@ struct Worker: ParsableCommand {
     @Option(help: "Log format: human or json (default: service.log.format).")
     var logFormat: String?
 
-    @Option(help: "Frames buffered between decode and analysis before the oldest is dropped.")
-    var buffer = 4
+    @Option(help: "Frames buffered between decode and analysis before the oldest is dropped (default: a second's worth, at least 4).")
+    var buffer: Int?
 
     @Flag(help: "Ask the decoder to skip frames nothing refers to (cheaper at low analysis rates).")
     var skipNonReference = false
@@ -69,7 +69,7 @@ struct Worker: ParsableCommand {
         if let host, !ForwardSettings.isSiteName(host) { throw ValidationError("--host uses letters, digits, '-', '_' or '.'") }
         if let logFormat, ServiceSettings.LogFormat(rawValue: logFormat) == nil { throw ValidationError("--log-format takes human or json") }
         if let metricsPort, !(0...65535).contains(metricsPort) { throw ValidationError("--metrics-port must be 0 to 65535") }
-        if buffer < 1 || buffer > 250 { throw ValidationError("--buffer must be 1 to 250") }
+        if let buffer, buffer < 1 || buffer > 250 { throw ValidationError("--buffer must be 1 to 250") }
     }
 
     func run() throws {
