@@ -20,9 +20,13 @@ analysed at least 95 % of the frames real time asks for, none fell more than 0.5
 the source's schedule, and (dual stream) every worker's clip holds at least 90 % of the
 window's video. FFmpeg's single-thread decode of each stream on that core is the reference.
 
-Usage: python3 bench/dual_stream.py [--seconds 15] [--core 1]
+The search adds two cameras a trial until one fails, then tries the count in between, so the
+figure is exact to one camera; --repeats N runs the search N times and prints the median, since
+on a shared VM the edge moves between runs.
+
+Usage: python3 bench/dual_stream.py [--seconds 15] [--core 1] [--repeats 1] [--buffer default|FRAMES[,…]] [--shapes dual,single]
 """
-import argparse, glob, json, os, subprocess, sys, tempfile, time
+import argparse, glob, json, os, statistics, subprocess, sys, tempfile, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VIGIL = os.path.join(ROOT, ".build", "release", "vigil")
@@ -57,7 +61,7 @@ def clip_seconds(queue, camera):
     return total
 
 
-def trial(shape, streams, cameras, seconds, core, work):
+def trial(shape, streams, cameras, seconds, core, work, buffer=None):
     run = os.path.join(work, f"{shape}-{cameras}-{time.monotonic_ns()}")
     os.makedirs(run)
     config = os.path.join(run, "vigil.yaml")
@@ -75,7 +79,7 @@ def trial(shape, streams, cameras, seconds, core, work):
     workers = []
     for index in range(cameras):
         workers.append(subprocess.Popen(["taskset", "-c", str(core), VIGIL, "worker", "--config", config, "--camera", f"cam{index}",
-                                         "--realtime", "--loop", "--metrics-port", "0"],
+                                         "--realtime", "--loop", "--metrics-port", "0"] + ([] if buffer is None else ["--buffer", str(buffer)]),
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
 
     def sample():
@@ -93,6 +97,13 @@ def trial(shape, streams, cameras, seconds, core, work):
     first, started = sample(), time.monotonic()
     time.sleep(seconds)
     last, elapsed = sample(), time.monotonic() - started
+    peak = 0
+    for worker in workers:
+        try:
+            with open(f"/proc/{worker.pid}/status") as handle:
+                peak = max(peak, next(int(line.split()[1]) for line in handle if line.startswith("VmHWM:")) // 1024)
+        except (OSError, StopIteration, ValueError):
+            pass
     for worker in workers:
         worker.terminate()
     for worker in workers:
@@ -105,13 +116,37 @@ def trial(shape, streams, cameras, seconds, core, work):
     recorded = min(clip_seconds(os.path.join(run, "queue"), f"cam{i}") for i in range(cameras))
     ok = all(a >= 0.95 * expected for a in analysed) and dropped == 0 and lag <= 0.5 and recorded >= 0.9 * seconds
     subprocess.run(["rm", "-rf", run])
-    return ok, min(analysed) / (rate * elapsed), dropped, lag, recorded
+    return ok, min(analysed) / (rate * elapsed), dropped, lag, recorded, peak
+
+
+def search(shape, streams, args, work, buffer, label):
+    """Adds two cameras a trial until one fails, then tries the count in between."""
+    best, trials, cameras, step = 0, [], 2, 2
+    while cameras <= 64:
+        ok, share, dropped, lag, recorded, peak = trial(shape, streams, cameras, args.seconds, args.core, work, buffer)
+        trials.append(f"{cameras}: {share:.2f}, lag {lag:.2f} s, {recorded:.0f} s, {peak} MiB"
+                      f"{'' if dropped == 0 else f', {dropped} dropped'}{'' if ok else ' FAIL'}")
+        if ok:
+            best = cameras
+        if step == 1 or (not ok and cameras - 1 <= best):
+            break
+        if ok:
+            cameras += 2
+        else:
+            step, cameras = 1, cameras - 1
+    print(f"{label:52} {best:>16}  {'; '.join(trials)}", flush=True)
+    return best
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--core", type=int, default=1)
+    parser.add_argument("--buffer", default="default",
+                        help="frames between each worker's ingest and analysis (vigil worker --buffer); a comma-separated "
+                             "list compares lengths in turn, 'default' for the worker's own")
+    parser.add_argument("--shapes", default="dual,single", help="which camera shapes to try: dual, single or both")
+    parser.add_argument("--repeats", type=int, default=1, help="searches per shape; the median is printed too")
     args = parser.parse_args()
     if not os.path.exists(VIGIL):
         sys.exit("build first: swift build -c release --product vigil")
@@ -122,17 +157,21 @@ def main():
     for name in ("main", "sub"):
         fps = decode_fps(streams[name], args.core)
         print(f"{name}: FFmpeg decode-only, 1 thread: {fps:.0f} fps = {fps / 25:.1f} streams of 25 fps per core")
-    print(f"{'shape':52} {'cameras per core':>16}  trials (cameras: worst share of real-time frames, lag, clip seconds)")
-    for shape, name in (("dual", "640×360 sub analysed at 25 fps + 1080p main copied"), ("single", "1080p25 I+P decoded, analysed at 5 fps, clips on")):
-        best, trials, cameras = 0, [], 2
-        while cameras <= 64:
-            ok, share, dropped, lag, recorded = trial(shape, streams, cameras, args.seconds, args.core, work)
-            trials.append(f"{cameras}: {share:.2f}, lag {lag:.2f} s, {recorded:.0f} s{'' if dropped == 0 else f', {dropped} dropped'}{'' if ok else ' FAIL'}")
-            if not ok:
-                break
-            best = cameras
-            cameras += 2
-        print(f"{name:52} {best:>16}  {'; '.join(trials)}")
+    print(f"{'shape':52} {'cameras per core':>16}  trials (cameras: worst share of real-time frames, lag, clip seconds, largest worker's peak RSS)")
+    shapes = (("dual", "640×360 sub analysed at 25 fps + 1080p main copied"), ("single", "1080p25 I+P decoded, analysed at 5 fps, clips on"))
+    # Each buffer length a search of its own, taken in turn within each repeat.
+    buffers = [None if text in ("", "default") else int(text) for text in args.buffer.split(",")]
+    for shape, name in [(shape, name) for shape, name in shapes if shape in args.shapes.split(",")]:
+        results = {buffer: [] for buffer in buffers}
+        for repeat in range(args.repeats):
+            for buffer in buffers:
+                label = name if len(buffers) == 1 else f"{name}, buffer {buffer or 'default'}"
+                best = search(shape, streams, args, work, buffer, label)
+                results[buffer].append(best)
+        if args.repeats > 1:
+            for buffer in buffers:
+                label = name if len(buffers) == 1 else f"{name}, buffer {buffer or 'default'}"
+                print(f"{label:52} {'median ' + str(statistics.median(results[buffer])):>16}  of {args.repeats} searches: {results[buffer]}", flush=True)
     subprocess.run(["rm", "-rf", work])
 
 
