@@ -162,15 +162,13 @@ def main():
     # Each buffer length a search of its own, taken in turn within each repeat.
     buffers = [None if text in ("", "default") else int(text) for text in args.buffer.split(",")]
     for shape, name in [(shape, name) for shape, name in shapes if shape in args.shapes.split(",")]:
+        labels = {buffer: name if len(buffers) == 1 else f"{name}, buffer {buffer or 'default'}" for buffer in buffers}
         results = {buffer: [] for buffer in buffers}
         for repeat in range(args.repeats):
             for buffer in buffers:
-                label = name if len(buffers) == 1 else f"{name}, buffer {buffer or 'default'}"
-                best = search(shape, streams, args, work, buffer, label)
-                results[buffer].append(best)
+                results[buffer].append(search(shape, streams, args, work, buffer, labels[buffer]))
         if args.repeats > 1:
-            for buffer in buffers:
-                label = name if len(buffers) == 1 else f"{name}, buffer {buffer or 'default'}"
+            for buffer, label in labels.items():
                 print(f"{label:52} {'median ' + str(statistics.median(results[buffer])):>16}  of {args.repeats} searches: {results[buffer]}", flush=True)
     subprocess.run(["rm", "-rf", work])
 

@@ -31,12 +31,15 @@ public struct WorkerOptions: Sendable {
     /// The handoff's length in frames: `bufferFrames`, or `bufferSeconds` at the camera's
     /// analysis rate (25 frames a second when it analyses every frame), at least 4. A file
     /// read as fast as it decodes waits for room instead of dropping, so it keeps 4: more
-    /// would only hold more pictures.
+    /// would only hold more pictures. Set when the worker starts; a reload keeps it.
     public var handoffCapacity: Int {
         if let bufferFrames { return max(1, bufferFrames) }
-        if !realtime && !SourceLocation(camera.source).isNetwork { return 4 }
+        if waitsForAnalysis(reading: SourceLocation(camera.source)) { return 4 }
         return max(4, Int((Self.bufferSeconds * (camera.analysis.fps ?? 25)).rounded(.up)))
     }
+    /// Whether ingest waits for analysis instead of dropping frames: a file read as fast as
+    /// it decodes. A live source, or a file at its own pace (`realtime`), cannot wait.
+    public func waitsForAnalysis(reading location: SourceLocation) -> Bool { !realtime && !location.isNetwork }
     public var classifier = ObjectClassifier()
     public var crowdModel = CrowdModel.perspectiveOnly
     public var skipNonReferenceFrames = false
@@ -438,7 +441,7 @@ public final class CameraWorker: @unchecked Sendable {
                     lastPTS = ptsBase + frame.pts
                     lastDeliveredAt = MonotonicSeconds.now()
                     handoff.push(frame.image, frame: lastFrame, pts: lastPTS, arrival: lastDeliveredAt, sourceOffset: ptsBase, picture: frame.picture,
-                                 waitIfFull: !location.isNetwork && !options.realtime)
+                                 waitIfFull: options.waitsForAnalysis(reading: location))
                     reader.recycle(frame)
                     lock.lock()
                     framesDecoded += 1

@@ -109,7 +109,7 @@ final class FrameHandoff: @unchecked Sendable {
         return true
     }
 
-    /// Colour pictures held by waiting frames, in bytes (for tests and the budget).
+    /// Colour pictures held by waiting frames, in bytes (for tests).
     var heldPictureByteCount: Int {
         condition.lock()
         defer { condition.unlock() }
