@@ -6,7 +6,8 @@ halves.
 Protocol: calibrate on frames 0-399 and test on 400-799, then the reverse. Frames 0-19 are
 the motion model's warm-up and are scored by nobody (Vigil leaves them out of calibration;
 every method is scored on 20-399 and 400-799 alike). Per split and method: MAE, MSE and bias
-(estimate - truth) per test frame.
+(estimate - truth) per test frame; the default model, which sees no frame of this scene, also
+over all of 20-799.
   - Vigil default: `vigil analyze` with bench/data/mall-crowd.yaml (perspective read off the
     picture, the ROI as a zone), no model file: the perspective-only default.
   - Vigil calibrated: `vigil calibrate --zone roi` on the training half's counts.jsonl lines,
@@ -190,6 +191,11 @@ def main():
         print(f"{name:40} {cells}  {note}")
     for _, _, test in SPLITS:
         print(f"test {test.start}-{test.stop - 1}: mean count {np.mean([counts[f] for f in test]):.2f}")
+    # The default is fitted on no frame of this scene, so every frame after the warm-up is
+    # held out for it: its error on the scene as a whole, next to each half's.
+    whole = score(default, counts, range(WARM_UP, 800))
+    print(f"Vigil default over frames {WARM_UP}-799: MAE {whole['mae']:.2f} ({100 * whole['mae'] / whole['mean']:.1f} % of the mean "
+          f"{whole['mean']:.2f}), bias {whole['bias']:+.2f}, {whole['frames']} frames")
     subprocess.run(["rm", "-rf", work])
 
 

@@ -66,7 +66,7 @@ struct RealCrowdTests {
 struct MallCrowdTests {
     static let dataset = RealFootageTests.repository.appendingPathComponent("../shared/datasets/crowd/mall-train").standardizedFileURL.path
 
-    @Test("mall: calibrated on one half, held-out MAE under 3.5 and 3.2 people on the other (a mean of 29); the default within 18 %")
+    @Test("mall: calibrated on one half, held-out MAE under 3.5 and 3.2 people on the other (a mean of 29); the default within 16 % on each half and 15 % over the scene")
     func mallHalves() throws {
         try #require(FileManager.default.fileExists(atPath: Self.dataset + "/input.mp4"), "../shared/datasets/crowd/mall-train is missing beside the checkout")
         let configuration = try ConfigLoader.load(path: RealCrowdTests.bench + "/mall-crowd.yaml")
@@ -77,9 +77,11 @@ struct MallCrowdTests {
         let measured = try calibration.measure()
         #expect(measured.samples.count == 780 && measured.skippedWarmUp == Array(0..<20), "\(measured.samples.count) measured")
         let halves = [measured.samples.filter { $0.frame < 400 }, measured.samples.filter { $0.frame >= 400 }]
-        // Bounds, stated: with the default consensus masks, measured 3.14 (first half -> second)
+        // Bounds, stated: with the default consensus masks, measured 3.16 (first half -> second)
         // and 2.84 (second -> first; 3.73 when calibration still chose an intercept), default
-        // 14.6 % and 15.8 % (BENCHMARKS.md); the targets, 2.5 and 15 %, are not met.
+        // 14.6 % and 15.3 % per half, 14.9 % over frames 20-799 (BENCHMARKS.md). The issue's
+        // calibrated target, 2.5 on each half, is not met; its default target, 15 %, holds
+        // over the scene (the default is fitted on none of it) but not on frames 20-399 alone.
         for (training, test, bound) in [(halves[0], halves[1], 3.5), (halves[1], halves[0], 3.2)] {
             let fit = try CrowdModelFitting.fitSelectingFeatures(training)
             #expect(fit.folds == 5 && fit.model.intercept == 0)
@@ -87,8 +89,11 @@ struct MallCrowdTests {
             let mean = test.reduce(0) { $0 + $1.people } / Double(test.count)
             let standing = CrowdModelFitting.meanAbsoluteError(.perspectiveOnly, test)
             #expect(calibrated < bound, "calibrated on \(training.first!.frame)-\(training.last!.frame): held-out MAE \(calibrated) with \(fit.model.features)")
-            #expect(standing < 0.18 * mean, "default MAE \(standing) against a mean of \(mean)")
+            #expect(standing < 0.16 * mean, "default MAE \(standing) against a mean of \(mean)")
             #expect(calibrated < standing)
         }
+        let sceneMean = measured.samples.reduce(0) { $0 + $1.people } / Double(measured.samples.count)
+        let sceneError = CrowdModelFitting.meanAbsoluteError(.perspectiveOnly, measured.samples)
+        #expect(sceneError < 0.15 * sceneMean, "default MAE \(sceneError) over frames 20-799 against a mean of \(sceneMean)")
     }
 }
