@@ -24,7 +24,8 @@ The search adds two cameras a trial until one fails, then tries the count in bet
 figure is exact to one camera; --repeats N runs the search N times and prints the median, since
 on a shared VM the edge moves between runs.
 
-Usage: python3 bench/dual_stream.py [--seconds 15] [--core 1] [--repeats 1] [--buffer default|FRAMES[,…]] [--shapes dual,single]
+Usage: python3 bench/dual_stream.py [--seconds 15] [--core 1] [--repeats 1] [--buffer default|FRAMES[,…]]
+       [--widths 480[,320…]] [--models default[,adaptive…]] [--shapes dual,single]
 """
 import argparse, glob, json, os, statistics, subprocess, sys, tempfile, time
 
@@ -61,19 +62,20 @@ def clip_seconds(queue, camera):
     return total
 
 
-def trial(shape, streams, cameras, seconds, core, work, buffer=None):
+def trial(shape, streams, cameras, seconds, core, work, buffer=None, width=480, model=None):
     run = os.path.join(work, f"{shape}-{cameras}-{time.monotonic_ns()}")
     os.makedirs(run)
     config = os.path.join(run, "vigil.yaml")
     lines = ["queue: { path: queue }", "service: { state_dir: state, metrics: { port: 0 }, offline_after: 60 }", "cameras:"]
     clips = "clips: { types: [motion], pre: 5, post: 600, longest: 3600 }"
+    motion = f", motion: {{ model: {model} }}" if model else ""
     for index in range(cameras):
         if shape == "dual":
             lines.append(f"  - {{ id: cam{index}, source: {{ analysis: {streams['sub']}, record: {streams['main']} }}, "
-                         f"analysis: {{ width: 480 }}, tamper: {{ enabled: false }}, {clips} }}")
+                         f"analysis: {{ width: {width} }}, tamper: {{ enabled: false }}, {clips}{motion} }}")
         else:
-            lines.append(f"  - {{ id: cam{index}, source: {streams['main']}, analysis: {{ width: 480, fps: 5 }}, "
-                         f"tamper: {{ enabled: false }}, {clips} }}")
+            lines.append(f"  - {{ id: cam{index}, source: {streams['main']}, analysis: {{ width: {width}, fps: 5 }}, "
+                         f"tamper: {{ enabled: false }}, {clips}{motion} }}")
     with open(config, "w") as handle:
         handle.write("\n".join(lines) + "\n")
     workers = []
@@ -119,11 +121,11 @@ def trial(shape, streams, cameras, seconds, core, work, buffer=None):
     return ok, min(analysed) / (rate * elapsed), dropped, lag, recorded, peak
 
 
-def search(shape, streams, args, work, buffer, label):
+def search(shape, streams, args, work, buffer, width, model, label):
     """Adds two cameras a trial until one fails, then tries the count in between."""
     best, trials, cameras, step = 0, [], 2, 2
     while cameras <= 64:
-        ok, share, dropped, lag, recorded, peak = trial(shape, streams, cameras, args.seconds, args.core, work, buffer)
+        ok, share, dropped, lag, recorded, peak = trial(shape, streams, cameras, args.seconds, args.core, work, buffer, width, model)
         trials.append(f"{cameras}: {share:.2f}, lag {lag:.2f} s, {recorded:.0f} s, {peak} MiB"
                       f"{'' if dropped == 0 else f', {dropped} dropped'}{'' if ok else ' FAIL'}")
         if ok:
@@ -145,6 +147,10 @@ def main():
     parser.add_argument("--buffer", default="default",
                         help="frames between each worker's ingest and analysis (vigil worker --buffer); a comma-separated "
                              "list compares lengths in turn, 'default' for the worker's own")
+    parser.add_argument("--widths", default="480",
+                        help="the cameras' analysis width; a comma-separated list compares widths in turn, as --buffer does")
+    parser.add_argument("--models", default="default",
+                        help="the cameras' motion model (consensus, adaptive); a comma-separated list compares them in turn")
     parser.add_argument("--shapes", default="dual,single", help="which camera shapes to try: dual, single or both")
     parser.add_argument("--repeats", type=int, default=1, help="searches per shape; the median is printed too")
     args = parser.parse_args()
@@ -159,17 +165,24 @@ def main():
         print(f"{name}: FFmpeg decode-only, 1 thread: {fps:.0f} fps = {fps / 25:.1f} streams of 25 fps per core")
     print(f"{'shape':52} {'cameras per core':>16}  trials (cameras: worst share of real-time frames, lag, clip seconds, largest worker's peak RSS)")
     shapes = (("dual", "640×360 sub analysed at 25 fps + 1080p main copied"), ("single", "1080p25 I+P decoded, analysed at 5 fps, clips on"))
-    # Each buffer length a search of its own, taken in turn within each repeat.
+    # Each buffer length and width a search of its own, taken in turn within each repeat.
     buffers = [None if text in ("", "default") else int(text) for text in args.buffer.split(",")]
+    widths = [int(text) for text in args.widths.split(",")]
+    models = [None if text in ("", "default") else text for text in args.models.split(",")]
+    variants = [(buffer, width, model) for buffer in buffers for width in widths for model in models]
     for shape, name in [(shape, name) for shape, name in shapes if shape in args.shapes.split(",")]:
-        labels = {buffer: name if len(buffers) == 1 else f"{name}, buffer {buffer or 'default'}" for buffer in buffers}
-        results = {buffer: [] for buffer in buffers}
+        labels = {}
+        for buffer, width, model in variants:
+            parts = (([] if len(buffers) == 1 else [f"buffer {buffer or 'default'}"]) + ([] if len(widths) == 1 else [f"{width} wide"])
+                     + ([] if len(models) == 1 else [model or "default model"]))
+            labels[(buffer, width, model)] = ", ".join([name] + parts)
+        results = {variant: [] for variant in variants}
         for repeat in range(args.repeats):
-            for buffer in buffers:
-                results[buffer].append(search(shape, streams, args, work, buffer, labels[buffer]))
+            for variant in variants:
+                results[variant].append(search(shape, streams, args, work, *variant, labels[variant]))
         if args.repeats > 1:
-            for buffer, label in labels.items():
-                print(f"{label:52} {'median ' + str(statistics.median(results[buffer])):>16}  of {args.repeats} searches: {results[buffer]}", flush=True)
+            for variant, label in labels.items():
+                print(f"{label:52} {'median ' + str(statistics.median(results[variant])):>16}  of {args.repeats} searches: {results[variant]}", flush=True)
     subprocess.run(["rm", "-rf", work])
 
 

@@ -51,10 +51,12 @@ def ground_truth():
     return truth
 
 
-def vigil_tracks(directory, configured):
+def vigil_tracks(directory, configured, analysis_width=None, model=None):
     tracks_path = os.path.join(directory, "tracks.txt")
     source = ["--config", os.path.join(ROOT, "bench", "data", "vtest.yaml"), "--camera", "plaza"] if configured else [CLIP]
-    subprocess.run([VIGIL, "analyze", *source, "--no-progress", "--tracks-out", tracks_path], check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
+    subprocess.run([VIGIL, "analyze", *source, "--no-progress", "--tracks-out", tracks_path]
+                   + ([] if analysis_width is None else ["--width", str(analysis_width)])
+                   + ([] if model is None else ["--motion-model", model]), check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
     hypotheses = {}
     for line in open(tracks_path):
         frame, track, left, top, width, height = line.split(",")[:6]
@@ -92,6 +94,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--first", type=int, help="score frames from this one only (default: every annotated frame)")
     parser.add_argument("--last", type=int, help="score frames up to this one only (default: every annotated frame)")
+    parser.add_argument("--width", type=int, help="analyse at this width instead of the default (e.g. 320: what a smaller frame costs)")
+    parser.add_argument("--motion-model", help="consensus or adaptive instead of the camera's (default: consensus)")
     parser.add_argument("--draw", type=int, help="write bench/out/vtest-FRAME.png with the annotation (white) and Vigil's tracks (black)")
     args = parser.parse_args()
     if not os.path.exists(VIGIL):
@@ -102,7 +106,7 @@ def main():
     runs = {}
     for configured in (False, True):
         with tempfile.TemporaryDirectory() as directory:
-            runs[configured] = vigil_tracks(directory, configured)
+            runs[configured] = vigil_tracks(directory, configured, args.width, args.motion_model)
     hypotheses = runs[True]
     if args.draw is not None:
         import cv2
@@ -118,7 +122,7 @@ def main():
         cv2.imwrite(os.path.join(ROOT, "bench", "out", f"vtest-{args.draw}.png"), image)
     first, last = min(truth), max(truth)
     people = len({number for boxes in truth.values() for number, _ in boxes})
-    print(f"vtest.avi frames {first}-{last}, {sum(len(v) for v in truth.values())} annotated boxes of {people} people")
+    print(f"vtest.avi frames {first}-{last}{'' if args.width is None else f', analysed {args.width} wide'}{'' if args.motion_model is None else f', {args.motion_model} model'}, {sum(len(v) for v in truth.values())} annotated boxes of {people} people")
     print("| Vigil run | IoU threshold | MOTA | MOTP (1-IoU) | IDF1 | precision | recall | ID switches | false positives | misses | mostly tracked |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for configured, threshold in ((False, 0.5), (False, 0.3), (True, 0.5), (True, 0.3)):
