@@ -165,7 +165,7 @@ def main():
         print(f"{name}: FFmpeg decode-only, 1 thread: {fps:.0f} fps = {fps / 25:.1f} streams of 25 fps per core")
     print(f"{'shape':52} {'cameras per core':>16}  trials (cameras: worst share of real-time frames, lag, clip seconds, largest worker's peak RSS)")
     shapes = (("dual", "640×360 sub analysed at 25 fps + 1080p main copied"), ("single", "1080p25 I+P decoded, analysed at 5 fps, clips on"))
-    # Each buffer length and width a search of its own, taken in turn within each repeat.
+    # Each combination of buffer length, width and model a search of its own, taken in turn within each repeat.
     buffers = [None if text in ("", "default") else int(text) for text in args.buffer.split(",")]
     widths = [int(text) for text in args.widths.split(",")]
     models = [None if text in ("", "default") else text for text in args.models.split(",")]

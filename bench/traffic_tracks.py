@@ -138,14 +138,11 @@ def main():
         for model in MODELS:
             tracks, blobs = vigil(clip, model, min_area, w, h)
             methods += [("Vigil %s: confirmed tracks" % model, tracks), ("Vigil %s: blobs of its mask" % model, blobs)]
-            if args.source_width:
-                tracks, blobs = vigil(clip, model, min_area, w, h, analysis_width=w)
-                methods += [("Vigil %s at source width: confirmed tracks" % model, tracks),
-                            ("Vigil %s at source width: blobs of its mask" % model, blobs)]
-            for width in args.width:
+            for width in ([w] if args.source_width else []) + args.width:
+                at = "source width" if args.source_width and width == w else "%d wide" % width
                 tracks, blobs = vigil(clip, model, min_area, w, h, analysis_width=width)
-                methods += [("Vigil %s at %d wide: confirmed tracks" % (model, width), tracks),
-                            ("Vigil %s at %d wide: blobs of its mask" % (model, width), blobs)]
+                methods += [("Vigil %s at %s: confirmed tracks" % (model, at), tracks),
+                            ("Vigil %s at %s: blobs of its mask" % (model, at), blobs)]
         methods.append(("OpenCV MOG2 + 5x5 median: blobs", mog2(clip, min_area)))
         for label, boxes in methods:
             rows.append({"clip": name, "method": label, **score(boxes, truth["boxes"], args.first, frames)})
