@@ -16,7 +16,9 @@ for both blob rows (a far car on m30-hd is about 8×6 px of 1200×720); tracks a
 `--source-width` adds rows for each model analysed at the clip's own width (`--width W`), as an
 integrator would set for a camera that watches far vehicles: at the default width most of
 m30-hd's vehicles are 2-6 px wide. `--width W` (repeatable) adds rows at that analysis width,
-for what a smaller, cheaper analysis frame costs in accuracy.
+for what a smaller, cheaper analysis frame costs in accuracy. `--configured` adds rows for each
+clip run as a configured camera (bench/data/traffic-CLIP.yaml: a perspective read off frame 0's
+boxed vehicles), at the default width and at each width asked for.
 
 Needs a virtualenv with opencv-python-headless and numpy, and a release build of vigil:
   python3 -m venv bench/.venv && bench/.venv/bin/pip install opencv-python-headless numpy
@@ -85,10 +87,12 @@ def components(mask, min_area, scale=(1.0, 1.0)):
             for i in range(1, count) if stats[i, 4] * sx * sy >= min_area]
 
 
-def vigil(clip, model, min_area, width, height, analysis_width=None):
+def vigil(clip, model, min_area, width, height, analysis_width=None, config=None):
     with tempfile.TemporaryDirectory() as folder:
         tracks, masks = os.path.join(folder, "tracks.txt"), os.path.join(folder, "masks")
         extra = ["--width", str(analysis_width)] if analysis_width else []
+        if config:
+            extra += ["--config", config, "--camera", "road"]
         subprocess.run([VIGIL, "analyze", clip, "--no-progress", "--motion-model", model, "--tracks-out", tracks,
                         "--masks-out", masks] + extra, check=True, capture_output=True)
         by_frame = {}
@@ -125,6 +129,8 @@ def main():
     parser.add_argument("--source-width", action="store_true", help="also analyse each clip at its own width")
     parser.add_argument("--width", type=int, action="append", default=[],
                         help="also analyse each clip at this width (repeatable), e.g. 320 to see what a smaller analysis frame costs")
+    parser.add_argument("--configured", action="store_true",
+                        help="also run each clip as a configured camera (bench/data/traffic-CLIP.yaml: its perspective)")
     args = parser.parse_args()
     cv2.setNumThreads(1)
     rows = []
@@ -135,14 +141,15 @@ def main():
         w, h, frames = truth["width"], truth["height"], truth["frames"]
         min_area = args.min_area * w * h
         methods = []
+        config = os.path.join(ROOT, "bench", "data", "traffic-%s.yaml" % name)
         for model in MODELS:
-            tracks, blobs = vigil(clip, model, min_area, w, h)
-            methods += [("Vigil %s: confirmed tracks" % model, tracks), ("Vigil %s: blobs of its mask" % model, blobs)]
-            for width in ([w] if args.source_width else []) + args.width:
-                at = "source width" if args.source_width and width == w else "%d wide" % width
-                tracks, blobs = vigil(clip, model, min_area, w, h, analysis_width=width)
-                methods += [("Vigil %s at %s: confirmed tracks" % (model, at), tracks),
-                            ("Vigil %s at %s: blobs of its mask" % (model, at), blobs)]
+            for configured in [False] + ([True] if args.configured else []):
+                how = model + (", perspective" if configured else "")
+                for width in [None] + ([w] if args.source_width else []) + args.width:
+                    at = "" if width is None else " at source width" if args.source_width and width == w else " at %d wide" % width
+                    tracks, blobs = vigil(clip, model, min_area, w, h, analysis_width=width, config=config if configured else None)
+                    methods += [("Vigil %s%s: confirmed tracks" % (how, at), tracks),
+                                ("Vigil %s%s: blobs of its mask" % (how, at), blobs)]
         methods.append(("OpenCV MOG2 + 5x5 median: blobs", mog2(clip, min_area)))
         for label, boxes in methods:
             rows.append({"clip": name, "method": label, **score(boxes, truth["boxes"], args.first, frames)})

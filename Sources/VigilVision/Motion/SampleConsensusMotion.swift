@@ -100,6 +100,10 @@ public struct SampleConsensusMotion: MotionModel {
     /// oldest): the longer learning period, at most 32 (the width of the vector it is read into).
     private var historyCapacity = 0
     private var random: UInt64 = 0x9E37_79B9_7F4A_7C15
+    /// `majorityPerRow` for this height and perspective, and its weak counterpart.
+    private var rowMajority: [UInt8] = []
+    private var rowWeakMajority: [UInt8] = []
+    private var rowMajorityPerspective: PerspectiveScale?
 
     /// The algorithm's inner constants, fixed by the benchmark; not part of a camera's config.
     public struct Tuning: Sendable {
@@ -116,6 +120,14 @@ public struct SampleConsensusMotion: MotionModel {
         public var updateRowStep = 8
         /// Of the 25 pixels around one, this many must be foreground for it to be.
         public var majority = 13
+        /// Where the perspective says objects are small, fewer: `majority` for objects at
+        /// least `fullMajorityHeight` pixels tall, `smallObjectMajority` at `smallObjectHeight`
+        /// and below, in steps in between (`majorityPerRow`). A far car a dozen pixels tall
+        /// differs from the road in only some of its pixels, and 13 of 25 erased it (m30-hd and
+        /// us101-seq3 at 480 wide, BENCHMARKS.md issue 13); people at 40 px and more keep 13.
+        public var smallObjectMajority = 9
+        public var smallObjectHeight: Double = 12
+        public var fullMajorityHeight: Double = 20
         /// Hysteresis (`growIntoWeak`): blobs of at least this many pixels grow…
         public var growFromArea = 40
         /// …at most this many 3×3 steps (0 turns hysteresis off)…
@@ -313,6 +325,7 @@ public struct SampleConsensusMotion: MotionModel {
         stillRuns = [UInt32](repeating: 0, count: count)
         smoothed = GrayImage(width: width, height: height)
         columnSums = [UInt8](repeating: 0, count: width)
+        rowMajority = []
         weak = [UInt8](repeating: 0, count: count)
         grown = [UInt8](repeating: 0, count: count)
         mask = GrayImage(width: width, height: height)
@@ -844,8 +857,25 @@ public struct SampleConsensusMotion: MotionModel {
         return true
     }
 
-    /// 5×5 majority of the raw mask (`tuning.majority` of 25), with separable box sums.
-    /// Also writes the weak mask's first part: the same sums at `tuning.weakMajority`.
+    /// The majority of 25 each row of a `height`-row frame needs: `tuning.majority`, or fewer
+    /// where the perspective's person height at that row is under `fullMajorityHeight` pixels
+    /// (linear down to `smallObjectMajority` at `smallObjectHeight`). Without a perspective,
+    /// `tuning.majority` everywhere: nothing says how big objects are.
+    public static func majorityPerRow(height: Int, perspective: PerspectiveScale?, tuning: Tuning) -> [Int] {
+        guard let perspective, tuning.fullMajorityHeight > tuning.smallObjectHeight,
+              tuning.smallObjectMajority < tuning.majority else {
+            return [Int](repeating: tuning.majority, count: height)
+        }
+        return (0..<height).map { y in
+            let pixels = perspective.personHeight(atY: (Double(y) + 0.5) / Double(height)) * Double(height)
+            let t = min(1, max(0, (pixels - tuning.smallObjectHeight) / (tuning.fullMajorityHeight - tuning.smallObjectHeight)))
+            return tuning.smallObjectMajority + Int((t * Double(tuning.majority - tuning.smallObjectMajority)).rounded())
+        }
+    }
+
+    /// 5×5 majority of the raw mask (`majorityPerRow` of 25), with separable box sums.
+    /// Also writes the weak mask's first part: the same sums at the weak majority, as far
+    /// below as `tuning.weakMajority` is below `tuning.majority`.
     private mutating func smoothMajority() {
         let width = self.width, height = self.height
         guard width >= 5 && height >= 5 && tuning.majority > 0 else {
@@ -853,7 +883,14 @@ public struct SampleConsensusMotion: MotionModel {
             weak = raw.pixels
             return
         }
-        let majority = UInt8(clamping: tuning.majority), weakMajority = UInt8(clamping: tuning.weakMajority)
+        if rowMajority.count != height || rowMajorityPerspective != settings.perspective {
+            let rows = Self.majorityPerRow(height: height, perspective: settings.perspective, tuning: tuning)
+            let weakStep = tuning.majority - tuning.weakMajority
+            rowMajority = rows.map { UInt8(clamping: $0) }
+            rowWeakMajority = rows.map { UInt8(clamping: max(1, $0 - weakStep)) }
+            rowMajorityPerspective = settings.perspective
+        }
+        let rowMajority = self.rowMajority, rowWeakMajority = self.rowWeakMajority
         raw.pixels.withUnsafeBufferPointer { input in
           weak.withUnsafeMutableBufferPointer { lesser in
             smoothed.pixels.withUnsafeMutableBufferPointer { out in
@@ -874,6 +911,7 @@ public struct SampleConsensusMotion: MotionModel {
                         // sums now cover rows y-2 … y+2 (clipped at the edges); the
                         // interior's five-column sums are independent, so they vectorise.
                         let target = out.baseAddress! + row, near = lesser.baseAddress! + row
+                        let majority = rowMajority[y], weakMajority = rowWeakMajority[y]
                         for x in 2..<(width - 2) {
                             let window = column[x - 2] &+ column[x - 1] &+ column[x] &+ column[x + 1] &+ column[x + 2]
                             target[x] = window >= majority ? 1 : 0
