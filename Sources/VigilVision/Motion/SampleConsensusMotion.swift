@@ -104,6 +104,8 @@ public struct SampleConsensusMotion: MotionModel {
     private var rowMajority: [UInt8] = []
     private var rowWeakMajority: [UInt8] = []
     private var rowMajorityPerspective: PerspectiveScale?
+    /// Per blob of this frame, whether it seeds hysteresis (reused storage).
+    private var seedBlobs: [Bool] = []
 
     /// The algorithm's inner constants, fixed by the benchmark; not part of a camera's config.
     public struct Tuning: Sendable {
@@ -130,6 +132,12 @@ public struct SampleConsensusMotion: MotionModel {
         public var fullMajorityHeight: Double = 20
         /// Hysteresis (`growIntoWeak`): blobs of at least this many pixels grow…
         public var growFromArea = 40
+        /// …or, where the perspective makes that a large part of an object, of this fraction of
+        /// a person's area at the blob's foot, but never fewer than `smallestSeed` pixels
+        /// (`seedArea`): a far car of 30 pixels grows, a speck of sway still does not (m30-hd,
+        /// BENCHMARKS.md issue 13)…
+        public var seedPersonFraction = 0.3
+        public var smallestSeed = 10
         /// …at most this many 3×3 steps (0 turns hysteresis off)…
         public var growSteps = 8
         /// …into weak foreground: pixels with this many of the 25 around them foreground…
@@ -208,7 +216,7 @@ public struct SampleConsensusMotion: MotionModel {
                 // What `separateJoinedSeeds` needs from before growth: the seeds, and the
                 // mask, kept by swapping buffers (the clean below writes every pixel of the other).
                 seedCentres.removeAll(keepingCapacity: true)
-                for blob in extractor.blobs where blob.area >= tuning.growFromArea { seedCentres.append(blob.centroid) }
+                for (index, blob) in extractor.blobs.enumerated() where seedBlobs[index] { seedCentres.append(blob.centroid) }
                 swap(&mask, &beforeGrowth)
             }
             foreground = extractor.clean(smoothed, into: &mask, minimumBlobPixels: settings.minimumBlobPixels,
@@ -710,10 +718,13 @@ public struct SampleConsensusMotion: MotionModel {
         let width = self.width, height = self.height, count = width * height
         guard tuning.growSteps > 0 && width >= 3 && height >= 3 else { return false }
         // Seeds: the pixels of blobs of some size.
-        let seedArea = tuning.growFromArea
         let steps = tuning.growSteps
+        seedBlobs.removeAll(keepingCapacity: true)
+        for blob in extractor.blobs {
+            seedBlobs.append(blob.area >= Self.seedArea(for: blob, perspective: settings.perspective, tuning: tuning, width: width, height: height))
+        }
         growRegions.removeAll(keepingCapacity: true)
-        for blob in extractor.blobs where blob.area >= seedArea {
+        for (index, blob) in extractor.blobs.enumerated() where seedBlobs[index] {
             // Growth from a blob stays within its box widened by the steps (one pixel a
             // step), so only those regions are visited: in most frames a small part of it,
             // and far less than the box around every blob when they are spread out.
@@ -723,8 +734,8 @@ public struct SampleConsensusMotion: MotionModel {
         guard !growRegions.isEmpty else { return false }
         smoothed.pixels.withUnsafeMutableBufferPointer { seeds in
             seeds.update(repeating: 0)
-            let blobs = extractor.blobs
-            extractor.mark(blobsWhere: { blobs[$0].area >= seedArea }, into: seeds, width: width)
+            let seedBlobs = self.seedBlobs
+            extractor.mark(blobsWhere: { seedBlobs[$0] }, into: seeds, width: width)
         }
         // Weak past `weakLimit` (set by feedback; 255 where the pixel blinks).
         typealias Lanes = SIMD16<UInt8>
@@ -855,6 +866,16 @@ public struct SampleConsensusMotion: MotionModel {
             }
         }
         return true
+    }
+
+    /// The area a blob needs to seed hysteresis in a `width`×`height` frame: `growFromArea`,
+    /// or with a perspective `seedPersonFraction` of a person's area where the blob's foot is,
+    /// if that is smaller, but not under `smallestSeed`.
+    public static func seedArea(for blob: Blob, perspective: PerspectiveScale?, tuning: Tuning, width: Int, height: Int) -> Int {
+        guard let perspective, height > 0 else { return tuning.growFromArea }
+        let foot = (blob.box.y + blob.box.height) / Double(height)
+        let area = Int((tuning.seedPersonFraction * perspective.personArea(atY: foot, width: width, height: height)).rounded(.up))
+        return min(tuning.growFromArea, max(tuning.smallestSeed, area))
     }
 
     /// The majority of 25 each row of a `height`-row frame needs: `tuning.majority`, or fewer
