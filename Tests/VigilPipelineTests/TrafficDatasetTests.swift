@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VigilConfig
 import VigilMedia
 import VigilPipeline
 import VigilTestSupport
@@ -43,15 +44,54 @@ struct TrafficDatasetTests {
 
     @Test("us101-seq3: confirmed tracks find most vehicles of a jam at 3 frames a second", arguments: bounds)
     func us101(bound: Bound) throws {
-        let folder = RealFootageTests.repository.appendingPathComponent("../shared/datasets/traffic/us101-seq3").standardized
-        let clip = folder.appendingPathComponent("input.mp4").path
-        try #require(FileManager.default.fileExists(atPath: clip), "missing \(clip): ../shared/datasets beside the repository")
+        var options = try Self.options(clip: "us101-seq3")
+        options.motionModel = bound.model
+        let score = try Self.score(clip: "us101-seq3", options: options)
+        #expect(score.f >= bound.f, "\(score)")
+        #expect(score.precision >= bound.precision, "\(score)")
+        #expect(score.countError <= bound.countError, "\(score)")
+    }
+
+    /// At 320 wide us101's cars are about 10 px tall, and a 5×5 majority of 13 erased the far,
+    /// low-contrast ones. With the camera's perspective (bench/data/traffic-us101-seq3.yaml,
+    /// read off frame 0's boxes) the consensus model relaxes its majority and its seeds where
+    /// objects are that small. Measured 2026-12-06: F 0.890 (precision 0.910, recall 0.872),
+    /// 2.0 off per frame, against 0.774 (0.829, 0.725), 3.3 off without the perspective.
+    @Test("us101-seq3 at 320 wide with its perspective: the far cars a full majority erased are kept")
+    func us101Small() throws {
+        let config = try ConfigLoader.load(path: RealFootageTests.repository.appendingPathComponent("bench/data/traffic-us101-seq3.yaml").path)
+        let camera = try #require(config.cameras.first)
+        var configured = try Self.options(clip: "us101-seq3")
+        configured.camera = camera
+        configured.size = AnalysisSize(width: 320)
+        var plain = try Self.options(clip: "us101-seq3")
+        plain.size = AnalysisSize(width: 320)
+        let with = try Self.score(clip: "us101-seq3", options: configured), without = try Self.score(clip: "us101-seq3", options: plain)
+        #expect(with.f >= 0.87, "with the perspective \(with)")
+        #expect(with.precision >= 0.88, "with the perspective \(with)")
+        #expect(with.countError <= 2.5, "with the perspective \(with)")
+        #expect(with.f >= without.f + 0.05, "with \(with), without \(without)")
+    }
+
+    struct Score: CustomStringConvertible {
+        let precision: Double, recall: Double, f: Double, countError: Double
+        var description: String { "F \(f) (precision \(precision), recall \(recall)), \(countError) off per frame" }
+    }
+
+    static func options(clip: String) throws -> ClipAnalysisOptions {
+        let path = RealFootageTests.repository.appendingPathComponent("../shared/datasets/traffic/\(clip)/input.mp4").standardized.path
+        try #require(FileManager.default.fileExists(atPath: path), "missing \(path): ../shared/datasets beside the repository")
+        return ClipAnalysisOptions(input: SourceLocation(path))
+    }
+
+    /// `options`' confirmed tracks against the clip's boxes, from frame 30 on.
+    static func score(clip: String, options: ClipAnalysisOptions) throws -> Score {
+        let folder = RealFootageTests.repository.appendingPathComponent("../shared/datasets/traffic/\(clip)").standardized
         let truth = try JSONDecoder().decode(Truth.self, from: Data(contentsOf: folder.appendingPathComponent("gt.json")))
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        var options = ClipAnalysisOptions(input: SourceLocation(clip))
+        var options = options
         options.tracksOut = directory.file("tracks.txt")
-        options.motionModel = bound.model
         _ = try ClipAnalysis(options: options).run()
         var tracks: [Int: [[Double]]] = [:]
         for line in try String(contentsOfFile: directory.file("tracks.txt"), encoding: .utf8).split(separator: "\n") {
@@ -66,13 +106,10 @@ struct TrafficDatasetTests {
             actual += vehicles.count
             countError += abs(boxes.count - vehicles.count)
         }
-        let precision = Double(matched) / Double(max(1, predicted)), recall = Double(matched) / Double(max(1, actual))
-        let f = 2 * precision * recall / max(1e-9, precision + recall)
-        let perFrame = Double(countError) / Double(truth.frames - 30)
         #expect(actual > 2_500, "the clip's boxes were read: \(actual)")
-        #expect(f >= bound.f, "F \(f) (precision \(precision), recall \(recall))")
-        #expect(precision >= bound.precision, "precision \(precision)")
-        #expect(perFrame <= bound.countError, "count error \(perFrame) per frame")
+        let precision = Double(matched) / Double(max(1, predicted)), recall = Double(matched) / Double(max(1, actual))
+        return Score(precision: precision, recall: recall, f: 2 * precision * recall / max(1e-9, precision + recall),
+                     countError: Double(countError) / Double(truth.frames - 30))
     }
 
     static func iou(_ a: [Double], _ b: [Double]) -> Double {

@@ -100,7 +100,8 @@ public struct SampleConsensusMotion: MotionModel {
     /// oldest): the longer learning period, at most 32 (the width of the vector it is read into).
     private var historyCapacity = 0
     private var random: UInt64 = 0x9E37_79B9_7F4A_7C15
-    /// `majorityPerRow` for this height and perspective, and its weak counterpart.
+    /// `majorityPerRow` for this height, perspective and tuning, and its weak counterpart
+    /// (emptied when the tuning changes).
     private var rowMajority: [UInt8] = []
     private var rowWeakMajority: [UInt8] = []
     private var rowMajorityPerspective: PerspectiveScale?
@@ -124,9 +125,9 @@ public struct SampleConsensusMotion: MotionModel {
         public var majority = 13
         /// Where the perspective says objects are small, fewer: `majority` for objects at
         /// least `fullMajorityHeight` pixels tall, `smallObjectMajority` at `smallObjectHeight`
-        /// and below, in steps in between (`majorityPerRow`). A far car a dozen pixels tall
-        /// differs from the road in only some of its pixels, and 13 of 25 erased it (m30-hd and
-        /// us101-seq3 at 480 wide, BENCHMARKS.md issue 13); people at 40 px and more keep 13.
+        /// and below, linear and rounded in between (`majorityPerRow`). A far car a dozen pixels
+        /// tall differs from the road in only some of its pixels, and 13 of 25 erased it
+        /// (m30-hd, and us101-seq3 at 320 wide; BENCHMARKS.md issue 13).
         public var smallObjectMajority = 9
         public var smallObjectHeight: Double = 12
         public var fullMajorityHeight: Double = 20
@@ -157,7 +158,9 @@ public struct SampleConsensusMotion: MotionModel {
         public var keepSeedsApart = true
         public init() {}
     }
-    public var tuning = Tuning()
+    public var tuning = Tuning() {
+        didSet { rowMajority = [] }
+    }
 
     public init(settings: MotionSettings = MotionSettings(), tuning: Tuning = Tuning()) {
         self.settings = settings
