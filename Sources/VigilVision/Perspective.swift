@@ -18,10 +18,15 @@ public struct PerspectiveScale: Sendable, Equatable {
         return max(0.005, farPersonHeight + (nearPersonHeight - farPersonHeight) * t)
     }
 
+    /// Person height in pixels, for feet at normalized `y` in a frame `height` rows high.
+    public func personPixels(atY y: Double, height: Int) -> Double {
+        personHeight(atY: y) * Double(height)
+    }
+
     /// Pixels a standing person covers at `y` in a `width`×`height` frame (about 0.35 × h²
     /// in pixels, allowing for a body's width).
     public func personArea(atY y: Double, width: Int, height: Int) -> Double {
-        let pixels = personHeight(atY: y) * Double(height)
+        let pixels = personPixels(atY: y, height: height)
         return 0.35 * pixels * pixels
     }
 }

@@ -876,7 +876,7 @@ public struct SampleConsensusMotion: MotionModel {
     /// if that is smaller, but not under `smallestSeed`.
     public static func seedArea(for blob: Blob, perspective: PerspectiveScale?, tuning: Tuning, width: Int, height: Int) -> Int {
         guard let perspective, height > 0 else { return tuning.growFromArea }
-        let foot = (blob.box.y + blob.box.height) / Double(height)
+        let foot = blob.box.anchor.y / Double(height)
         let area = Int((tuning.seedPersonFraction * perspective.personArea(atY: foot, width: width, height: height)).rounded(.up))
         return min(tuning.growFromArea, max(tuning.smallestSeed, area))
     }
@@ -891,7 +891,7 @@ public struct SampleConsensusMotion: MotionModel {
             return [Int](repeating: tuning.majority, count: height)
         }
         return (0..<height).map { y in
-            let pixels = perspective.personHeight(atY: (Double(y) + 0.5) / Double(height)) * Double(height)
+            let pixels = perspective.personPixels(atY: (Double(y) + 0.5) / Double(height), height: height)
             let t = min(1, max(0, (pixels - tuning.smallObjectHeight) / (tuning.fullMajorityHeight - tuning.smallObjectHeight)))
             return tuning.smallObjectMajority + Int((t * Double(tuning.majority - tuning.smallObjectMajority)).rounded())
         }
