@@ -124,7 +124,8 @@ final class ClipAnnotator {
                         x: Int(min(from.x, to.x)) + 2 * letters, y: max(letters, Int(min(from.y, to.y)) - letterHeight - letters), scale: letters)
         }
         for track in tracks where track.isConfirmed {
-            let box = Box(x: track.box.x * scaleX, y: track.box.y * scaleY, width: track.box.width * scaleX, height: track.box.height * scaleY)
+            let shown = track.reportedBox
+            let box = Box(x: shown.x * scaleX, y: shown.y * scaleY, width: shown.width * scaleX, height: shown.height * scaleY)
             canvas.rectangle(box, value: track.isCoasting ? palette.coasting : palette.track, thickness: pen)
             let tag = track.objectClass == .unknown ? "?" : String(track.objectClass.rawValue.prefix(1))
             canvas.text("\(track.id)\(tag)", x: Int(box.x), y: max(letters, Int(box.y) - letterHeight), scale: letters)

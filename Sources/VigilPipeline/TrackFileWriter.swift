@@ -31,7 +31,7 @@ final class TrackFileWriter {
         }
         if tentative.keys.contains(where: { !present.contains($0) }) { tentative = tentative.filter { present.contains($0.key) } }
         // A track coasting longer than a frame is left out: its box is a guess.
-        for track in tracker.tracksInView { try line(frame: index, id: track.id, box: track.box, scaleX: scaleX, scaleY: scaleY) }
+        for track in tracker.tracksInView { try line(frame: index, id: track.id, box: track.reportedBox, scaleX: scaleX, scaleY: scaleY) }
     }
 
     private func line(frame: Int, id: Int, box: Box, scaleX: Double, scaleY: Double) throws {
