@@ -9,9 +9,10 @@ struct TrackConfirmationTests {
     static let width = 480, height = 360
 
     /// Objects of `size` pass one after another along the same row, each in view for 12
-    /// frames and moving `step` pixels a frame, 15 frames apart. Per object: the measured
-    /// frames its track needed to be confirmed (nil: never), and the tracker's usual size
-    /// where they pass once they are all gone.
+    /// frames and moving `step` pixels a frame, 15 frames apart, after the objects of sizes
+    /// `before` (each moving 18 px a frame, to teach the tracker a usual size). Per object of
+    /// `size`: the measured frames its track needed to be confirmed (nil: never); and the
+    /// tracker's usual size where they pass once they are all gone.
     static func hitsToConfirm(objects: Int, size: (width: Double, height: Double), step: Double,
                               lowRateMotion: Double = Tracker.Settings().lowRateMotion,
                               before: [(width: Double, height: Double)] = []) -> (hits: [Int?], usual: (width: Double, height: Double)?) {

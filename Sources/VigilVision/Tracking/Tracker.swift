@@ -26,8 +26,9 @@ public struct Tracker: Sendable {
         /// objects at least this fraction of their own size between two frames, whatever the
         /// timestamps say: m30-hd is encoded at 10 frames a second, yet a car near the camera
         /// crosses the picture in two or three frames (tracks F at source width 0.25 -> 0.34;
-        /// us101-seq3, highway-cctv and PETS 2009 unchanged). Likewise a tentative track whose
-        /// second measurement lies this far from its first is confirmed by it.
+        /// us101-seq3, highway-cctv and PETS 2009 unchanged). Likewise a tentative track of at least
+        /// about the usual size whose second measurement lies this far from its first is
+        /// confirmed by it (`movedFar`).
         public var lowRateMotion = 0.5
         /// A confirmed track without measurements survives this long…
         public var maximumCoastSeconds = 1.0
