@@ -52,8 +52,8 @@ public enum ModelFiles {
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         let model = try load(CrowdModel.self, at: path, kind: crowdKind, what: "a crowd model", decoder: decoder)
         let data = (try? Data(contentsOf: URL(fileURLWithPath: path))) ?? Data()
-        guard model.features.count == model.coefficients.count, !model.features.isEmpty else {
-            throw located(path, "\(model.features.count) feature(s) but \(model.coefficients.count) coefficient(s)", ["coefficients"], in: data)
+        guard CrowdModel.columns(model.features) == model.coefficients.count, !model.features.isEmpty else {
+            throw located(path, "\(model.features.count) feature(s) taking \(CrowdModel.columns(model.features)) coefficient(s) but \(model.coefficients.count) given", ["coefficients"], in: data)
         }
         if let bad = model.coefficients.firstIndex(where: { !$0.isFinite }) {
             throw located(path, "a coefficient is not a finite number", ["coefficients", "[\(bad)]"], in: data)

@@ -214,9 +214,10 @@ func trackingBenchmark(objects: Int, appearance: Bool) {
 
 /// crowd: time per frame of the crowd estimator (whole frame and one zone) against the
 /// motion step it follows, on the synthetic crowd scene at 480×270; medians of 5 runs.
-/// `allFeatures`: every feature measured, edges included (a calibrated model's worst case);
+/// `features`: `all`, every feature measured, edges included (what calibration pays);
+/// `sizes`, what a model of `texture` and `sizes` measures (the Mall's calibration);
 /// otherwise only what the default model uses.
-func crowdBenchmark(frames: Int, allFeatures: Bool) {
+func crowdBenchmark(frames: Int, features: String) {
     let spec = SceneSpec.preset(.crowd, width: 480, height: 270, framesPerSecond: 10, frameCount: frames, seed: 5)
     let renderer = SceneRenderer(spec: spec)
     var images: [GrayImage] = []
@@ -232,8 +233,11 @@ func crowdBenchmark(frames: Int, allFeatures: Bool) {
         var settings = MotionDetector.Settings()
         settings.perspective = SceneSpec.crowdPerspective
         var detector = MotionDetector(settings: settings)
-        var estimator = CrowdEstimator(perspective: SceneSpec.crowdPerspective)
-        estimator.measuresAllFeatures = allFeatures
+        let model = features == "sizes"
+            ? CrowdModel(features: [.texture, .sizes], coefficients: Array(repeating: 0.1, count: 1 + CrowdFeature.sizes.columns), intercept: 0)
+            : .perspectiveOnly
+        var estimator = CrowdEstimator(model: model, perspective: SceneSpec.crowdPerspective)
+        estimator.measuresAllFeatures = features == "all"
         var motionSeconds = 0.0, crowdSeconds = 0.0
         for frame in images {
             let start = now()
@@ -267,8 +271,8 @@ case "tracking":
     // tracking [N] [plain]: plain leaves appearance out (the frame and mask are not given)
     trackingBenchmark(objects: arguments.count > 2 ? Int(arguments[2]) ?? 10 : 10, appearance: !(arguments.count > 3 && arguments[3] == "plain"))
 case "crowd":
-    // crowd [FRAMES] [all|default]
-    crowdBenchmark(frames: arguments.count > 2 ? Int(arguments[2]) ?? 400 : 400, allFeatures: arguments.count > 3 ? arguments[3] != "default" : true)
+    // crowd [FRAMES] [all|sizes|default]
+    crowdBenchmark(frames: arguments.count > 2 ? Int(arguments[2]) ?? 400 : 400, features: arguments.count > 3 ? arguments[3] : "all")
 case "motion-datasets":
     // motion-datasets DIR [MODEL] [RUNS] [SEQUENCE]
     guard arguments.count > 2 else { FileOutput.standardError("usage: vigil-bench motion-datasets DIR [MODEL] [RUNS] [SEQUENCE]"); exit(2) }

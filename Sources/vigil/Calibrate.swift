@@ -107,7 +107,12 @@ struct Calibrate: ParsableCommand {
             }
         }
         let model = result.fit.model
-        let terms = zip(model.features, model.coefficients).map { "\(($1 * 1000).rounded() / 1000) × \($0.rawValue)" }
+        var next = 0
+        let terms = model.features.map { feature -> String in
+            let coefficients = model.coefficients[next..<(next + feature.columns)].map { "\(($0 * 1000).rounded() / 1000)" }
+            next += feature.columns
+            return coefficients.count == 1 ? "\(coefficients[0]) × \(feature.rawValue)" : "[\(coefficients.joined(separator: ", "))] · \(feature.rawValue)"
+        }
         print("people = \((model.intercept * 1000).rounded() / 1000) + " + terms.joined(separator: " + "))
         let validation = model.training?.crossValidationError.map { error -> String in
             let folds = result.fit.folds == result.samples.count ? "leave-one-out" : "\(result.fit.folds)-fold (blocks of consecutive frames)"

@@ -66,7 +66,7 @@ struct RealCrowdTests {
 struct MallCrowdTests {
     static let dataset = RealFootageTests.repository.appendingPathComponent("../shared/datasets/crowd/mall-train").standardizedFileURL.path
 
-    @Test("mall: calibrated on one half, held-out MAE under 3.5 and 3.2 people on the other (a mean of 29); the default within 16 % on each half and 15 % over the scene")
+    @Test("mall: calibrated on one half, held-out MAE under 2.5 people on the other (a mean of 29), the issue's target; the default within 16 % on each half and 15 % over the scene")
     func mallHalves() throws {
         try #require(FileManager.default.fileExists(atPath: Self.dataset + "/input.mp4"), "../shared/datasets/crowd/mall-train is missing beside the checkout")
         let configuration = try ConfigLoader.load(path: RealCrowdTests.bench + "/mall-crowd.yaml")
@@ -77,16 +77,17 @@ struct MallCrowdTests {
         let measured = try calibration.measure()
         #expect(measured.samples.count == 780 && measured.skippedWarmUp == Array(0..<20), "\(measured.samples.count) measured")
         let halves = [measured.samples.filter { $0.frame < 400 }, measured.samples.filter { $0.frame >= 400 }]
-        // Bounds, stated: with the default consensus masks, measured 3.16 (first half -> second)
-        // and 2.84 (second -> first; 3.73 when calibration still chose an intercept), default
-        // 14.6 % and 15.3 % per half, 14.9 % over frames 20-799 (BENCHMARKS.md). The issue's
-        // calibrated target, 2.5 on each half, is not met; its default target, 15 %, holds
-        // over the scene (the default is fitted on none of it) but not on frames 20-399 alone.
+        // Bounds, stated: with the default consensus masks, measured 2.42 (first half -> second)
+        // and 2.37 (second -> first) since blob-size features (`sizes`), edges at 8 grey levels
+        // and the paired selection rule (3.16 and 2.84 before), default 14.6 % and 15.3 % per
+        // half, 14.9 % over frames 20-799 (BENCHMARKS.md). The calibrated bound is the issue's
+        // target, 2.5 on each half; its default target, 15 %, holds over the scene (the
+        // default is fitted on none of it) but not on frames 20-399 alone.
         // The default model's error and the mean count over a set of frames.
         func standing(_ samples: [CrowdModelFitting.Sample]) -> (error: Double, mean: Double) {
             (CrowdModelFitting.meanAbsoluteError(.perspectiveOnly, samples), samples.reduce(0) { $0 + $1.people } / Double(samples.count))
         }
-        for (training, test, bound) in [(halves[0], halves[1], 3.5), (halves[1], halves[0], 3.2)] {
+        for (training, test, bound) in [(halves[0], halves[1], 2.5), (halves[1], halves[0], 2.5)] {
             let fit = try CrowdModelFitting.fitSelectingFeatures(training)
             #expect(fit.folds == 5 && fit.model.intercept == 0)
             let calibrated = CrowdModelFitting.meanAbsoluteError(fit.model, test)

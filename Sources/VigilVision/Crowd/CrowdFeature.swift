@@ -22,7 +22,25 @@ public enum CrowdFeature: String, Sendable, Codable, CaseIterable {
     /// who stand or sit still add edges after the motion model has let them go; the
     /// background's own edges make a constant, so a model with `scene` needs an intercept.
     case scene
+    /// `area`, `edges` and `texture` of the moving regions, each split by the region's size
+    /// into `sizeBands` (18 columns, one coefficient each), in the manner of Ryan et al.'s and
+    /// Kong et al.'s blob features: a piece under half a person is most often a person the
+    /// mask sees only in part (a sitter's arms), a region of several people hides some of them,
+    /// and one line through the frame's totals weighs both alike.
+    case sizes
+
+    /// The bands of `sizes`: a region's area in person areas falls in the first band whose
+    /// upper end is above it.
+    public static let sizeBands: [Double] = [0.25, 0.5, 1, 2, 4, .infinity]
 
     /// Features whose value without people is not zero.
     public var needsIntercept: Bool { self == .scene }
+
+    /// The coefficients the feature takes in a model.
+    public var columns: Int { self == .sizes ? 3 * Self.sizeBands.count : 1 }
+
+    /// The band of `sizes` a region of `personAreas` falls in.
+    public static func sizeBand(personAreas: Double) -> Int {
+        sizeBands.firstIndex { personAreas < $0 } ?? sizeBands.count - 1
+    }
 }

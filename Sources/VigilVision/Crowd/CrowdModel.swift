@@ -1,4 +1,5 @@
-/// A people-count model: `people = intercept + Σ coefficient × feature`, never below 0.
+/// A people-count model: `people = intercept + Σ coefficient × feature`, never below 0; a
+/// feature of several columns (`sizes`) takes one coefficient per column, in order.
 /// The default works from the camera's perspective alone; `vigil calibrate` fits one to a
 /// user's annotated frames. Stored as JSON (kind `vigil-crowd-model`, version 1).
 public struct CrowdModel: Sendable, Codable, Equatable {
@@ -30,7 +31,7 @@ public struct CrowdModel: Sendable, Codable, Equatable {
     public var training: Training?
 
     public init(features: [CrowdFeature], coefficients: [Double], intercept: Double, training: Training? = nil) {
-        precondition(features.count == coefficients.count)
+        precondition(Self.columns(features) == coefficients.count)
         self.features = features; self.coefficients = coefficients; self.intercept = intercept; self.training = training
     }
 
@@ -41,9 +42,15 @@ public struct CrowdModel: Sendable, Codable, Equatable {
     /// people stand still for minutes or hide one another entirely (calibration corrects that).
     public static let perspectiveOnly = CrowdModel(features: [.cover], coefficients: [1.17], intercept: 0)
 
+    /// The coefficients `features` take.
+    public static func columns(_ features: [CrowdFeature]) -> Int { features.reduce(0) { $0 + $1.columns } }
+
     public func people(_ measured: CrowdMeasurement) -> Double {
-        var total = intercept
-        for (feature, coefficient) in zip(features, coefficients) { total += coefficient * measured[feature] }
+        var total = intercept, next = 0
+        for feature in features {
+            for column in 0..<feature.columns { total += coefficients[next + column] * measured.value(feature, column: column) }
+            next += feature.columns
+        }
         return max(0, total)
     }
 }

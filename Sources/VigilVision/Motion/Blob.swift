@@ -15,7 +15,7 @@ public struct Blob: Sendable, Equatable {
 /// isolated pixels and fills pinholes, then two-pass connected components (8-connected,
 /// union-find) measure each region and drop those below a minimum size.
 /// Buffers are kept between frames; nothing is allocated once sized.
-public struct BlobExtractor {
+public struct BlobExtractor: Sendable {
     public private(set) var blobs: [Blob] = []
     /// Root label of each blob, parallel to `blobs`, to find a blob's pixels again.
     private(set) var blobRoots: [Int32] = []
@@ -135,6 +135,45 @@ public struct BlobExtractor {
         blobRoots.remove(at: index)
         return removed
     }
+
+    /// Labels the connected components of a mask that is already clean (8-connected, no
+    /// majority vote, no size floor), for a reader that measures each component itself:
+    /// `forEachRun` then walks them.
+    mutating func labelComponents(of mask: GrayImage) {
+        let width = mask.width, height = mask.height, count = width * height
+        if labels.count != count {
+            labels = [Int32](repeating: 0, count: count)
+            smoothed = [UInt8](repeating: 0, count: count)
+        }
+        mask.pixels.withUnsafeBufferPointer { input in
+            smoothed.withUnsafeMutableBufferPointer { out in
+                for index in 0..<count { out[index] = input[index] != 0 ? 1 : 0 }
+            }
+        }
+        label(width: width, height: height)
+    }
+
+    /// Calls `body(root label, statistics)` for every component of the last labelling.
+    func forEachComponent(_ body: (Int, BlobStats) -> Void) {
+        for index in stats.indices.dropFirst() where parent[index] == Int32(index) { body(index, stats[index]) }
+    }
+
+    /// The number of labels (roots and others): an upper bound on a root label, plus one.
+    var labelCount: Int { parent.count }
+
+    /// Calls `body(row, start, end, root label)` for every run of the last labelling.
+    func forEachRun(_ body: (Int, Int, Int, Int) -> Void) {
+        guard rowRuns.count > 1 else { return }
+        for y in 0..<(rowRuns.count - 1) {
+            for r in Int(rowRuns[y])..<Int(rowRuns[y + 1]) {
+                let run = runs[r]
+                body(y, Int(run.start), Int(run.end), Int(parent[Int(run.label)]))
+            }
+        }
+    }
+
+    /// The root label of foreground pixel `index` after the last labelling (stale elsewhere).
+    func rootLabel(at index: Int) -> Int { Int(labels[index]) }
 
     /// Writes the cleaned mask (255 = foreground) and returns its foreground pixel count.
     public mutating func clean(_ raw: GrayImage, into mask: inout GrayImage, minimumBlobPixels: Int,
