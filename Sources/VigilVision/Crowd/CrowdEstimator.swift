@@ -296,11 +296,13 @@ public struct CrowdEstimator: Sendable {
     private mutating func measureComponents(_ mask: GrayImage) {
         components.labelComponents(of: mask)
         let labels = components.labelCount
-        for buffer in [\Self.componentArea, \Self.componentOutline, \Self.componentTexture] {
-            self[keyPath: buffer].removeAll(keepingCapacity: true)
-            self[keyPath: buffer].append(contentsOf: repeatElement(0, count: labels))
+        func zeroed(_ sums: inout [Double]) {
+            sums.removeAll(keepingCapacity: true)
+            sums.append(contentsOf: repeatElement(0, count: labels))
         }
+        zeroed(&componentArea); zeroed(&componentOutline); zeroed(&componentTexture)
         let width = self.width, height = self.height
+        // Taken out of self (not copied: self lets go of them) while the walk below reads it.
         var area = componentArea, outline = componentOutline
         componentArea = []; componentOutline = []
         mask.pixels.withUnsafeBufferPointer { pixels in
