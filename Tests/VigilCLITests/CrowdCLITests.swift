@@ -29,8 +29,10 @@ extension CLITests {
         #expect(model?["kind"] as? String == "vigil-crowd-model")
         // Features chosen by cross-validation: a non-empty subset, as printed.
         let features = model?["features"] as? [String] ?? []
-        #expect(!features.isEmpty && Set(features).isSubset(of: ["area", "edges", "blobs", "units", "cover", "texture", "scene"]), "\(features)")
-        #expect(features.allSatisfy { calibrate.stdout.contains("× \($0)") }, "\(calibrate.stdout)")
+        #expect(!features.isEmpty && Set(features).isSubset(of: ["area", "edges", "blobs", "units", "cover", "texture", "scene", "sizes"]), "\(features)")
+        // One coefficient prints "c × feature"; the 18 of `sizes` print "[c, …] · sizes".
+        #expect(features.allSatisfy { calibrate.stdout.contains("× \($0)") || calibrate.stdout.contains("] · \($0)") }, "\(calibrate.stdout)")
+        #expect((model?["coefficients"] as? [Double])?.count == features.reduce(0) { $0 + ($1 == "sizes" ? 18 : 1) })
         let training = model?["training"] as? [String: Any]
         #expect((training?["frames"] as? [Int])?.count ?? 0 > 150)
         #expect((training?["mean_absolute_error"] as? Double).map { $0 < 2 } == true, "\(training ?? [:])")
