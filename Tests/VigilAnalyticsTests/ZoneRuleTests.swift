@@ -98,12 +98,15 @@ struct ZoneRuleTests {
         // 20 px long: still below 3 px/s, moving above 8 px/s (0.15 and 0.4 lengths per second).
         let events = run(150, tracks: { frame in
             let speed = frame < 100 ? 0.0 : 40.0
-            return [TrackSnapshot(id: 7, objectClass: .vehicle, box: Self.box(30, 40), velocity: Point(x: speed, y: 0))]
+            // The measured box (what the event reports) is not the smoothed one the rule reads.
+            return [TrackSnapshot(id: 7, objectClass: .vehicle, box: Self.box(30, 40), velocity: Point(x: speed, y: 0),
+                                  reportedBox: Self.box(31, 41, 22, 11))]
         }) { presence, snapshot, frame, pts in
             watch.observe(snapshot.filter { presence.present.contains($0.id) }, present: presence.present, frame: frame, pts: pts,
                           stillSpeed: 0.15, movingSpeed: 0.4, boxOf: Self.boxOf)
         }
         #expect(events.map(\.state) == [.start, .end] && events.map(\.frame) == [40, 100], "\(events.map { ($0.state, $0.frame) })")
+        #expect(events.first?.bbox == [31, 41, 22, 11], "\(events.first?.bbox ?? [])")
         var creeping = StoppedVehicleWatch(camera: "c", zone: "z", seconds: 4)
         let none = run(100, tracks: { _ in [TrackSnapshot(id: 8, objectClass: .vehicle, box: Self.box(30, 40), velocity: Point(x: 5, y: 0))] }) { presence, snapshot, frame, pts in
             creeping.observe(snapshot, present: presence.present, frame: frame, pts: pts, stillSpeed: 0.15, movingSpeed: 0.4, boxOf: Self.boxOf)
@@ -115,13 +118,15 @@ struct ZoneRuleTests {
     func wrongWay() {
         var watch = WrongWayWatch(camera: "c", zone: "z", allowed: Point(x: 1, y: 0), seconds: 1)
         let events = run(60, tracks: { frame in
-            (frame < 40 ? [TrackSnapshot(id: 1, objectClass: .vehicle, box: Self.box(60, 40), velocity: Point(x: -30, y: 0))] : [])
+            (frame < 40 ? [TrackSnapshot(id: 1, objectClass: .vehicle, box: Self.box(60, 40), velocity: Point(x: -30, y: 0),
+                                         reportedBox: Self.box(58, 40))] : [])
                 + [TrackSnapshot(id: 2, objectClass: .vehicle, box: Self.box(20, 70), velocity: Point(x: 30, y: 0))]
         }) { presence, snapshot, frame, pts in
             watch.observe(snapshot.filter { presence.present.contains($0.id) }, present: presence.present, frame: frame, pts: pts,
                           width: 200, height: 100, movingSpeed: 0.4, boxOf: Self.boxOf)
         }
         #expect(events.map { "\($0.track ?? 0) \($0.state.map { "\($0)" } ?? "") \($0.frame ?? -1)" } == ["1 start 10", "1 end 40"])
+        #expect(events.first?.bbox == [58, 40, 20, 10], "\(events.first?.bbox ?? [])")
     }
 
     @Test("congestion: enough slow vehicles for the limit start it; the road clearing for end_seconds ends it")

@@ -40,7 +40,7 @@ public struct AbandonedObjectWatch: Sendable {
                 if pts - since >= seconds && abandoned[track.id] == nil && track.objectClass != .person {
                     abandoned[track.id] = since
                     events.append(Event(type: .abandonedObject, camera: camera, frame: frame, pts: TrackRules.round(pts), state: .start, zone: zone,
-                                        track: track.id, objectClass: Event.ObjectClass(track.objectClass), bbox: boxOf(track.box),
+                                        track: track.id, objectClass: Event.ObjectClass(track.objectClass), bbox: boxOf(track.reportedBox),
                                         data: ["seconds": .double(TrackRules.round(pts - since))]))
                 }
             } else if !still || abandoned[track.id] == nil {

@@ -33,7 +33,7 @@ public struct IntrusionWatch: Sendable {
                 active = true
                 // Reported at the moment the first intruder entered, not when it was confirmed.
                 return [Event(type: .intrusion, camera: camera, frame: first.frame, pts: TrackRules.round(first.pts), state: .start, zone: zone,
-                              track: first.track.id, objectClass: Event.ObjectClass(first.track.objectClass), bbox: boxOf(first.track.box))]
+                              track: first.track.id, objectClass: Event.ObjectClass(first.track.objectClass), bbox: boxOf(first.track.reportedBox))]
             }
         } else if active && pts - lastIntruderAt >= endSeconds {
             return [end(frame: frame, pts: pts)]

@@ -18,7 +18,7 @@ public struct LoiteringWatch: Sendable {
         for entry in settled where pts - entry.pts >= seconds && loitering[entry.track.id] == nil {
             loitering[entry.track.id] = (frame, pts)
             events.append(Event(type: .loitering, camera: camera, frame: frame, pts: TrackRules.round(pts), state: .start, zone: zone,
-                                track: entry.track.id, objectClass: Event.ObjectClass(entry.track.objectClass), bbox: boxOf(entry.track.box),
+                                track: entry.track.id, objectClass: Event.ObjectClass(entry.track.objectClass), bbox: boxOf(entry.track.reportedBox),
                                 data: ["seconds": .double(TrackRules.round(pts - entry.pts))]))
         }
         for (id, start) in loitering.sorted(by: { $0.key < $1.key }) where !present.contains(id) {

@@ -27,7 +27,7 @@ public struct StoppedVehicleWatch: Sendable {
                 if pts - since >= seconds && stopped[track.id] == nil {
                     stopped[track.id] = since
                     events.append(Event(type: .stoppedVehicle, camera: camera, frame: frame, pts: TrackRules.round(pts), state: .start, zone: zone,
-                                        track: track.id, objectClass: .vehicle, bbox: boxOf(track.box),
+                                        track: track.id, objectClass: .vehicle, bbox: boxOf(track.reportedBox),
                                         data: ["seconds": .double(TrackRules.round(pts - since))]))
                 }
             } else if speed > movingSpeed {

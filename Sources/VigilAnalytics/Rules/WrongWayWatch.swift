@@ -31,7 +31,7 @@ public struct WrongWayWatch: Sendable {
                 if pts - since >= seconds {
                     wrongWay.insert(track.id)
                     events.append(Event(type: .wrongWay, camera: camera, frame: frame, pts: TrackRules.round(pts), state: .start, zone: zone,
-                                        track: track.id, objectClass: Event.ObjectClass(track.objectClass), bbox: boxOf(track.box)))
+                                        track: track.id, objectClass: Event.ObjectClass(track.objectClass), bbox: boxOf(track.reportedBox)))
                 }
             } else {
                 againstSince[track.id] = nil
