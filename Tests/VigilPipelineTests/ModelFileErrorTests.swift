@@ -25,7 +25,7 @@ struct ModelFileErrorTests {
         #expect(found?.description.contains("field 'person_height_ratio', line 4") == true, "\(String(describing: found))")
     }
 
-    @Test("a crowd model whose coefficients do not match its features, and a missing field")
+    @Test("a crowd model whose coefficients do not match its features (`sizes` takes 18), and a missing field")
     func crowdModel() throws {
         let mismatch = try error("""
         {
@@ -38,6 +38,11 @@ struct ModelFileErrorTests {
         }
         """, crowd: true)
         #expect(mismatch?.field == "coefficients" && mismatch?.line == 4, "\(String(describing: mismatch))")
+        // `sizes` takes 18 coefficients: one for it alone is refused, 1 + 18 with `texture` loads.
+        let short = try error(#"{"kind": "vigil-crowd-model", "version": 1, "features": ["sizes"], "coefficients": [1], "intercept": 0}"#, crowd: true)
+        #expect(short?.field == "coefficients" && short?.reason.contains("18") == true, "\(String(describing: short))")
+        let full = "[" + Array(repeating: "0.5", count: 19).joined(separator: ", ") + "]"
+        #expect(try error(#"{"kind": "vigil-crowd-model", "version": 1, "features": ["texture", "sizes"], "coefficients": "# + full + #", "intercept": 0}"#, crowd: true) == nil)
         let missing = try error("{\n  \"kind\": \"vigil-crowd-model\",\n  \"version\": 1\n}\n", crowd: true)
         #expect(missing?.line == 1 && missing?.reason.contains("is missing") == true, "\(String(describing: missing))")
     }

@@ -43,7 +43,7 @@ struct CrowdSizesTests {
         #expect(abs(estimator.estimates[0] - columns) < 1e-9)
     }
 
-    @Test("the default model measures no sizes; a model file with too few coefficients for them is refused by the model's own count")
+    @Test("the default model measures no sizes; `sizes` takes 18 coefficients; regions fall in the band below each upper edge")
     func sizesOnDemand() {
         let (mask, image) = Self.scene()
         var estimator = CrowdEstimator(perspective: nil)

@@ -13,7 +13,7 @@ public struct CrowdEstimator: Sendable {
     /// grey levels) that makes a pixel an edge of the picture: a body's outline, and inside a
     /// group the faint folds, hair and bags that tell one person from the next. On the Mall's
     /// training halves, 8 cross-validated best among 4, 8, 12, 16, 24 (the value before) and 40
-    /// (held-out MAE of the calibrated model 2.53 / 2.42 at 8 against 2.64 / 2.56 at 24;
+    /// (held-out MAE of the calibrated model 2.53 / 2.42 at 8 against 2.63 / 2.56 at 24;
     /// BENCHMARKS.md, issue 18).
     public static let edgeStep = 8
     private var width = 0
@@ -36,7 +36,7 @@ public struct CrowdEstimator: Sendable {
     private var cellPixels: [Int32] = []
     private var cellForeground: [Int32] = []
     /// The mask's connected components, for `sizes`, and per root label their area, outline
-    /// and edges inside, weighted per row as the frame's are.
+    /// and edges inside, weighted per row as the frame's are (added by the same passes).
     private var components = BlobExtractor()
     private var componentArea: [Double] = []
     private var componentOutline: [Double] = []
@@ -138,9 +138,9 @@ public struct CrowdEstimator: Sendable {
         prepare(width: mask.width, height: mask.height, zones: zones)
         for index in measurements.indices { measurements[index] = CrowdMeasurement() }
         for index in cellForeground.indices { cellForeground[index] = 0 }
-        measureMask(mask)
         let sized = measuresSizes
-        if sized { measureComponents(mask) }
+        if sized { labelComponents(mask) }
+        measureMask(mask, sized: sized)
         if let image, image.width == width, image.height == height,
            measuresAllFeatures || model.features.contains(where: { $0 == .texture || $0 == .scene || $0 == .sizes }) {
             measureEdges(image: image, mask: mask, sized: sized, scene: measuresAllFeatures || model.features.contains(.scene))
@@ -153,7 +153,8 @@ public struct CrowdEstimator: Sendable {
     }
 
     /// Area and outline per slot, and the foreground of every cell.
-    private mutating func measureMask(_ mask: GrayImage) {
+    /// With `sized`, also each labelled component's area and outline.
+    private mutating func measureMask(_ mask: GrayImage, sized: Bool) {
         let width = self.width, height = self.height, cells = cellCount
         // Counts per row in integers, weighted once per row: the per-pixel work is a few
         // compares and increments.
@@ -179,6 +180,11 @@ public struct CrowdEstimator: Sendable {
                                             || pixels[index - 1] == 0 || pixels[index + 1] == 0 || pixels[index - width] == 0 || pixels[index + width] == 0
                                         rowArea += 1
                                         if outline { rowEdges += 1 }
+                                        if sized {
+                                            let root = components.rootLabel(at: index)
+                                            componentArea[root] += areaWeight[y]
+                                            if outline { componentOutline[root] += edgeWeight[y] }
+                                        }
                                         let cell = Int(cellOfPixel[index])
                                         foreground[cell] += 1
                                         var bits = membership[index]
@@ -291,9 +297,9 @@ public struct CrowdEstimator: Sendable {
         }
     }
 
-    /// Labels the mask's components and sums each one's area and outline (pixels with a
-    /// 4-neighbour outside the mask or on the frame's border, as `edges` counts them).
-    private mutating func measureComponents(_ mask: GrayImage) {
+    /// Labels the mask's components and zeroes their sums, which `measureMask` and
+    /// `measureEdges` then add to.
+    private mutating func labelComponents(_ mask: GrayImage) {
         components.labelComponents(of: mask)
         let labels = components.labelCount
         func zeroed(_ sums: inout [Double]) {
@@ -301,22 +307,6 @@ public struct CrowdEstimator: Sendable {
             sums.append(contentsOf: repeatElement(0, count: labels))
         }
         zeroed(&componentArea); zeroed(&componentOutline); zeroed(&componentTexture)
-        let width = self.width, height = self.height
-        // Taken out of self (not copied: self lets go of them) while the walk below reads it.
-        var area = componentArea, outline = componentOutline
-        componentArea = []; componentOutline = []
-        mask.pixels.withUnsafeBufferPointer { pixels in
-            components.forEachRun { y, start, end, root in
-                area[root] += Double(end - start) * areaWeight[y]
-                var edge = 0
-                for x in start..<end {
-                    let index = y * width + x
-                    if x == start || x == end - 1 || y == 0 || y == height - 1 || pixels[index - width] == 0 || pixels[index + width] == 0 { edge += 1 }
-                }
-                outline[root] += Double(edge) * edgeWeight[y]
-            }
-        }
-        componentArea = area; componentOutline = outline
     }
 
     /// Adds each component's area, outline and edges to its band of `sizes`, in the frame and

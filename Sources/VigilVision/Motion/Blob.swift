@@ -137,8 +137,8 @@ public struct BlobExtractor: Sendable {
     }
 
     /// Labels the connected components of a mask that is already clean (8-connected, no
-    /// majority vote, no size floor), for a reader that measures each component itself:
-    /// `forEachRun` then walks them.
+    /// majority vote, no size floor), for a reader that measures each component itself
+    /// (`rootLabel(at:)`, `forEachComponent`).
     mutating func labelComponents(of mask: GrayImage) {
         let width = mask.width, height = mask.height, count = width * height
         if labels.count != count {
@@ -160,17 +160,6 @@ public struct BlobExtractor: Sendable {
 
     /// The number of labels (roots and others): an upper bound on a root label, plus one.
     var labelCount: Int { parent.count }
-
-    /// Calls `body(row, start, end, root label)` for every run of the last labelling.
-    func forEachRun(_ body: (Int, Int, Int, Int) -> Void) {
-        guard rowRuns.count > 1 else { return }
-        for y in 0..<(rowRuns.count - 1) {
-            for r in Int(rowRuns[y])..<Int(rowRuns[y + 1]) {
-                let run = runs[r]
-                body(y, Int(run.start), Int(run.end), Int(parent[Int(run.label)]))
-            }
-        }
-    }
 
     /// The root label of foreground pixel `index` after the last labelling (stale elsewhere).
     func rootLabel(at index: Int) -> Int { Int(labels[index]) }
