@@ -32,6 +32,10 @@ public final class FleetSupervisor: @unchecked Sendable {
     /// A worker that ran this long before dying starts again at once, with the delay reset.
     public var healthyAfter = 60.0
     public var stopGrace = 5.0
+    /// Workers start at least this far apart. Each spends about 0.15 s of CPU loading and
+    /// warming up; sixteen started at once on one core shared it for seconds, and the first
+    /// of them dropped frames meanwhile (BENCHMARKS.md, issue 17).
+    public var startSpacing = 0.2
 
     private let lock = NSCondition()
     private var stopping = false
@@ -88,6 +92,7 @@ public final class FleetSupervisor: @unchecked Sendable {
         }
         var slots = members.map { Slot(member: $0, delay: firstDelay) }
         var lastStatusWrite = 0.0
+        var nextFreeStart = 0.0
         while true {
             lock.lock()
             let shuttingDown = stopping
@@ -143,7 +148,8 @@ public final class FleetSupervisor: @unchecked Sendable {
                         "in_seconds": "\(slots[index].delay)"])
                     slots[index].delay = min(slots[index].delay * 2, longestDelay)
                     slots[index].restarts += 1
-                } else if now >= slots[index].nextStart {
+                } else if now >= slots[index].nextStart && now >= nextFreeStart {
+                    nextFreeStart = now + startSpacing
                     let process = Process()
                     process.executableURL = URL(fileURLWithPath: executable)
                     process.arguments = slots[index].member.arguments

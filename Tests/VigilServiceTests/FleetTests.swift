@@ -33,6 +33,13 @@ struct FleetTests {
         func pid(_ camera: String) -> Int32? { (supervised(state).first { $0["camera"] as? String == camera }?["pid"] as? Int).map(Int32.init) }
         #expect(waitUntil(20) { ["north", "south"].allSatisfy { (workerState(state, camera: $0)?["frames_analysed"] as? Int ?? 0) > 5 } },
                 "\(fleet.stderr.suffix(2000))")
+        // The two workers did not start at once: their start-ups would share the core.
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let starts = fleet.stderr.split(separator: "\n").filter { $0.contains("worker started") && $0.contains(" pid=") }
+            .compactMap { line in line.split(separator: " ").first.flatMap { formatter.date(from: String($0)) } }
+        try #require(starts.count >= 2, "\(fleet.stderr.suffix(2000))")
+        #expect(starts[1].timeIntervalSince(starts[0]) >= 0.15, "\(starts)")
         let victim = try #require(pid("south"))
         kill(victim, SIGKILL)
         #expect(waitUntil(15) { pid("south").map { $0 != victim } == true }, "not restarted: \(fleet.stderr.suffix(2000))")
