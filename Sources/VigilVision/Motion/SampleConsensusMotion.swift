@@ -306,9 +306,26 @@ public struct SampleConsensusMotion: MotionModel {
         let count = width * height
         // x × 256 / gain as a 16-bit multiply: inverse is 2¹⁶/gain in 8.8.
         let inverse = UInt32(65536 / max(gain, 128))
+        // Sixteen at a time in 16 bits: with the inverse as high × 256 + low (high ≤ 2),
+        // (x × inverse) >> 8 is x × high + (x × low) >> 8 exactly, and neither product overflows.
+        typealias Lanes = SIMD16<UInt8>
+        typealias Wide = SIMD16<UInt16>
+        let high = Wide(repeating: UInt16(inverse >> 8)), low = Wide(repeating: UInt16(inverse & 255))
+        let eight = Wide(repeating: 8), white = Wide(repeating: 255)
         image.pixels.withUnsafeBufferPointer { input in
             compensated.pixels.withUnsafeMutableBufferPointer { out in
-                for i in 0..<count { out[i] = UInt8(truncatingIfNeeded: min(255, (UInt32(input[i]) &* inverse) &>> 8)) }
+                let source = UnsafeRawPointer(input.baseAddress!), target = UnsafeMutableRawPointer(out.baseAddress!)
+                var i = 0
+                while i + 16 <= count {
+                    let x = Wide(truncatingIfNeeded: source.loadUnaligned(fromByteOffset: i, as: Lanes.self))
+                    let value = x &* high &+ ((x &* low) &>> eight)
+                    target.storeBytes(of: Lanes(truncatingIfNeeded: value.replacing(with: white, where: value .> white)), toByteOffset: i, as: Lanes.self)
+                    i += 16
+                }
+                while i < count {
+                    out[i] = UInt8(truncatingIfNeeded: min(255, (UInt32(input[i]) &* inverse) &>> 8))
+                    i += 1
+                }
             }
         }
         return compensated

@@ -44,6 +44,9 @@ public struct TamperDetector: Sendable {
     private var referenceThumbnail = [Double](repeating: 0, count: 16 * 9)
     private var counts = [Int](repeating: 0, count: 16 * 9)
     private var cellSums = [Int](repeating: 0, count: 16 * 9)
+    /// Per thumbnail column, the first sampled x in it (and one past the last), for `columnsWidth`.
+    private var columnStarts: [Int] = []
+    private var columnsWidth = 0
     private var learned = 0
 
     public init(settings: Settings = Settings()) { self.settings = settings }
@@ -88,32 +91,60 @@ public struct TamperDetector: Sendable {
         let width = image.width, height = image.height
         guard width >= 16 && height >= 9 else { last = Measures(); return }
         var sum = 0, sumSquares = 0, gradient = 0, samples = 0, gradientSamples = 0
-        // Runs on every frame: integer sums per cell, and a cell index that steps along the
-        // row instead of a division per sample.
+        // Runs on every frame: each row is walked one thumbnail column at a time, the column's
+        // sampled pixels summed in registers; the columns' bounds are worked out once per width.
+        if columnStarts.count != 17 || columnsWidth != width {
+            columnsWidth = width
+            columnStarts = (0...16).map { column in
+                // The first sampled x (every 4th) with x × 16 ≥ column × width.
+                var x = 0
+                while x < width && x * 16 < column * width { x += 4 }
+                return column == 16 ? (width + 3) / 4 * 4 : x
+            }
+        }
         for i in counts.indices { counts[i] = 0; cellSums[i] = 0 }
         image.pixels.withUnsafeBufferPointer { pixels in
             cellSums.withUnsafeMutableBufferPointer { cellSums in
                 counts.withUnsafeMutableBufferPointer { counts in
-                    var y = 0
-                    while y < height {
-                        let row = y * width, rowCells = min(8, y * 9 / height) * 16
-                        let hasBelow = y + 1 < height
-                        var x = 0, column = 0
-                        while x < width {
-                            while column < 15 && x * 16 >= (column + 1) * width { column += 1 }
-                            let value = Int(pixels[row + x])
-                            sum += value
-                            sumSquares += value * value
-                            samples += 1
-                            if x + 1 < width && hasBelow {
-                                gradient += abs(Int(pixels[row + x + 1]) - value) + abs(Int(pixels[row + width + x]) - value)
-                                gradientSamples += 1
+                    columnStarts.withUnsafeBufferPointer { starts in
+                        let base = pixels.baseAddress!
+                        // The last sampled x has no right neighbour when it is the row's last pixel.
+                        let lastSample = (width - 1) / 4 * 4
+                        var y = 0
+                        while y < height {
+                            let row = base + y * width, rowCells = min(8, y * 9 / height) * 16
+                            let hasBelow = y + 1 < height
+                            for column in 0..<16 {
+                                var x = starts[column]
+                                let end = min(starts[column + 1], lastSample + 4)
+                                guard x < end else { continue }
+                                var cell = 0, cellSquares = 0, edges = 0
+                                let interiorEnd = hasBelow ? min(end, lastSample + (lastSample + 1 < width ? 4 : 0)) : x
+                                while x < interiorEnd {
+                                    let value = Int(row[x])
+                                    cell += value
+                                    cellSquares += value * value
+                                    edges += abs(Int(row[x + 1]) - value) + abs(Int(row[x + width]) - value)
+                                    x += 4
+                                }
+                                let interior = (interiorEnd - starts[column] + 3) / 4
+                                gradientSamples += max(0, interior)
+                                while x < end {
+                                    let value = Int(row[x])
+                                    cell += value
+                                    cellSquares += value * value
+                                    x += 4
+                                }
+                                let taken = (end - starts[column] + 3) / 4
+                                sum += cell
+                                sumSquares += cellSquares
+                                gradient += edges
+                                samples += taken
+                                cellSums[rowCells + column] += cell
+                                counts[rowCells + column] += taken
                             }
-                            cellSums[rowCells + column] += value
-                            counts[rowCells + column] += 1
-                            x += 4
+                            y += 4
                         }
-                        y += 4
                     }
                 }
             }
