@@ -836,16 +836,20 @@ public struct SampleConsensusMotion: MotionModel {
                                 let cr = UnsafeRawPointer(c), wr = UnsafeRawPointer(weak), mr = UnsafeMutableRawPointer(mask)
                                 let last = right - 1 - 16
                                 var x = left + 1
+                                // Changes gathered in a local: `changes` lives in memory across the
+                                // closures, and or-ing into it per vector chained every iteration.
+                                var rowChanges = Lanes(repeating: 0)
                                 while true {
                                     let reach = cr.loadUnaligned(fromByteOffset: x - 1, as: Lanes.self) | cr.loadUnaligned(fromByteOffset: x, as: Lanes.self)
                                         | cr.loadUnaligned(fromByteOffset: x + 1, as: Lanes.self)
                                     let old = mr.loadUnaligned(fromByteOffset: x, as: Lanes.self)
                                     let value = old | (reach & wr.loadUnaligned(fromByteOffset: x, as: Lanes.self))
-                                    changes |= value ^ old
+                                    rowChanges |= value ^ old
                                     mr.storeBytes(of: value, toByteOffset: x, as: Lanes.self)
                                     if x == last { break }
                                     x = min(x + 16, last)
                                 }
+                                changes |= rowChanges
                             }
                         }
                     }
