@@ -39,6 +39,50 @@ struct TracksInViewTests {
         #expect(tracker.tracksInView.isEmpty, "two frames without a measurement: left out")
     }
 
+    /// The frame and mask of a step: the car's box grey and foreground, and `cover` (if any)
+    /// foreground as well (a lorry in front of it, say).
+    static func picture(car: Box?, cover: Box? = nil) -> (image: GrayImage, mask: GrayImage) {
+        var image = GrayImage(width: width, height: height), mask = GrayImage(width: width, height: height)
+        for i in image.pixels.indices { image.pixels[i] = 120 }
+        for (box, grey) in [(car, UInt8(40)), (cover, UInt8(200))] {
+            guard let box else { continue }
+            for y in Int(box.y)..<Int(box.y + box.height) {
+                for x in Int(box.x)..<Int(box.x + box.width) {
+                    image.pixels[y * width + x] = grey
+                    mask.pixels[y * width + x] = 255
+                }
+            }
+        }
+        return (image, mask)
+    }
+
+    @Test("a missed track stays in view where the mask still holds foreground at its prediction, not on empty road")
+    func missedTrackNeedsForeground() {
+        var tracker = Tracker()
+        var pts = 0.0
+        for step in 0..<5 {
+            let (image, mask) = Self.picture(car: Self.car(step))
+            tracker.update(blobs: [Self.blob(Self.car(step))], pts: pts, frameWidth: Self.width, frameHeight: Self.height, image: image, mask: mask)
+            pts += 1.0 / 3
+        }
+        #expect(tracker.tracksInView.count == 1 && tracker.tracks.first?.isConfirmed == true, "the car's track was confirmed")
+        let id = tracker.tracks.first?.id
+        // Hidden behind a lorry whose own blob is too big to be the car's: the mask is
+        // foreground where the car is predicted.
+        var hidden = tracker
+        let lorry = Box(x: Self.car(5).x - 20, y: 90, width: 90, height: 40)
+        let covered = Self.picture(car: nil, cover: lorry)
+        hidden.update(blobs: [], pts: pts, frameWidth: Self.width, frameHeight: Self.height, image: covered.image, mask: covered.mask)
+        #expect(hidden.tracks.first { $0.id == id }?.isCoasting == true, "the car's track coasts")
+        #expect(hidden.tracksInView.map(\.id) == [id].compactMap { $0 }, "behind the lorry it is still in view")
+        // The mask empty where it is predicted: the car is not where the track says.
+        var gone = tracker
+        let empty = Self.picture(car: nil)
+        gone.update(blobs: [], pts: pts, frameWidth: Self.width, frameHeight: Self.height, image: empty.image, mask: empty.mask)
+        #expect(gone.tracks.first { $0.id == id }?.isCoasting == true, "the car's track still exists, coasting")
+        #expect(gone.tracksInView.isEmpty, "on empty road its predicted box is not reported")
+    }
+
     @Test("a coasting box that holds the centre of a measured track is left out")
     func staleBoxLeftOut() {
         var tracker = Tracker()

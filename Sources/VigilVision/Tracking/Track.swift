@@ -12,6 +12,8 @@ public struct Track: Sendable, Equatable {
     public internal(set) var isConfirmed = false
     /// No blob of its own this frame: merged with another object, hidden, or lost.
     public internal(set) var isCoasting = false
+    /// While coasting: whether the mask held foreground where it is predicted (true when no mask was given).
+    var coastSupported = true
     /// Frames with a measurement, and consecutive frames without one.
     public internal(set) var hits = 1
     public internal(set) var misses = 0
