@@ -37,6 +37,14 @@ public struct Box: Sendable, Equatable, Hashable, Codable {
         return w > 0 && h > 0 ? w * h : 0
     }
 
+    /// The columns and rows of a `width`×`height` picture the box touches (a pixel it covers
+    /// in part included), clipped to the picture; empty where it lies outside.
+    public func pixelSpan(width: Int, height: Int) -> (columns: Range<Int>, rows: Range<Int>) {
+        let left = min(width, max(0, Int(x))), right = min(width, Int((x + self.width).rounded(.up)))
+        let top = min(height, max(0, Int(y))), bottom = min(height, Int((y + self.height).rounded(.up)))
+        return (left..<max(left, right), top..<max(top, bottom))
+    }
+
     /// The smallest box holding both.
     public func union(_ other: Box) -> Box {
         let left = min(x, other.x), top = min(y, other.y)

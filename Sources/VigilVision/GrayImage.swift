@@ -21,6 +21,20 @@ public struct GrayImage: Sendable, Equatable {
         self.pixels = pixels
     }
 
+    /// The share of `box`'s pixels (clipped to the picture) that are not 0: how much of it a
+    /// mask covers. 0 for a box outside the picture.
+    public func nonZeroShare(in box: Box) -> Double {
+        let (columns, rows) = box.pixelSpan(width: width, height: height)
+        guard !columns.isEmpty, !rows.isEmpty else { return 0 }
+        var count = 0
+        pixels.withUnsafeBufferPointer { pixels in
+            for y in rows {
+                for x in columns where pixels[y * width + x] != 0 { count += 1 }
+            }
+        }
+        return Double(count) / Double(columns.count * rows.count)
+    }
+
     /// Changes the size, reusing the existing storage when it is large enough so a
     /// pooled frame does not reallocate when the source keeps its resolution.
     public mutating func resize(width: Int, height: Int) {

@@ -93,33 +93,33 @@ public struct TamperDetector: Sendable {
         var sum = 0, sumSquares = 0, gradient = 0, samples = 0, gradientSamples = 0
         // Runs on every frame: each row is walked one thumbnail column at a time, the column's
         // sampled pixels summed in registers; the columns' bounds are worked out once per width.
-        if columnStarts.count != 17 || columnsWidth != width {
+        if columnsWidth != width {
             columnsWidth = width
+            // Per column, its first sampled x (every 4th) with x × 16 ≥ column × width; the
+            // last entry is one sample past the row.
             columnStarts = (0...16).map { column in
-                // The first sampled x (every 4th) with x × 16 ≥ column × width.
                 var x = 0
                 while x < width && x * 16 < column * width { x += 4 }
                 return column == 16 ? (width + 3) / 4 * 4 : x
             }
         }
         for i in counts.indices { counts[i] = 0; cellSums[i] = 0 }
+        // Samples before this x have a right neighbour (all but a last one on the row's last pixel).
+        let neighboured = (width - 1) % 4 == 0 ? width - 1 : (width + 3) / 4 * 4
         image.pixels.withUnsafeBufferPointer { pixels in
             cellSums.withUnsafeMutableBufferPointer { cellSums in
                 counts.withUnsafeMutableBufferPointer { counts in
                     columnStarts.withUnsafeBufferPointer { starts in
-                        let base = pixels.baseAddress!
-                        // The last sampled x has no right neighbour when it is the row's last pixel.
-                        let lastSample = (width - 1) / 4 * 4
                         var y = 0
                         while y < height {
-                            let row = base + y * width, rowCells = min(8, y * 9 / height) * 16
-                            let hasBelow = y + 1 < height
+                            let row = pixels.baseAddress! + y * width, rowCells = min(8, y * 9 / height) * 16
+                            // The bottom row's samples have no pixel below: no edges there.
+                            let edgesEnd = y + 1 < height ? neighboured : 0
                             for column in 0..<16 {
-                                var x = starts[column]
-                                let end = min(starts[column + 1], lastSample + 4)
-                                guard x < end else { continue }
-                                var cell = 0, cellSquares = 0, edges = 0
-                                let interiorEnd = hasBelow ? min(end, lastSample + (lastSample + 1 < width ? 4 : 0)) : x
+                                let start = starts[column], end = starts[column + 1]
+                                guard start < end else { continue }
+                                var cell = 0, cellSquares = 0, edges = 0, x = start
+                                let interiorEnd = max(start, min(end, edgesEnd))
                                 while x < interiorEnd {
                                     let value = Int(row[x])
                                     cell += value
@@ -127,19 +127,18 @@ public struct TamperDetector: Sendable {
                                     edges += abs(Int(row[x + 1]) - value) + abs(Int(row[x + width]) - value)
                                     x += 4
                                 }
-                                let interior = (interiorEnd - starts[column] + 3) / 4
-                                gradientSamples += max(0, interior)
                                 while x < end {
                                     let value = Int(row[x])
                                     cell += value
                                     cellSquares += value * value
                                     x += 4
                                 }
-                                let taken = (end - starts[column] + 3) / 4
+                                let taken = (end - start + 3) / 4
                                 sum += cell
                                 sumSquares += cellSquares
                                 gradient += edges
                                 samples += taken
+                                gradientSamples += (interiorEnd - start + 3) / 4
                                 cellSums[rowCells + column] += cell
                                 counts[rowCells + column] += taken
                             }

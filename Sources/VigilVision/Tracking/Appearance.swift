@@ -23,9 +23,9 @@ public struct Appearance: Sendable, Equatable {
     public static func measure(_ box: Box, image: GrayImage, mask: GrayImage) -> Appearance? {
         guard image.width == mask.width, image.height == mask.height else { return nil }
         let width = image.width
-        let left = max(0, Int(box.x)), right = min(width, Int((box.x + box.width).rounded(.up)))
-        let top = max(0, Int(box.y)), bottom = min(image.height, Int((box.y + box.height).rounded(.up)))
-        guard right > left, bottom - top >= 2 else { return nil }
+        let (columns, rows) = box.pixelSpan(width: width, height: image.height)
+        guard !columns.isEmpty, rows.count >= 2 else { return nil }
+        let left = columns.lowerBound, right = columns.upperBound, top = rows.lowerBound, bottom = rows.upperBound
         let middle = (top + bottom) / 2
         var sums = (0, 0), counts = (0, 0)
         image.pixels.withUnsafeBufferPointer { grey in

@@ -408,7 +408,7 @@ public struct Tracker: Sendable {
                 tracks[index].isCoasting = true
                 // Only a box `tracksInView` may still report is looked at.
                 if tracks[index].isConfirmed && tracks[index].misses <= settings.viewMisses, let mask {
-                    tracks[index].coastSupported = Self.foregroundShare(in: tracks[index].box, mask: mask) >= settings.viewForeground
+                    tracks[index].coastSupported = mask.nonZeroShare(in: tracks[index].box) >= settings.viewForeground
                 } else {
                     tracks[index].coastSupported = true
                 }
@@ -459,21 +459,6 @@ public struct Tracker: Sendable {
                 index += 1
             }
         }
-    }
-
-    /// The share of `box` (clipped to the frame) that is foreground in `mask`.
-    static func foregroundShare(in box: Box, mask: GrayImage) -> Double {
-        let left = max(0, Int(box.x)), right = min(mask.width, Int((box.x + box.width).rounded(.up)))
-        let top = max(0, Int(box.y)), bottom = min(mask.height, Int((box.y + box.height).rounded(.up)))
-        guard right > left && bottom > top else { return 0 }
-        var count = 0
-        mask.pixels.withUnsafeBufferPointer { pixels in
-            for y in top..<bottom {
-                let row = y * mask.width
-                for x in left..<right where pixels[row + x] != 0 { count += 1 }
-            }
-        }
-        return Double(count) / Double((right - left) * (bottom - top))
     }
 
     /// A track's largest own blob fades from memory with this half-life (unless pieces keep
