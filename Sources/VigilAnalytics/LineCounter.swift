@@ -77,7 +77,7 @@ public struct LineCounter: Sendable {
     }
 
     public let definition: Definition
-    private var states: [Int: TrackState] = [:]
+    private var states = TrackTable<TrackState>()
     /// Crossings per direction (true = towards B) and class since the last `takeCounts()`.
     public private(set) var counts: [Bool: [ObjectClass: Int]] = [true: [:], false: [:]]
     public private(set) var totalCrossings = 0
@@ -104,39 +104,11 @@ public struct LineCounter: Sendable {
             // Signed distance in pixels: positive on side B (`LineSegment.side`'s convention).
             let distance = (dx * (anchor.y - from.y) - dy * (anchor.x - from.x)) / length
             let band = max(definition.minimumDistance * h, 0.1 * track.box.height, 1.5)
-            var state = states[track.id]
-            if abs(distance) >= band {
-                let sideB = distance > 0
-                if var known = state {
-                    if sideB != known.side {
-                        // Through the segment, with a little slack at its ends for the dead band.
-                        let along = LineSegment(from: from, to: to).crossingFraction(from: known.lastClearAnchor, to: anchor)
-                        if let along, along >= -0.02 && along <= 1.02 && !known.crossedThrough {
-                            known.crossedThrough = true
-                            known.crossedTowardsB = sideB
-                            known.crossedAlong = along
-                            // The distance taken as changing evenly from the last measured
-                            // frame (inside the band, or short of the line before a gap).
-                            let now = sideB ? distance : -distance, before = sideB ? known.lastSeenDistance : -known.lastSeenDistance
-                            let part = now > before ? min(1, max(0, (band - before) / (now - before))) : 1
-                            known.crossedFrame = known.lastSeenFrame + Int((part * Double(frame - known.lastSeenFrame)).rounded())
-                            known.crossedPts = known.lastSeenPts + part * (pts - known.lastSeenPts)
-                        }
-                        known.side = sideB
-                    }
-                    known.lastClearAnchor = anchor
-                    state = known
-                } else {
-                    state = TrackState(firstSide: sideB, side: sideB, lastClearAnchor: anchor, lastSeenFrame: frame, lastSeenPts: pts,
-                                       lastSeenDistance: distance)
-                }
+            // One search of the table per track: the state is read and written in place.
+            let newlyCounted = states.update(track.id) { state in
+                Self.advance(&state, track: track, distance: distance, band: band, from: from, to: to, frame: frame, pts: pts)
             }
-            guard var current = state else { continue }
-            current.lastSeenFrame = frame
-            current.lastSeenPts = pts
-            current.lastSeenDistance = distance
-            if current.crossedThrough && !current.counted && track.isConfirmed {
-                current.counted = true
+            if let current = newlyCounted {
                 let towardsB = current.crossedTowardsB
                 counts[towardsB, default: [:]][track.objectClass, default: 0] += 1
                 totalCrossings += 1
@@ -147,14 +119,57 @@ public struct LineCounter: Sendable {
                                               towardsB: towardsB, track: track.id, objectClass: track.objectClass,
                                               frame: current.crossedFrame, pts: current.crossedPts, box: track.box, velocity: track.velocity, hits: track.hits, lane: lane))
             }
-            states[track.id] = current
         }
         // Forget tracks the tracker has dropped (ids are never reused).
         if states.count > 2 * max(8, tracks.count) {
             let live = Set(tracks.map(\.id))
-            states = states.filter { live.contains($0.key) }
+            states.keep { id, _ in live.contains(id) }
         }
         return crossings
+    }
+
+    /// Moves one measured track's state on by this frame (signed `distance` from the line,
+    /// dead `band`); returns the state when this frame counts its crossing.
+    private static func advance(_ state: inout TrackState?, track: Track, distance: Double, band: Double, from: Point, to: Point,
+                                frame: Int, pts: Double) -> TrackState? {
+        let anchor = track.anchor
+        if abs(distance) >= band {
+            let sideB = distance > 0
+            if var known = state {
+                if sideB != known.side {
+                    // Through the segment, with a little slack at its ends for the dead band.
+                    let along = LineSegment(from: from, to: to).crossingFraction(from: known.lastClearAnchor, to: anchor)
+                    if let along, along >= -0.02 && along <= 1.02 && !known.crossedThrough {
+                        known.crossedThrough = true
+                        known.crossedTowardsB = sideB
+                        known.crossedAlong = along
+                        // The distance taken as changing evenly from the last measured
+                        // frame (inside the band, or short of the line before a gap).
+                        let now = sideB ? distance : -distance, before = sideB ? known.lastSeenDistance : -known.lastSeenDistance
+                        let part = now > before ? min(1, max(0, (band - before) / (now - before))) : 1
+                        known.crossedFrame = known.lastSeenFrame + Int((part * Double(frame - known.lastSeenFrame)).rounded())
+                        known.crossedPts = known.lastSeenPts + part * (pts - known.lastSeenPts)
+                    }
+                    known.side = sideB
+                }
+                known.lastClearAnchor = anchor
+                state = known
+            } else {
+                state = TrackState(firstSide: sideB, side: sideB, lastClearAnchor: anchor, lastSeenFrame: frame, lastSeenPts: pts,
+                                   lastSeenDistance: distance)
+            }
+        }
+        guard var current = state else { return nil }
+        current.lastSeenFrame = frame
+        current.lastSeenPts = pts
+        current.lastSeenDistance = distance
+        var counted = false
+        if current.crossedThrough && !current.counted && track.isConfirmed {
+            current.counted = true
+            counted = true
+        }
+        state = current
+        return counted ? current : nil
     }
 
     /// The counts since the last call, then zero (for periodic flow reports).

@@ -88,6 +88,28 @@ public struct TrackRules: Sendable {
             abandoned = zone.abandonedSeconds.map { AbandonedObjectWatch(camera: camera, zone: zone.id, seconds: $0) }
         }
 
+        /// Feeds this frame's `tracks` to the presence and then to each rule; `measured` is
+        /// scratch storage reused across frames.
+        mutating func observe(_ tracks: [TrackSnapshot], measured: inout [TrackSnapshot], frame: Int, pts: Double, width: Double, height: Double,
+                              settings: Settings, boxOf: (Box) -> [Double]) -> [Event] {
+            presence.observe(tracks, frame: frame, pts: pts, width: width, height: height, enterSeconds: settings.enterSeconds)
+            let present = presence.present, settled = presence.settled
+            // The traffic rules look at what was measured inside this frame, settled or not.
+            measured.removeAll(keepingCapacity: true)
+            for track in tracks where present.contains(track.id) && !track.isCoasting && track.objectClass != .person { measured.append(track) }
+            var events: [Event] = []
+            events += loitering?.observe(settled, present: present, frame: frame, pts: pts, boxOf: boxOf) ?? []
+            events += stopped?.observe(measured, present: present, frame: frame, pts: pts, stillSpeed: settings.stillSpeed,
+                                       movingSpeed: settings.movingSpeed, boxOf: boxOf) ?? []
+            events += wrongWay?.observe(measured, present: present, frame: frame, pts: pts, width: width, height: height,
+                                        movingSpeed: settings.movingSpeed, boxOf: boxOf) ?? []
+            events += abandoned?.observe(tracks, present: present, frame: frame, pts: pts, stillSpeed: settings.stillSpeed, boxOf: boxOf) ?? []
+            events += congestion?.observe(measured, frame: frame, pts: pts, endSeconds: settings.congestionEndSeconds) ?? []
+            events += intrusion?.observe(settled, frame: frame, pts: pts, endSeconds: settings.intrusionEndSeconds,
+                                         cooldownSeconds: settings.cooldownSeconds, boxOf: boxOf) ?? []
+            return events
+        }
+
         /// Ends whatever the zone's rules have open, as at the end of a clip.
         mutating func finish(frame: Int, pts: Double) -> [Event] {
             var events: [Event] = []
@@ -237,24 +259,9 @@ public struct TrackRules: Sendable {
 
     /// One zone's rules in a fixed order: loitering, the traffic rules, abandoned objects, intrusion.
     private mutating func observeZone(_ index: Int, frame: Int, pts: Double, width: Double, height: Double, boxOf: (Box) -> [Double]) -> [Event] {
-        var zone = watches[index]
-        defer { watches[index] = zone }
-        zone.presence.observe(snapshots, frame: frame, pts: pts, width: width, height: height, enterSeconds: settings.enterSeconds)
-        let present = zone.presence.present, settled = zone.presence.settled
-        // The traffic rules look at what was measured inside this frame, settled or not.
-        measured.removeAll(keepingCapacity: true)
-        for track in snapshots where present.contains(track.id) && !track.isCoasting && track.objectClass != .person { measured.append(track) }
-        var events: [Event] = []
-        events += zone.loitering?.observe(settled, present: present, frame: frame, pts: pts, boxOf: boxOf) ?? []
-        events += zone.stopped?.observe(measured, present: present, frame: frame, pts: pts, stillSpeed: settings.stillSpeed,
-                                        movingSpeed: settings.movingSpeed, boxOf: boxOf) ?? []
-        events += zone.wrongWay?.observe(measured, present: present, frame: frame, pts: pts, width: width, height: height,
-                                         movingSpeed: settings.movingSpeed, boxOf: boxOf) ?? []
-        events += zone.abandoned?.observe(snapshots, present: present, frame: frame, pts: pts, stillSpeed: settings.stillSpeed, boxOf: boxOf) ?? []
-        events += zone.congestion?.observe(measured, frame: frame, pts: pts, endSeconds: settings.congestionEndSeconds) ?? []
-        events += zone.intrusion?.observe(settled, frame: frame, pts: pts, endSeconds: settings.intrusionEndSeconds,
-                                          cooldownSeconds: settings.cooldownSeconds, boxOf: boxOf) ?? []
-        return events
+        // In place: a copy of the zone's watches would share their tables' storage, and every
+        // change to a copy would copy a whole table each frame.
+        watches[index].observe(snapshots, measured: &measured, frame: frame, pts: pts, width: width, height: height, settings: settings, boxOf: boxOf)
     }
 
     static func round(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }

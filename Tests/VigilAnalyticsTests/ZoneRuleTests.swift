@@ -33,13 +33,13 @@ struct ZoneRuleTests {
         var presence = ZonePresence(polygon: Self.left)
         let walker = TrackSnapshot(id: 1, objectClass: .person, box: Self.box(40, 30))
         presence.observe([walker], frame: 0, pts: 0, width: 200, height: 100, enterSeconds: 0.25)
-        #expect(presence.present == [1] && presence.settled.isEmpty)
+        #expect(presence.present.keys == [1] && presence.settled.isEmpty)
         presence.observe([walker], frame: 3, pts: 0.3, width: 200, height: 100, enterSeconds: 0.25)
         #expect(presence.settled.map(\.track.id) == [1] && presence.settled.first?.pts == 0 && presence.settled.first?.frame == 0)
         var hidden = walker
         hidden.isCoasting = true
         presence.observe([hidden], frame: 4, pts: 0.4, width: 200, height: 100, enterSeconds: 0.25)
-        #expect(presence.present == [1] && presence.settled.isEmpty)
+        #expect(presence.present.keys == [1] && presence.settled.isEmpty)
         // A coasting track predicted into the zone was never measured there: not inside.
         let ghost = TrackSnapshot(id: 2, objectClass: .person, box: Self.box(40, 30), isCoasting: true)
         presence.observe([ghost], frame: 5, pts: 0.5, width: 200, height: 100, enterSeconds: 0.25)

@@ -7,8 +7,8 @@ import VigilVision
 public struct AbandonedObjectWatch: Sendable {
     public let camera: String, zone: String
     public let seconds: Double
-    private var unattendedSince: [Int: Double] = [:]
-    private var abandoned: [Int: Double] = [:]
+    private var unattendedSince = TrackTable<Double>()
+    private var abandoned = TrackTable<Double>()
 
     public init(camera: String, zone: String, seconds: Double) {
         self.camera = camera; self.zone = zone; self.seconds = seconds
@@ -16,7 +16,7 @@ public struct AbandonedObjectWatch: Sendable {
 
     /// `tracks`: every track of the frame (people anywhere count as attending); `present`:
     /// the ones inside the zone.
-    public mutating func observe(_ tracks: [TrackSnapshot], present: Set<Int>, frame: Int, pts: Double, stillSpeed: Double,
+    public mutating func observe(_ tracks: [TrackSnapshot], present: TrackSet, frame: Int, pts: Double, stillSpeed: Double,
                                  boxOf: (Box) -> [Double]) -> [Event] {
         var events: [Event] = []
         // Only people actually seen this frame: a coasting track's position is a guess.
@@ -49,17 +49,15 @@ public struct AbandonedObjectWatch: Sendable {
                 if !still, let since = abandoned.removeValue(forKey: track.id) { events.append(end(track.id, since: since, frame: frame, pts: pts)) }
             }
         }
-        for id in unattendedSince.keys where !present.contains(id) { unattendedSince[id] = nil }
-        for (id, since) in abandoned.sorted(by: { $0.key < $1.key }) where !present.contains(id) {
-            abandoned[id] = nil
-            events.append(end(id, since: since, frame: frame, pts: pts))
-        }
+        unattendedSince.keep { id, _ in present.contains(id) }
+        for (id, since) in abandoned.entries where !present.contains(id) { events.append(end(id, since: since, frame: frame, pts: pts)) }
+        abandoned.keep { id, _ in present.contains(id) }
         return events
     }
 
     public mutating func finish(frame: Int, pts: Double) -> [Event] {
-        defer { unattendedSince = [:]; abandoned = [:] }
-        return abandoned.sorted(by: { $0.key < $1.key }).map { end($0.key, since: $0.value, frame: frame, pts: pts) }
+        defer { unattendedSince.removeAll(); abandoned.removeAll() }
+        return abandoned.entries.map { end($0.0, since: $0.1, frame: frame, pts: pts) }
     }
 
     private func end(_ id: Int, since: Double, frame: Int, pts: Double) -> Event {

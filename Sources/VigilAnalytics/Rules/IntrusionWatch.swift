@@ -10,7 +10,7 @@ public struct IntrusionWatch: Sendable {
     public let classes: Set<ObjectClass>
     public let armed: @Sendable () -> Bool
     private(set) var active = false
-    private var tracks: Set<Int> = []
+    private var tracks = TrackSet()
     private var lastIntruderAt = -Double.infinity
     private var endedAt = -Double.infinity
 
@@ -52,7 +52,7 @@ public struct IntrusionWatch: Sendable {
                           data: ["tracks": .int(Int64(tracks.count))])
         active = false
         endedAt = pts
-        tracks = []
+        tracks.removeAll()
         return event
     }
 }

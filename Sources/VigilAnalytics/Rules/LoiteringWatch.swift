@@ -6,13 +6,13 @@ import VigilVision
 public struct LoiteringWatch: Sendable {
     public let camera: String, zone: String
     public let seconds: Double
-    private var loitering: [Int: (frame: Int, pts: Double)] = [:]
+    private var loitering = TrackTable<(frame: Int, pts: Double)>()
 
     public init(camera: String, zone: String, seconds: Double) {
         self.camera = camera; self.zone = zone; self.seconds = seconds
     }
 
-    public mutating func observe(_ settled: [ZonePresence.Settled], present: Set<Int>, frame: Int, pts: Double,
+    public mutating func observe(_ settled: [ZonePresence.Settled], present: TrackSet, frame: Int, pts: Double,
                                  boxOf: (Box) -> [Double]) -> [Event] {
         var events: [Event] = []
         for entry in settled where pts - entry.pts >= seconds && loitering[entry.track.id] == nil {
@@ -21,16 +21,14 @@ public struct LoiteringWatch: Sendable {
                                 track: entry.track.id, objectClass: Event.ObjectClass(entry.track.objectClass), bbox: boxOf(entry.track.reportedBox),
                                 data: ["seconds": .double(TrackRules.round(pts - entry.pts))]))
         }
-        for (id, start) in loitering.sorted(by: { $0.key < $1.key }) where !present.contains(id) {
-            loitering[id] = nil
-            events.append(end(id, since: start.pts, frame: frame, pts: pts))
-        }
+        for (id, start) in loitering.entries where !present.contains(id) { events.append(end(id, since: start.pts, frame: frame, pts: pts)) }
+        loitering.keep { id, _ in present.contains(id) }
         return events
     }
 
     public mutating func finish(frame: Int, pts: Double) -> [Event] {
-        defer { loitering = [:] }
-        return loitering.sorted(by: { $0.key < $1.key }).map { end($0.key, since: $0.value.pts, frame: frame, pts: pts) }
+        defer { loitering.removeAll() }
+        return loitering.entries.map { end($0.0, since: $0.1.pts, frame: frame, pts: pts) }
     }
 
     private func end(_ id: Int, since: Double, frame: Int, pts: Double) -> Event {

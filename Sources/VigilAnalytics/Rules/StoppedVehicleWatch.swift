@@ -8,15 +8,15 @@ import VigilVision
 public struct StoppedVehicleWatch: Sendable {
     public let camera: String, zone: String
     public let seconds: Double
-    private var stillSince: [Int: Double] = [:]
-    private var stopped: [Int: Double] = [:]
+    private var stillSince = TrackTable<Double>()
+    private var stopped = TrackTable<Double>()
 
     public init(camera: String, zone: String, seconds: Double) {
         self.camera = camera; self.zone = zone; self.seconds = seconds
     }
 
     /// `measured`: the tracks measured inside the zone this frame; `present`: every track inside.
-    public mutating func observe(_ measured: [TrackSnapshot], present: Set<Int>, frame: Int, pts: Double, stillSpeed: Double, movingSpeed: Double,
+    public mutating func observe(_ measured: [TrackSnapshot], present: TrackSet, frame: Int, pts: Double, stillSpeed: Double, movingSpeed: Double,
                                  boxOf: (Box) -> [Double]) -> [Event] {
         var events: [Event] = []
         for track in measured where track.objectClass == .vehicle {
@@ -36,17 +36,15 @@ public struct StoppedVehicleWatch: Sendable {
             }
         }
         // Tracks gone from the zone end their stop.
-        for id in stillSince.keys where !present.contains(id) { stillSince[id] = nil }
-        for (id, since) in stopped.sorted(by: { $0.key < $1.key }) where !present.contains(id) {
-            stopped[id] = nil
-            events.append(end(id, since: since, frame: frame, pts: pts))
-        }
+        stillSince.keep { id, _ in present.contains(id) }
+        for (id, since) in stopped.entries where !present.contains(id) { events.append(end(id, since: since, frame: frame, pts: pts)) }
+        stopped.keep { id, _ in present.contains(id) }
         return events
     }
 
     public mutating func finish(frame: Int, pts: Double) -> [Event] {
-        defer { stillSince = [:]; stopped = [:] }
-        return stopped.sorted(by: { $0.key < $1.key }).map { end($0.key, since: $0.value, frame: frame, pts: pts) }
+        defer { stillSince.removeAll(); stopped.removeAll() }
+        return stopped.entries.map { end($0.0, since: $0.1, frame: frame, pts: pts) }
     }
 
     private func end(_ id: Int, since: Double, frame: Int, pts: Double) -> Event {

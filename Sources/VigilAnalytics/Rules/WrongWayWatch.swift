@@ -9,15 +9,15 @@ public struct WrongWayWatch: Sendable {
     /// The allowed direction of travel, a normalized image vector.
     public let allowed: Point
     public let seconds: Double
-    private var againstSince: [Int: Double] = [:]
-    private var wrongWay: Set<Int> = []
+    private var againstSince = TrackTable<Double>()
+    private var wrongWay = TrackSet()
 
     public init(camera: String, zone: String, allowed: Point, seconds: Double) {
         self.camera = camera; self.zone = zone; self.allowed = allowed; self.seconds = seconds
     }
 
     /// `measured`: the tracks measured inside the zone this frame, in a `width` × `height` frame.
-    public mutating func observe(_ measured: [TrackSnapshot], present: Set<Int>, frame: Int, pts: Double, width: Double, height: Double,
+    public mutating func observe(_ measured: [TrackSnapshot], present: TrackSet, frame: Int, pts: Double, width: Double, height: Double,
                                  movingSpeed: Double, boxOf: (Box) -> [Double]) -> [Event] {
         var events: [Event] = []
         // The allowed direction is normalized; velocities are in pixels.
@@ -37,17 +37,15 @@ public struct WrongWayWatch: Sendable {
                 againstSince[track.id] = nil
             }
         }
-        for id in againstSince.keys where !present.contains(id) { againstSince[id] = nil }
-        for id in wrongWay.sorted() where !present.contains(id) {
-            wrongWay.remove(id)
-            events.append(end(id, frame: frame, pts: pts))
-        }
+        againstSince.keep { id, _ in present.contains(id) }
+        for id in wrongWay.keys where !present.contains(id) { events.append(end(id, frame: frame, pts: pts)) }
+        wrongWay.keep { id, _ in present.contains(id) }
         return events
     }
 
     public mutating func finish(frame: Int, pts: Double) -> [Event] {
-        defer { againstSince = [:]; wrongWay = [] }
-        return wrongWay.sorted().map { end($0, frame: frame, pts: pts) }
+        defer { againstSince.removeAll(); wrongWay.removeAll() }
+        return wrongWay.keys.map { end($0, frame: frame, pts: pts) }
     }
 
     private func end(_ id: Int, frame: Int, pts: Double) -> Event {

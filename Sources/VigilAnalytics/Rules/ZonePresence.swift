@@ -14,36 +14,50 @@ public struct ZonePresence: Sendable {
     }
 
     public let polygon: Polygon
-    private var insideSince: [Int: (pts: Double, frame: Int)] = [:]
+    private var insideSince = TrackTable<(pts: Double, frame: Int)>()
     /// This frame: every track in the zone (coasting ones included)…
-    public private(set) var present: Set<Int> = []
+    public private(set) var present = TrackSet()
     /// …and the measured ones that have been inside long enough.
     public private(set) var settled: [Settled] = []
 
-    public init(polygon: Polygon) { self.polygon = polygon }
+    /// The polygon's bounding box, a hair larger: a point outside it is outside the polygon
+    /// (the margin covers rounding in the ray test), and most tracks are.
+    private let bounds: Box
+
+    public init(polygon: Polygon) {
+        self.polygon = polygon
+        let xs = polygon.points.map(\.x), ys = polygon.points.map(\.y)
+        let margin = 1e-9
+        bounds = xs.isEmpty ? Box(x: 0, y: 0, width: -1, height: -1)
+            : Box(x: xs.min()! - margin, y: ys.min()! - margin, width: xs.max()! - xs.min()! + 2 * margin, height: ys.max()! - ys.min()! + 2 * margin)
+    }
 
     /// `tracks` in analysis pixels of a `width` × `height` frame.
     public mutating func observe(_ tracks: [TrackSnapshot], frame: Int, pts: Double, width: Double, height: Double, enterSeconds: Double) {
-        present.removeAll(keepingCapacity: true)
+        present.removeAll()
         settled.removeAll(keepingCapacity: true)
         for track in tracks where track.isConfirmed {
             if track.isCoasting {
                 if insideSince[track.id] != nil { present.insert(track.id) }
                 continue
             }
-            guard polygon.contains(Point(x: track.anchor.x / width, y: track.anchor.y / height)) else { continue }
+            let point = Point(x: track.anchor.x / width, y: track.anchor.y / height)
+            guard bounds.contains(point) && polygon.contains(point) else { continue }
             present.insert(track.id)
-            let entered = insideSince[track.id] ?? (pts, frame)
-            insideSince[track.id] = entered
+            let entered = insideSince.update(track.id) { since in
+                let entered = since ?? (pts, frame)
+                since = entered
+                return entered
+            }
             if pts - entered.pts >= enterSeconds { settled.append(Settled(track: track, pts: entered.pts, frame: entered.frame)) }
         }
         // Tracks that left (or vanished) stop being inside.
-        for id in insideSince.keys where !present.contains(id) { insideSince[id] = nil }
+        insideSince.keep { id, _ in present.contains(id) }
     }
 
     public mutating func reset() {
-        insideSince = [:]
-        present = []
+        insideSince.removeAll()
+        present.removeAll()
         settled = []
     }
 }

