@@ -12,8 +12,13 @@ public struct TrackTable<Value> {
     public var count: Int { ids.count }
     public var isEmpty: Bool { ids.isEmpty }
 
+    /// Just past the entry the last `update` touched: the rules walk the tracks in id order,
+    /// so the next track's entry is usually there, found without a search.
+    private var next = 0
+
     /// Where `id` is, or where it would go.
     @inline(__always) private func position(of id: Int) -> (index: Int, found: Bool) {
+        if next < ids.count && ids[next] == id { return (next, true) }
         guard let last = ids.last else { return (0, false) }
         if id > last { return (ids.count, false) }
         if id == last { return (ids.count - 1, true) }
@@ -43,10 +48,10 @@ public struct TrackTable<Value> {
         var value: Value? = found ? values[index] : nil
         let result = body(&value)
         switch (found, value) {
-        case (true, let value?): values[index] = value
-        case (true, nil): ids.remove(at: index); values.remove(at: index)
-        case (false, let value?): ids.insert(id, at: index); values.insert(value, at: index)
-        case (false, nil): break
+        case (true, let value?): values[index] = value; next = index + 1
+        case (true, nil): ids.remove(at: index); values.remove(at: index); next = index
+        case (false, let value?): ids.insert(id, at: index); values.insert(value, at: index); next = index + 1
+        case (false, nil): next = index
         }
         return result
     }
