@@ -2,8 +2,10 @@ import Testing
 import VigilVision
 
 /// When a tentative track becomes confirmed, fed hand-made blobs at 10 frames a second
-/// (frames closer than `confirmationSeconds`), without the learned flow, so the hit rules
-/// decide and not confirmation on sight.
+/// (frames closer than `confirmationSeconds`), or at 25, without the learned flow, so the hit
+/// rules decide and not confirmation on sight. The tests of `movedFar` turn the low-rate
+/// second hit (`lowRateSeconds`) off, which would otherwise confirm their cars at 10 frames
+/// a second whatever they do.
 @Suite("Track confirmation")
 struct TrackConfirmationTests {
     static let width = 480, height = 360
@@ -14,11 +16,13 @@ struct TrackConfirmationTests {
     /// `size`: the measured frames its track needed to be confirmed (nil: never); and the
     /// tracker's usual size where they pass once they are all gone.
     static func hitsToConfirm(objects: Int, size: (width: Double, height: Double), step: Double,
-                              lowRateMotion: Double = Tracker.Settings().lowRateMotion,
+                              lowRateMotion: Double = Tracker.Settings().lowRateMotion, lowRateSeconds: Double = .infinity,
+                              framesPerSecond: Double = 10,
                               before: [(width: Double, height: Double)] = []) -> (hits: [Int?], usual: (width: Double, height: Double)?) {
         var settings = Tracker.Settings()
         settings.learnFlow = false
         settings.lowRateMotion = lowRateMotion
+        settings.lowRateSeconds = lowRateSeconds
         var tracker = Tracker(settings: settings)
         var hits: [Int?] = []
         var frame = 0
@@ -28,11 +32,11 @@ struct TrackConfirmationTests {
             for age in 0..<15 {
                 defer { frame += 1 }
                 guard age < 12 else {
-                    tracker.update(blobs: [], pts: Double(frame) / 10, frameWidth: width, frameHeight: height)
+                    tracker.update(blobs: [], pts: Double(frame) / framesPerSecond, frameWidth: width, frameHeight: height)
                     continue
                 }
                 let box = Box(x: 60 + (object < before.count ? 18 : step) * Double(age), y: 150, width: own.width, height: own.height)
-                tracker.update(blobs: [Blob(box: box, area: Int(box.area * 0.8), centroid: box.centre)], pts: Double(frame) / 10,
+                tracker.update(blobs: [Blob(box: box, area: Int(box.area * 0.8), centroid: box.centre)], pts: Double(frame) / framesPerSecond,
                                frameWidth: width, frameHeight: height)
                 if confirmedAfter == nil,
                    let track = tracker.tracks.first(where: { $0.isConfirmed && !$0.isCoasting && $0.measuredBox.intersectionOverUnion(box) >= 0.5 }) {
@@ -71,5 +75,30 @@ struct TrackConfirmationTests {
         // Cars teach the size first; then specks of 8 × 4 px move 5 px a frame (0.6 of their size).
         let pieces = Self.hitsToConfirm(objects: 2, size: (8, 4), step: 5, before: Array(repeating: Self.car, count: 4))
         #expect(pieces.usual != nil && pieces.hits == [3, 3], "\(pieces)")
+    }
+
+    static let lowRate = Tracker.Settings().lowRateSeconds
+
+    @Test("at 10 frames a second a car is confirmed by its second measurement, whether or not a size is known and however far it moves")
+    func lowRateSecondHit() {
+        let slow = Self.hitsToConfirm(objects: 3, size: Self.car, step: 6, lowRateSeconds: Self.lowRate)
+        #expect(slow.hits == [2, 2, 2], "\(slow)")
+        // The cars taught the size, so the last was judged against it and passed.
+        #expect(slow.usual.map { abs($0.width - 30) < 3 } == true, "\(slow)")
+    }
+
+    @Test("at 25 frames a second a car still waits for its third measurement")
+    func fullRateWaitsForThirdHit() {
+        let full = Self.hitsToConfirm(objects: 3, size: Self.car, step: 3, lowRateSeconds: Self.lowRate, framesPerSecond: 25)
+        #expect(full.hits == [3, 3, 3], "\(full)")
+    }
+
+    @Test("at 10 frames a second a speck far smaller than the usual object still waits for its third measurement")
+    func lowRateSpeckWaits() {
+        let specks = Self.hitsToConfirm(objects: 2, size: (8, 4), step: 2, lowRateSeconds: Self.lowRate, before: Array(repeating: Self.car, count: 4))
+        #expect(specks.usual != nil && specks.hits == [3, 3], "\(specks)")
+        // A box two-thirds of the car's size both ways is no speck.
+        let small = Self.hitsToConfirm(objects: 2, size: (21, 10), step: 2, lowRateSeconds: Self.lowRate, before: Array(repeating: Self.car, count: 4))
+        #expect(small.hits == [2, 2], "\(small)")
     }
 }
