@@ -103,6 +103,17 @@ public struct Polygon: Sendable, Equatable, Codable {
     public var points: [Point]
     public init(_ points: [Point]) { self.points = points }
 
+    /// The smallest box holding every point (an empty box at the origin with no points).
+    public var bounds: Box {
+        guard let first = points.first else { return Box(x: 0, y: 0, width: 0, height: 0) }
+        var left = first.x, right = first.x, top = first.y, bottom = first.y
+        for point in points.dropFirst() {
+            left = min(left, point.x); right = max(right, point.x)
+            top = min(top, point.y); bottom = max(bottom, point.y)
+        }
+        return Box(x: left, y: top, width: right - left, height: bottom - top)
+    }
+
     public func contains(_ p: Point) -> Bool {
         var inside = false
         var j = points.count - 1

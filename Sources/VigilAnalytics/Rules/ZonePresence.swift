@@ -26,10 +26,8 @@ public struct ZonePresence: Sendable {
 
     public init(polygon: Polygon) {
         self.polygon = polygon
-        let xs = polygon.points.map(\.x), ys = polygon.points.map(\.y)
-        let margin = 1e-9
-        bounds = xs.isEmpty ? Box(x: 0, y: 0, width: -1, height: -1)
-            : Box(x: xs.min()! - margin, y: ys.min()! - margin, width: xs.max()! - xs.min()! + 2 * margin, height: ys.max()! - ys.min()! + 2 * margin)
+        let box = polygon.bounds, margin = 1e-9
+        bounds = Box(x: box.x - margin, y: box.y - margin, width: box.width + 2 * margin, height: box.height + 2 * margin)
     }
 
     /// `tracks` in analysis pixels of a `width` × `height` frame.

@@ -30,8 +30,8 @@ public struct Tracker: Sendable {
         /// about the usual size whose second measurement lies this far from its first is
         /// confirmed by it (`movedFar`).
         public var lowRateMotion = 0.5
-        /// At 11 frames a second or fewer (two measurements at least this many seconds apart)
-        /// a track's second measurement confirms it as well, unless the usual object there is
+        /// A track's second measurement at least this many seconds after its first (at 11
+        /// frames a second or fewer, any two in a row) confirms it as well, unless the usual object there is
         /// known and the box is under two-thirds of it both in width and in height (a speck, or
         /// a person cut from a group). At 10 frames a second a vehicle near the camera crosses
         /// the picture in two or three frames and, waiting for a third hit, was lost for most of
@@ -206,12 +206,11 @@ public struct Tracker: Sendable {
             widest = max(widest, blob.box.width)
             tallest = max(tallest, blob.box.height)
         }
-        // Per track, the blobs that pass the first test, in a plain buffer (the same list in
-        // a stored array measured slower than the branching loop it replaces).
+        // Per track, the blobs that pass the first test, in a buffer on the stack (the same
+        // list in a stored array measured slower than the branching loop it replaces).
         let count = blobs.count
-        let near = UnsafeMutablePointer<Int>.allocate(capacity: max(1, count))
-        defer { near.deallocate() }
         let xs = blobCentreX, ys = blobCentreY
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: max(1, count)) { near in
         for (t, track) in tracks.enumerated() {
             let predicted = track.box
             let centre = predicted.centre
@@ -251,6 +250,7 @@ public struct Tracker: Sendable {
                 guard sizeRatio < 4 && sizeRatio > 0.25 else { continue }
                 pairs.append((overlap + max(0, 1 - distance / gate), t, b))
             }
+        }
         }
         if picture != nil { weighAppearance(blobs) }
         pairs.sort { $0.score != $1.score ? $0.score > $1.score : ($0.track, $0.blob) < ($1.track, $1.blob) }
