@@ -9,7 +9,8 @@
 /// into one object covering half the picture. Where the tracker has learned the usual
 /// size of an object there (`ObjectSizeMap`), two groups also never join into
 /// something longer or taller than `sizeFactor` such objects: in a jam, vehicles one
-/// behind the other are within any fixed gap of each other.
+/// behind the other are within any fixed gap of each other. With a perspective, two groups
+/// that are each a whole object by the map's median never join.
 public struct BlobGrouping: Sendable {
     public var gapFraction: Double
     public var gapPersonFraction = 0.2
@@ -67,6 +68,12 @@ public struct BlobGrouping: Sendable {
                 guard joined.area <= compactness * (groupBox[rootA].area + groupBox[rootB].area) && joined.area <= largest else { continue }
                 if let usual = sizes?.size(at: joined.centre, frameWidth: frameWidth, frameHeight: frameHeight),
                    joined.width > sizeFactor * usual.width || joined.height > sizeFactor * usual.height { continue }
+                // With a perspective, two groups that are each a whole object stay apart, however
+                // close: one car behind another in a jam, where the rows mix near and far cars too
+                // much for the usual size to bound the join. Without one (highway-cctv at 320×240)
+                // the pieces of one near car passed for two whole ones and counted it twice.
+                if perspective != nil, let sizes, sizes.holdsWhole(groupBox[rootA], frameWidth: frameWidth, frameHeight: frameHeight),
+                   sizes.holdsWhole(groupBox[rootB], frameWidth: frameWidth, frameHeight: frameHeight) { continue }
                 let root = min(rootA, rootB)
                 parent[max(rootA, rootB)] = root
                 groupBox[root] = joined

@@ -324,6 +324,11 @@ public struct Tracker: Sendable {
             let ownBox = blobs[trackBlob[best]].box
             if settings.learnFlow && blob.box.area >= 0.5 * ownBox.area
                 && flow.separates(ownBox, blob.box, frameWidth: frameWidth, frameHeight: frameHeight) { continue }
+            // With a perspective, a whole object is never a fragment of another whole one (the
+            // car behind, inside the predicted box of a track that had both in one blob); as in
+            // the grouping, without one a near car's pieces pass for whole objects.
+            if perspective != nil && settings.learnSizes && sizes.holdsWhole(blob.box, frameWidth: frameWidth, frameHeight: frameHeight)
+                && sizes.holdsWhole(ownBox, frameWidth: frameWidth, frameHeight: frameHeight) { continue }
             let joined = measurement[best].union(blob.box)
             // Never grow a measurement into something much bigger than its own blob (a chain
             // of absorbed neighbours would otherwise swallow the traffic around a lorry).
