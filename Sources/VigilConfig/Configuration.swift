@@ -133,6 +133,12 @@ public struct CameraSettings: Sendable, Equatable {
     public var suppressShadows = false
     /// The background model (`motion.model`: consensus or adaptive); nil = the default.
     public var motionModel: String?
+    /// The consensus model's threshold (`motion.threshold`): grey levels a pixel must differ
+    /// from its background samples to count as moving; nil = the model's own
+    /// (`MotionSettings.sampleDistance`). Lower for fog and low contrast, higher for a noisy picture.
+    public var motionThreshold: Int? = nil
+    /// The values `motion.threshold` accepts.
+    public static let motionThresholds = 4...80
     /// The names `motion.model` accepts: VigilVision's `MotionModelKind` cases (this module
     /// does not see that type; a test keeps the two lists equal).
     public static let motionModels = ["consensus", "adaptive"]

@@ -35,7 +35,8 @@ extension NodeReader {
         var ignore: [[NormalizedPoint]] = []
         var shadows = false
         var motionModel: String?
-        if let motionNode = fields["motion"], let motionFields = mapping(motionNode, path + ".motion", allowed: ["ignore", "shadows", "model"]) {
+        var threshold: Int?
+        if let motionNode = fields["motion"], let motionFields = mapping(motionNode, path + ".motion", allowed: ["ignore", "shadows", "model", "threshold"]) {
             if let node = motionFields["model"], let value = string(node, path + ".motion.model") {
                 if CameraSettings.motionModels.contains(value) { motionModel = value }
                 else { fail(path + ".motion.model", node, "expected \(CameraSettings.motionModels.joined(separator: " or ")), found '\(value)'") }
@@ -53,6 +54,17 @@ extension NodeReader {
                     fail(path + ".motion.shadows", node, "cast-shadow removal is part of the adaptive motion model: add `model: adaptive` beside it, or remove it")
                 }
             }
+            if let node = motionFields["threshold"], let value = integer(node, path + ".motion.threshold") {
+                let range = CameraSettings.motionThresholds
+                if !range.contains(value) {
+                    fail(path + ".motion.threshold", node, "expected grey levels from \(range.lowerBound) to \(range.upperBound), found \(value)")
+                } else if motionModel == "adaptive" {
+                    // The adaptive model has no such threshold: it would do nothing without a word.
+                    fail(path + ".motion.threshold", node, "the threshold belongs to the consensus motion model: remove `model: adaptive` beside it, or remove the threshold")
+                } else {
+                    threshold = value
+                }
+            }
         }
         guard let id, let source else { return nil }
         var camera = CameraSettings(id: id, source: source, analysis: analysis, perspective: perspective, model: model, zones: zones, lines: lines)
@@ -67,6 +79,7 @@ extension NodeReader {
         camera.motionIgnore = ignore
         camera.suppressShadows = shadows
         camera.motionModel = motionModel
+        camera.motionThreshold = threshold
         if let node = fields["metrics_port"], let value = port(node, path + ".metrics_port") { camera.metricsPort = value }
         if let node = fields["rtsp_transport"], let value = string(node, path + ".rtsp_transport") {
             if ["auto", "tcp", "udp"].contains(value) { camera.rtspTransport = value }

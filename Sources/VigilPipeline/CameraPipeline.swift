@@ -77,6 +77,7 @@ public final class CameraPipeline {
         case .motion:
             var settings = motion
             if camera?.suppressShadows == true { settings.suppressShadows = true }
+            if let threshold = camera?.motionThreshold { settings.sampleDistance = threshold }
             if let perspective = camera?.perspective, settings.perspective == nil {
                 settings.perspective = PerspectiveScale(nearY: perspective.near.y, nearPersonHeight: perspective.near.personHeight,
                                                         farY: perspective.far.y, farPersonHeight: perspective.far.personHeight)
@@ -144,13 +145,13 @@ public final class CameraPipeline {
     /// model, the tracks, and every zone's and line's state that did not change (live
     /// reload). Returns the events that end what changed zones and lines had open. Throws
     /// `RestartNeeded` when the change is to what the motion model learned on (analysis size,
-    /// perspective, model, shadows): the caller starts a new pipeline then.
+    /// perspective, model, shadows, threshold): the caller starts a new pipeline then.
     public func reconfigure(_ new: CameraSettings, frame: Int, pts: Double) throws -> [Event] {
         let old = camera
         guard analysis == .motion, let old, old.id == new.id else { throw RestartNeeded(description: "not a live motion analysis of this camera") }
         if old.analysis != new.analysis { throw RestartNeeded(description: "analysis settings changed") }
         if old.perspective != new.perspective { throw RestartNeeded(description: "the perspective changed") }
-        if old.motionModel != new.motionModel || old.suppressShadows != new.suppressShadows {
+        if old.motionModel != new.motionModel || old.suppressShadows != new.suppressShadows || old.motionThreshold != new.motionThreshold {
             throw RestartNeeded(description: "the motion settings changed")
         }
         if Self.absorbStillFrames(standardStillFrames, camera: old) != Self.absorbStillFrames(standardStillFrames, camera: new) {

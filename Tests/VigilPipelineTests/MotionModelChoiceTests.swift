@@ -49,6 +49,54 @@ struct MotionModelChoiceTests {
         #expect(CameraPipeline.absorbStillFrames(0, camera: configuration.cameras[0]) == 0, "0 keeps still objects for ever")
     }
 
+    @Test("motion.threshold sets the consensus model's threshold; out of range or beside model: adaptive it is refused")
+    func threshold() throws {
+        let configuration = try ConfigLoader.parse(yaml: """
+            cameras:
+              - { id: fog, source: x.mp4, motion: { threshold: 10 } }
+              - { id: clear, source: y.mp4 }
+            """)
+        #expect(configuration.cameras[0].motionThreshold == 10)
+        #expect(configuration.cameras[1].motionThreshold == nil)
+        let fog = try #require(try CameraPipeline(camera: configuration.cameras[0]).analyzer as? SampleConsensusMotion)
+        let clear = try #require(try CameraPipeline(camera: configuration.cameras[1]).analyzer as? SampleConsensusMotion)
+        #expect(fog.settings.sampleDistance == 10)
+        #expect(clear.settings.sampleDistance == MotionSettings().sampleDistance)
+        for (yaml, message) in [("{ threshold: 2 }", "from 4 to 80"), ("{ threshold: soft }", "whole number"),
+                                ("{ threshold: 10, model: adaptive }", "consensus")] {
+            do {
+                _ = try ConfigLoader.parse(yaml: "cameras:\n  - { id: a, source: x, motion: \(yaml) }\n", file: "cams.yaml")
+                Issue.record("accepted \(yaml)")
+            } catch {
+                let text = "\(error)"
+                #expect(text.contains("cameras[0].motion.threshold") && text.contains(message), "\(text)")
+            }
+        }
+    }
+
+    @Test("a faint object (12 grey levels on a still picture) moves at threshold 10 and not at the default")
+    func faintObjectAtALowerThreshold() throws {
+        func motion(threshold: Int?) throws -> Double {
+            let motion = threshold.map { ", motion: { threshold: \($0) }" } ?? ""
+            let camera = try ConfigLoader.parse(yaml: "cameras:\n  - { id: fog, source: x.mp4\(motion) }\n").cameras[0]
+            var analyzer = try CameraPipeline(camera: camera).analyzer
+            var image = GrayImage(width: 160, height: 90)
+            var most = 0.0
+            for frame in 0..<60 {
+                for index in image.pixels.indices { image.pixels[index] = 100 }
+                if frame >= 30 {
+                    // A 16 × 16 square, 12 grey levels lighter, moving right 2 px a frame.
+                    let left = 20 + 2 * (frame - 30)
+                    for y in 30..<46 { for x in left..<(left + 16) { image.pixels[y * 160 + x] = 112 } }
+                }
+                most = max(most, analyzer.analyze(image).motionFraction ?? 0)
+            }
+            return most
+        }
+        #expect(try motion(threshold: 10) > 0.01)
+        #expect(try motion(threshold: nil) == 0, "12 grey levels are under the default 20")
+    }
+
     @Test("an unknown model is a config error that names the field and the choices")
     func unknown() {
         do {
