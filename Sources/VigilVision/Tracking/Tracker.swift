@@ -30,14 +30,14 @@ public struct Tracker: Sendable {
         /// about the usual size whose second measurement lies this far from its first is
         /// confirmed by it (`movedFar`).
         public var lowRateMotion = 0.5
-        /// A track's second measurement at least this many seconds after its first (at 11
-        /// frames a second or fewer, any two in a row) confirms it as well, unless the usual object there is
-        /// known and the box is under two-thirds of it both in width and in height (a speck, or
-        /// a person cut from a group). At 10 frames a second a vehicle near the camera crosses
-        /// the picture in two or three frames and, waiting for a third hit, was lost for most of
-        /// them before the tracker had learned any size there (m30-hd with its perspective at
-        /// source width, tracks F 0.562 -> 0.596; us101-seq3, highway-cctv at 25 and at 10
-        /// frames a second and PETS 2009 unchanged). Infinity turns it off.
+        /// A track's second measurement at least this many seconds after its first (at 11 frames a
+        /// second or fewer, any two in a row) confirms it as well, unless the usual object there is
+        /// known and the box is under two-thirds of it both in width and in height (a speck, or a
+        /// person cut from a group). At 10 frames a second a vehicle near the camera crosses the
+        /// picture in two or three frames and, waiting for a third hit, was lost for most of them
+        /// before the tracker had learned any size there (m30-hd with its perspective at source width,
+        /// tracks F 0.562 -> 0.596; us101-seq3, highway-cctv at 25 and at 10 frames a second and PETS
+        /// 2009 unchanged). Infinity turns it off.
         public var lowRateSeconds = 0.09
         /// A confirmed track without measurements survives this long…
         public var maximumCoastSeconds = 1.0
@@ -211,46 +211,46 @@ public struct Tracker: Sendable {
         let count = blobs.count
         let xs = blobCentreX, ys = blobCentreY
         withUnsafeTemporaryAllocation(of: Int.self, capacity: max(1, count)) { near in
-        for (t, track) in tracks.enumerated() {
-            let predicted = track.box
-            let centre = predicted.centre
-            // The filter's own spread, plus how far an object may leave its predicted path in
-            // `dt` (a car braking or changing lanes): negligible between frames at 25 a second,
-            // most of a car length at 3 a second. Kept out of the filter itself, whose velocity
-            // would then follow every jitter of the boxes at high frame rates.
-            let size = max(predicted.width, predicted.height)
-            let swerve = settings.swerve * size * size * dt * dt * dt
-            let spread = (track.x.positionVariance + track.y.positionVariance + 2 * swerve).squareRoot()
-            // No blob's centre farther than this can touch the predicted box or lie within the gate.
-            let widestGate = settings.gate * max(size, max(widest, tallest)) + settings.gateDeviations * spread
-            let reachX = max(widestGate, (predicted.width + widest) / 2), reachY = max(widestGate, (predicted.height + tallest) / 2)
-            // The first test for every blob, without a branch per blob (which blobs pass is
-            // unpredictable, and mispredicted branches cost more than the test): the ones
-            // within reach are listed, and only those looked at (50 objects: 4 % faster).
-            var found = 0
-            for b in 0..<count {
-                near[found] = b
-                let outX = abs(xs[b] - centre.x) > reachX, outY = abs(ys[b] - centre.y) > reachY
-                found &+= (outX ? 0 : 1) & (outY ? 0 : 1)
+            for (t, track) in tracks.enumerated() {
+                let predicted = track.box
+                let centre = predicted.centre
+                // The filter's own spread, plus how far an object may leave its predicted path in
+                // `dt` (a car braking or changing lanes): negligible between frames at 25 a second,
+                // most of a car length at 3 a second. Kept out of the filter itself, whose velocity
+                // would then follow every jitter of the boxes at high frame rates.
+                let size = max(predicted.width, predicted.height)
+                let swerve = settings.swerve * size * size * dt * dt * dt
+                let spread = (track.x.positionVariance + track.y.positionVariance + 2 * swerve).squareRoot()
+                // No blob's centre farther than this can touch the predicted box or lie within the gate.
+                let widestGate = settings.gate * max(size, max(widest, tallest)) + settings.gateDeviations * spread
+                let reachX = max(widestGate, (predicted.width + widest) / 2), reachY = max(widestGate, (predicted.height + tallest) / 2)
+                // The first test for every blob, without a branch per blob (which blobs pass is
+                // unpredictable, and mispredicted branches cost more than the test): the ones
+                // within reach are listed, and only those looked at (50 objects: 4 % faster).
+                var found = 0
+                for b in 0..<count {
+                    near[found] = b
+                    let outX = abs(xs[b] - centre.x) > reachX, outY = abs(ys[b] - centre.y) > reachY
+                    found &+= (outX ? 0 : 1) & (outY ? 0 : 1)
+                }
+                for index in 0..<found {
+                    let b = near[index]
+                    let dx = xs[b] - centre.x, dy = ys[b] - centre.y
+                    let blob = blobs[b]
+                    let gate = settings.gate * max(size, max(blob.box.width, blob.box.height)) + settings.gateDeviations * spread
+                    // Most pairs are far apart and neither touch nor fall within the gate: skip them
+                    // before the square root and the overlap.
+                    let apart = abs(dx) * 2 >= predicted.width + blob.box.width || abs(dy) * 2 >= predicted.height + blob.box.height
+                    if apart && dx * dx + dy * dy >= gate * gate { continue }
+                    let overlap = apart ? 0 : predicted.intersectionOverUnion(blob.box)
+                    let distance = (dx * dx + dy * dy).squareRoot()
+                    guard overlap > 0.05 || distance < gate else { continue }
+                    // Sizes that disagree badly are a different object (or a merge, handled below).
+                    let sizeRatio = max(blob.box.area, 1) / max(predicted.area, 1)
+                    guard sizeRatio < 4 && sizeRatio > 0.25 else { continue }
+                    pairs.append((overlap + max(0, 1 - distance / gate), t, b))
+                }
             }
-            for index in 0..<found {
-                let b = near[index]
-                let dx = xs[b] - centre.x, dy = ys[b] - centre.y
-                let blob = blobs[b]
-                let gate = settings.gate * max(size, max(blob.box.width, blob.box.height)) + settings.gateDeviations * spread
-                // Most pairs are far apart and neither touch nor fall within the gate: skip them
-                // before the square root and the overlap.
-                let apart = abs(dx) * 2 >= predicted.width + blob.box.width || abs(dy) * 2 >= predicted.height + blob.box.height
-                if apart && dx * dx + dy * dy >= gate * gate { continue }
-                let overlap = apart ? 0 : predicted.intersectionOverUnion(blob.box)
-                let distance = (dx * dx + dy * dy).squareRoot()
-                guard overlap > 0.05 || distance < gate else { continue }
-                // Sizes that disagree badly are a different object (or a merge, handled below).
-                let sizeRatio = max(blob.box.area, 1) / max(predicted.area, 1)
-                guard sizeRatio < 4 && sizeRatio > 0.25 else { continue }
-                pairs.append((overlap + max(0, 1 - distance / gate), t, b))
-            }
-        }
         }
         if picture != nil { weighAppearance(blobs) }
         pairs.sort { $0.score != $1.score ? $0.score > $1.score : ($0.track, $0.blob) < ($1.track, $1.blob) }
@@ -351,7 +351,9 @@ public struct Tracker: Sendable {
     }
 
     /// Whether a box is at least 0.6 of the usual object's area where it lies (the size map's
-    /// median there; false while it knows none).
+    /// median there; false while it knows none). By area, so a long thin piece counts: it only
+    /// decides whether a remembered extent may fade. What may never join is decided by
+    /// `ObjectSizeMap.holdsWhole`, width and height each.
     private func isWholeObject(_ box: Box, frameWidth: Int, frameHeight: Int) -> Bool {
         guard settings.learnSizes, let usual = sizes.median(at: box.centre, frameWidth: frameWidth, frameHeight: frameHeight) else { return false }
         return box.area >= 0.6 * usual.width * usual.height
