@@ -44,6 +44,11 @@ public struct SampleConsensusMotion: MotionModel {
     public var blobGrouping: BlobGrouping { BlobGrouping(gapFraction: 0.028, compactness: 1.8) }
     /// Gain between the last frame and the background (1 = same light).
     public private(set) var lastGain = 1.0
+    /// How far the last frame was shifted against the background by a shaking camera, in
+    /// pixels (zero when it was not, or was too little to correct).
+    public var lastShift: (x: Double, y: Double) { shake.lastShift }
+    /// Frames brought back into line after the camera shook.
+    public var framesSteadied: Int { shake.framesShifted }
 
     /// Samples per pixel.
     static let sampleCount = 8
@@ -92,6 +97,9 @@ public struct SampleConsensusMotion: MotionModel {
     private var gainHistogram = [Int32](repeating: 0, count: GainEstimator.histogramSize)
     private var relearnUntil = 0
     private var compensated = GrayImage(width: 0, height: 0)
+    /// The frame brought back into line with the samples when the camera shook (reused storage).
+    private var steadied = GrayImage(width: 0, height: 0)
+    private var shake = ShakeEstimator()
     /// The frames of the current learning period, plane-major (at most `historyCapacity`),
     /// and how many have been kept.
     private var history: [UInt8] = []
@@ -156,6 +164,9 @@ public struct SampleConsensusMotion: MotionModel {
         /// Hysteresis never joins two seed blobs: a blob grown into another is put back
         /// as it was before growth (`separateJoinedSeeds`).
         public var keepSeedsApart = true
+        /// A frame shifted against the samples by a shaking camera is brought back into
+        /// line before it is compared (`ShakeEstimator`).
+        public var compensateShake = true
         public init() {}
     }
     public var tuning = Tuning() {
@@ -185,7 +196,9 @@ public struct SampleConsensusMotion: MotionModel {
             samples.withUnsafeBufferPointer { model in GainEstimator.estimate(image, histogram: histogram) { Int32(model[$0]) } }
         }
         lastGain = Double(gain) / 256
-        let frame = compensate(image, gain: gain)
+        let lit = compensate(image, gain: gain)
+        if learning { shake.forgetReference() }
+        let frame = learning || !tuning.compensateShake ? lit : steady(lit)
         let changed = classify(frame)
         if !learning && Double(changed) > settings.globalChangeFraction * Double(count) {
             // Too much at once to be objects (lights switched, IR mode, the camera moved):
@@ -300,6 +313,24 @@ public struct SampleConsensusMotion: MotionModel {
         }
     }
 
+    /// The frame moved back into line with the background when the camera has shifted
+    /// (sample plane 0 is a picture of the background as learned), or the frame itself.
+    private mutating func steady(_ frame: GrayImage) -> GrayImage {
+        let width = self.width, height = self.height
+        let shift = frame.pixels.withUnsafeBufferPointer { pixels in
+            samples.withUnsafeBufferPointer { model in
+                shake.measure(frame: pixels.baseAddress!, reference: model.baseAddress!, width: width, height: height)
+            }
+        }
+        guard let shift else { return frame }
+        frame.pixels.withUnsafeBufferPointer { pixels in
+            steadied.pixels.withUnsafeMutableBufferPointer { out in
+                ShakeEstimator.shift(pixels.baseAddress!, by: shift, width: width, height: height, into: out.baseAddress!)
+            }
+        }
+        return steadied
+    }
+
     /// The frame divided by the gain, or the frame itself when the light has not changed.
     private mutating func compensate(_ image: GrayImage, gain: Int32) -> GrayImage {
         guard abs(gain - 256) > 2 else { return image }
@@ -348,6 +379,8 @@ public struct SampleConsensusMotion: MotionModel {
         weakLimit = [UInt8](repeating: 255, count: count)
         raw = GrayImage(width: width, height: height)
         compensated = GrayImage(width: width, height: height)
+        steadied = GrayImage(width: width, height: height)
+        shake = ShakeEstimator()
         previousRaw = [UInt8](repeating: 0, count: count)
         foregroundAge = [UInt8](repeating: 0, count: count)
         stillRuns = [UInt32](repeating: 0, count: count)
