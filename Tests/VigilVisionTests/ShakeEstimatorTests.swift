@@ -113,6 +113,9 @@ struct ShakeEstimatorTests {
         }
         #expect(Self.measure(&estimator, frame: frame, reference: reference) == nil)
         #expect(estimator.framesShifted == 0 && estimator.lastShift == (0, 0))
+        // The same estimator still takes a real shift: it was measuring, not switched off.
+        #expect(Self.measure(&estimator, frame: Self.shifted(reference, by: (1.5, 0)), reference: reference) != nil)
+        #expect(estimator.framesShifted == 1)
     }
 
     @Test("integer shifts copy pixels exactly, edges repeated")

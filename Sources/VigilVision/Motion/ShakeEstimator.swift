@@ -107,7 +107,6 @@ public struct ShakeEstimator: Sendable {
                              into output: UnsafeMutablePointer<UInt8>) {
         let sx = split(shift.x), sy = split(shift.y)
         typealias Lanes = SIMD16<UInt8>
-        typealias Wide = SIMD16<UInt16>
         let weights = Bilinear(x: sx.fraction, y: sy.fraction)
         // Columns whose source pixels x + whole and x + whole + 1 both lie inside the row.
         let firstInside = max(0, -sx.whole), endInside = min(width, width - 1 - sx.whole)
@@ -181,9 +180,9 @@ public struct ShakeEstimator: Sendable {
                             for tx in 0..<tiles {
                                 let left = tx * width / tiles, right = (tx + 1) * width / tiles
                                 var x = left, sum: UInt32 = 0
-                                // At most 255 × 256 in a lane between emptyings.
                                 // Every other sixteen columns: half the work, and still hundreds of
-                                // pixels a row (the same ones in the frame and the reference).
+                                // pixels a row (the same ones in the frame and the reference). A
+                                // lane holds at most 255 × 256 between emptyings.
                                 while x + 16 <= right {
                                     var lane = Wide(repeating: 0)
                                     var chunks = 0
