@@ -139,6 +139,13 @@ public struct CameraSettings: Sendable, Equatable {
     public var motionThreshold: Int? = nil
     /// The values `motion.threshold` accepts.
     public static let motionThresholds = 4...80
+    /// How many times its threshold the consensus model may raise a pixel's where the
+    /// background itself moves (`motion.threshold_rise`); nil = the model's own
+    /// (`MotionSettings.largestThresholdFactor`). Lower for a road with no trees or water in
+    /// view, where only traffic moves.
+    public var motionThresholdRise: Double? = nil
+    /// The values `motion.threshold_rise` accepts.
+    public static let motionThresholdRises = 1.0...5.0
     /// The names `motion.model` accepts: VigilVision's `MotionModelKind` cases (this module
     /// does not see that type; a test keeps the two lists equal).
     public static let motionModels = ["consensus", "adaptive"]

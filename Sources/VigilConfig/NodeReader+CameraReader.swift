@@ -36,7 +36,9 @@ extension NodeReader {
         var shadows = false
         var motionModel: String?
         var threshold: Int?
-        if let motionNode = fields["motion"], let motionFields = mapping(motionNode, path + ".motion", allowed: ["ignore", "shadows", "model", "threshold"]) {
+        var thresholdRise: Double?
+        if let motionNode = fields["motion"],
+           let motionFields = mapping(motionNode, path + ".motion", allowed: ["ignore", "shadows", "model", "threshold", "threshold_rise"]) {
             if let node = motionFields["model"], let value = string(node, path + ".motion.model") {
                 if CameraSettings.motionModels.contains(value) { motionModel = value }
                 else { fail(path + ".motion.model", node, "expected \(CameraSettings.motionModels.joined(separator: " or ")), found '\(value)'") }
@@ -65,6 +67,16 @@ extension NodeReader {
                     threshold = value
                 }
             }
+            if let node = motionFields["threshold_rise"], let value = number(node, path + ".motion.threshold_rise") {
+                let range = CameraSettings.motionThresholdRises
+                if !range.contains(value) {
+                    fail(path + ".motion.threshold_rise", node, "expected a factor from \(range.lowerBound) to \(range.upperBound), found \(value)")
+                } else if motionModel == "adaptive" {
+                    fail(path + ".motion.threshold_rise", node, "the threshold's rise belongs to the consensus motion model: remove `model: adaptive` beside it, or remove threshold_rise")
+                } else {
+                    thresholdRise = value
+                }
+            }
         }
         guard let id, let source else { return nil }
         var camera = CameraSettings(id: id, source: source, analysis: analysis, perspective: perspective, model: model, zones: zones, lines: lines)
@@ -80,6 +92,7 @@ extension NodeReader {
         camera.suppressShadows = shadows
         camera.motionModel = motionModel
         camera.motionThreshold = threshold
+        camera.motionThresholdRise = thresholdRise
         if let node = fields["metrics_port"], let value = port(node, path + ".metrics_port") { camera.metricsPort = value }
         if let node = fields["rtsp_transport"], let value = string(node, path + ".rtsp_transport") {
             if ["auto", "tcp", "udp"].contains(value) { camera.rtspTransport = value }

@@ -78,6 +78,7 @@ public final class CameraPipeline {
             var settings = motion
             if camera?.suppressShadows == true { settings.suppressShadows = true }
             if let threshold = camera?.motionThreshold { settings.sampleDistance = threshold }
+            if let rise = camera?.motionThresholdRise { settings.largestThresholdFactor = rise }
             if let perspective = camera?.perspective, settings.perspective == nil {
                 settings.perspective = PerspectiveScale(nearY: perspective.near.y, nearPersonHeight: perspective.near.personHeight,
                                                         farY: perspective.far.y, farPersonHeight: perspective.far.personHeight)
@@ -151,7 +152,8 @@ public final class CameraPipeline {
         guard analysis == .motion, let old, old.id == new.id else { throw RestartNeeded(description: "not a live motion analysis of this camera") }
         if old.analysis != new.analysis { throw RestartNeeded(description: "analysis settings changed") }
         if old.perspective != new.perspective { throw RestartNeeded(description: "the perspective changed") }
-        if old.motionModel != new.motionModel || old.suppressShadows != new.suppressShadows || old.motionThreshold != new.motionThreshold {
+        if old.motionModel != new.motionModel || old.suppressShadows != new.suppressShadows || old.motionThreshold != new.motionThreshold
+            || old.motionThresholdRise != new.motionThresholdRise {
             throw RestartNeeded(description: "the motion settings changed")
         }
         if Self.absorbStillFrames(standardStillFrames, camera: old) != Self.absorbStillFrames(standardStillFrames, camera: new) {

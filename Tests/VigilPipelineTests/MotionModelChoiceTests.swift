@@ -97,6 +97,58 @@ struct MotionModelChoiceTests {
         #expect(try motion(threshold: nil) == 0, "12 grey levels are under the default 20")
     }
 
+    @Test("motion.threshold_rise bounds how far the consensus model raises a pixel's threshold; out of range, not a number or beside model: adaptive it is refused")
+    func thresholdRise() throws {
+        let configuration = try ConfigLoader.parse(yaml: """
+            cameras:
+              - { id: road, source: x.mp4, motion: { threshold: 10, threshold_rise: 1.5 } }
+              - { id: park, source: y.mp4 }
+            """)
+        #expect(configuration.cameras[0].motionThresholdRise == 1.5)
+        #expect(configuration.cameras[1].motionThresholdRise == nil)
+        let road = try #require(try CameraPipeline(camera: configuration.cameras[0]).analyzer as? SampleConsensusMotion)
+        let park = try #require(try CameraPipeline(camera: configuration.cameras[1]).analyzer as? SampleConsensusMotion)
+        #expect(road.settings.largestThresholdFactor == 1.5 && road.settings.sampleDistance == 10)
+        #expect(park.settings.largestThresholdFactor == MotionSettings().largestThresholdFactor)
+        for (yaml, message) in [("{ threshold_rise: 0.5 }", "from 1.0 to 5.0"), ("{ threshold_rise: 6 }", "from 1.0 to 5.0"),
+                                ("{ threshold_rise: high }", "number"), ("{ threshold_rise: 2, model: adaptive }", "consensus")] {
+            do {
+                _ = try ConfigLoader.parse(yaml: "cameras:\n  - { id: a, source: x, motion: \(yaml) }\n", file: "cams.yaml")
+                Issue.record("accepted \(yaml)")
+            } catch {
+                let text = "\(error)"
+                #expect(text.contains("cameras[0].motion.threshold_rise") && text.contains(message), "\(text)")
+            }
+        }
+    }
+
+    @Test("on m30-hd's busy lanes pixels' thresholds rise past 1.5 times the threshold by default, and threshold_rise 1.5 holds them there")
+    func riseCappedOnRealTraffic() throws {
+        let path = RealFootageTests.repository.appendingPathComponent("../shared/datasets/traffic/m30-hd/input.mp4").standardized.path
+        try #require(FileManager.default.fileExists(atPath: path), "missing \(path): ../shared/datasets beside the repository")
+        /// The highest per-pixel threshold after 60 frames, and the most motion seen.
+        func run(rise: Double?) throws -> (highest: Int, motion: Double) {
+            let motion = ", motion: { threshold: 10" + (rise.map { ", threshold_rise: \($0)" } ?? "") + " }"
+            let camera = try ConfigLoader.parse(yaml: "cameras:\n  - { id: road, source: x.mp4\(motion) }\n").cameras[0]
+            let pipeline = try CameraPipeline(camera: camera)
+            var analyzer = pipeline.analyzer
+            let reader = FrameReader(source: try VideoSource(SourceLocation(path)), size: AnalysisSize(width: 480))
+            var most = 0.0
+            for _ in 0..<60 {
+                guard let frame = try reader.next() else { break }
+                most = max(most, analyzer.analyze(frame.image).motionFraction ?? 0)
+                reader.recycle(frame)
+            }
+            let model = try #require(analyzer as? SampleConsensusMotion)
+            return (model.highestThreshold, most)
+        }
+        let standard = try run(rise: nil), capped = try run(rise: 1.5)
+        // Traffic was seen either way, and by default its lanes' thresholds rose.
+        #expect(standard.motion > 0.01 && capped.motion > 0.01, "\(standard), \(capped)")
+        #expect(standard.highest > 15, "default rise: highest threshold \(standard.highest)")
+        #expect(capped.highest <= 15, "threshold_rise 1.5: highest threshold \(capped.highest)")
+    }
+
     @Test("an unknown model is a config error that names the field and the choices")
     func unknown() {
         do {

@@ -73,6 +73,28 @@ struct TrafficDatasetTests {
         #expect(with.f >= without.f + 0.05, "with \(with), without \(without)")
     }
 
+    /// m30-hd (fog, ~39 vehicles in view) as its configured camera analyses it, at its own
+    /// width (bench/data/traffic-m30-hd.yaml: perspective, threshold 10, threshold_rise 1.5).
+    /// Measured 2026-12-07 (release build, `bench/traffic_tracks.py` scoring): F 0.738
+    /// (precision 0.806, recall 0.681), 6.24 off per frame; without the rise's cap, F 0.710,
+    /// 8.71 off. The rise was chosen on frames 30-60; this scores them all.
+    @Test("m30-hd with its config: a capped threshold rise keeps far vehicles in busy lanes")
+    func m30Configured() throws {
+        let config = try ConfigLoader.load(path: RealFootageTests.repository.appendingPathComponent("bench/data/traffic-m30-hd.yaml").path)
+        var camera = try #require(config.cameras.first)
+        #expect(camera.motionThresholdRise == 1.5)
+        var options = try Self.options(clip: "m30-hd")
+        options.camera = camera
+        options.size = AnalysisSize(width: 1200)
+        let capped = try Self.score(clip: "m30-hd", options: options)
+        camera.motionThresholdRise = nil
+        options.camera = camera
+        let standard = try Self.score(clip: "m30-hd", options: options)
+        #expect(capped.f >= 0.72, "\(capped)")
+        #expect(capped.countError <= 6.6, "\(capped)")
+        #expect(capped.countError <= standard.countError - 1.5, "capped \(capped), standard \(standard)")
+    }
+
     struct Score: CustomStringConvertible {
         let precision: Double, recall: Double, f: Double, countError: Double
         var description: String { "F \(f) (precision \(precision), recall \(recall)), \(countError) off per frame" }
@@ -106,7 +128,7 @@ struct TrafficDatasetTests {
             actual += vehicles.count
             countError += abs(boxes.count - vehicles.count)
         }
-        #expect(actual > 2_500, "the clip's boxes were read: \(actual)")
+        #expect(actual > 2_000, "the clip's boxes were read: \(actual)")
         let precision = Double(matched) / Double(max(1, predicted)), recall = Double(matched) / Double(max(1, actual))
         return Score(precision: precision, recall: recall, f: 2 * precision * recall / max(1e-9, precision + recall),
                      countError: Double(countError) / Double(truth.frames - 30))

@@ -40,6 +40,11 @@ public struct MotionSettings: Sendable, Equatable {
     /// Consensus model: the smallest distance, in grey levels, at which a sample still
     /// matches (raised per pixel where the background is dynamic).
     public var sampleDistance: Int = 20
+    /// Consensus model: how many times `sampleDistance` a pixel's threshold may rise where
+    /// its label keeps flipping (SuBSENSE's feedback, for leaves and water). A busy lane's
+    /// pixels flip too, as each vehicle passes, and at the full rise faint far vehicles in
+    /// fog fell under the threshold (m30-hd; BENCHMARKS.md issue 13). 1 keeps it fixed.
+    public var largestThresholdFactor: Double = 5
     /// Consensus model: an object that has stood still this many analysed frames (three
     /// minutes at 25 a second, longer than a queue at a red light; `adaptive` lets one go
     /// after about 1,800 frames) becomes background: a car parked for the day, a moved

@@ -49,6 +49,9 @@ public struct SampleConsensusMotion: MotionModel {
     public var lastShift: (x: Double, y: Double) { shake.lastShift }
     /// Frames brought back into line after the camera shook.
     public var framesSteadied: Int { shake.framesShifted }
+    /// The highest threshold any pixel has now, in grey levels (`largestThresholdFactor`
+    /// times `sampleDistance` at most).
+    public var highestThreshold: Int { Int(threshold.max() ?? 0) }
 
     /// Samples per pixel.
     static let sampleCount = 8
@@ -623,6 +626,7 @@ public struct SampleConsensusMotion: MotionModel {
     private mutating func feedback(learning: Bool) {
         let width = self.width, height = self.height
         let base = Float(settings.sampleDistance)
+        let largestFactor = Float(max(1, settings.largestThresholdFactor))
         let shortestPeriod = tuning.shortestPeriod
         let steady = tuning.weakBlinking, weakFraction = tuning.weakFraction
 
@@ -663,7 +667,7 @@ public struct SampleConsensusMotion: MotionModel {
                                                     let ri = r[i]
                                                     let vv = max(vi, 0.1)
                                                     let raised = ri + thresholdStep * (vi - 0.1), lowered = ri - thresholdStep / vv
-                                                    let factor = min(max(ri < target ? raised : lowered, 1), 5)
+                                                    let factor = min(max(ri < target ? raised : lowered, 1), largestFactor)
                                                     r[i] = factor
                                                     limit[i] = UInt8(truncatingIfNeeded: Self.roundedBits(min(255, factor * base)))
                                                     let weakDistance = vi <= steady ? factor * base * weakFraction : 255
