@@ -57,25 +57,12 @@ extension NodeReader {
                 }
             }
             if let node = motionFields["threshold"], let value = integer(node, path + ".motion.threshold") {
-                let range = CameraSettings.motionThresholds
-                if !range.contains(value) {
-                    fail(path + ".motion.threshold", node, "expected grey levels from \(range.lowerBound) to \(range.upperBound), found \(value)")
-                } else if motionModel == "adaptive" {
-                    // The adaptive model has no such threshold: it would do nothing without a word.
-                    fail(path + ".motion.threshold", node, "the threshold belongs to the consensus motion model: remove `model: adaptive` beside it, or remove the threshold")
-                } else {
-                    threshold = value
-                }
+                threshold = consensusSetting(value, in: CameraSettings.motionThresholds, unit: "grey levels", model: motionModel,
+                                             node: node, path: path + ".motion.threshold", what: "the threshold")
             }
             if let node = motionFields["threshold_rise"], let value = number(node, path + ".motion.threshold_rise") {
-                let range = CameraSettings.motionThresholdRises
-                if !range.contains(value) {
-                    fail(path + ".motion.threshold_rise", node, "expected a factor from \(range.lowerBound) to \(range.upperBound), found \(value)")
-                } else if motionModel == "adaptive" {
-                    fail(path + ".motion.threshold_rise", node, "the threshold's rise belongs to the consensus motion model: remove `model: adaptive` beside it, or remove threshold_rise")
-                } else {
-                    thresholdRise = value
-                }
+                thresholdRise = consensusSetting(value, in: CameraSettings.motionThresholdRises, unit: "a factor", model: motionModel,
+                                                 node: node, path: path + ".motion.threshold_rise", what: "threshold_rise")
             }
         }
         guard let id, let source else { return nil }
@@ -185,4 +172,18 @@ extension NodeReader {
         return settings
     }
 
+    /// A setting of the consensus model's: within `range`, and refused beside `model: adaptive`,
+    /// which has no such setting and would ignore it without a word.
+    private mutating func consensusSetting<Value: Comparable>(_ value: Value, in range: ClosedRange<Value>, unit: String, model: String?,
+                                                              node: Node, path: String, what: String) -> Value? {
+        guard range.contains(value) else {
+            fail(path, node, "expected \(unit) from \(range.lowerBound) to \(range.upperBound), found \(value)")
+            return nil
+        }
+        guard model != "adaptive" else {
+            fail(path, node, "\(what) belongs to the consensus motion model: remove `model: adaptive` beside it, or remove \(what)")
+            return nil
+        }
+        return value
+    }
 }

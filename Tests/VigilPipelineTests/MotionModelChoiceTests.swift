@@ -62,16 +62,8 @@ struct MotionModelChoiceTests {
         let clear = try #require(try CameraPipeline(camera: configuration.cameras[1]).analyzer as? SampleConsensusMotion)
         #expect(fog.settings.sampleDistance == 10)
         #expect(clear.settings.sampleDistance == MotionSettings().sampleDistance)
-        for (yaml, message) in [("{ threshold: 2 }", "from 4 to 80"), ("{ threshold: soft }", "whole number"),
-                                ("{ threshold: 10, model: adaptive }", "consensus")] {
-            do {
-                _ = try ConfigLoader.parse(yaml: "cameras:\n  - { id: a, source: x, motion: \(yaml) }\n", file: "cams.yaml")
-                Issue.record("accepted \(yaml)")
-            } catch {
-                let text = "\(error)"
-                #expect(text.contains("cameras[0].motion.threshold") && text.contains(message), "\(text)")
-            }
-        }
+        expectRefused([("{ threshold: 2 }", "from 4 to 80"), ("{ threshold: soft }", "whole number"),
+                       ("{ threshold: 10, model: adaptive }", "consensus")], field: "cameras[0].motion.threshold")
     }
 
     @Test("a faint object (12 grey levels on a still picture) moves at threshold 10 and not at the default")
@@ -110,14 +102,20 @@ struct MotionModelChoiceTests {
         let park = try #require(try CameraPipeline(camera: configuration.cameras[1]).analyzer as? SampleConsensusMotion)
         #expect(road.settings.largestThresholdFactor == 1.5 && road.settings.sampleDistance == 10)
         #expect(park.settings.largestThresholdFactor == MotionSettings().largestThresholdFactor)
-        for (yaml, message) in [("{ threshold_rise: 0.5 }", "from 1.0 to 5.0"), ("{ threshold_rise: 6 }", "from 1.0 to 5.0"),
-                                ("{ threshold_rise: high }", "number"), ("{ threshold_rise: 2, model: adaptive }", "consensus")] {
+        expectRefused([("{ threshold_rise: 0.5 }", "from 1.0 to 5.0"), ("{ threshold_rise: 6 }", "from 1.0 to 5.0"),
+                       ("{ threshold_rise: high }", "number"), ("{ threshold_rise: 2, model: adaptive }", "consensus")],
+                      field: "cameras[0].motion.threshold_rise")
+    }
+
+    /// Each `motion:` mapping is a config error naming `field` and saying `message`.
+    func expectRefused(_ cases: [(yaml: String, message: String)], field: String) {
+        for (yaml, message) in cases {
             do {
                 _ = try ConfigLoader.parse(yaml: "cameras:\n  - { id: a, source: x, motion: \(yaml) }\n", file: "cams.yaml")
                 Issue.record("accepted \(yaml)")
             } catch {
                 let text = "\(error)"
-                #expect(text.contains("cameras[0].motion.threshold_rise") && text.contains(message), "\(text)")
+                #expect(text.contains(field) && text.contains(message), "\(text)")
             }
         }
     }
