@@ -129,6 +129,9 @@ public struct CameraSettings: Sendable, Equatable {
     /// Cut blobs of several people side by side into one track each (`tracking.split_groups`;
     /// needs `perspective`).
     public var splitGroups = false
+    /// Cut blobs several vehicles long or wide into one track each, by the object size learned
+    /// where they lie (`tracking.split_vehicles`; for road cameras).
+    public var splitVehicles = false
     /// Remove cast shadows on textured ground from the motion mask (`motion.shadows`).
     public var suppressShadows = false
     /// The background model (`motion.model`: consensus or adaptive); nil = the default.

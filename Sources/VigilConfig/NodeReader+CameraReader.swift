@@ -111,10 +111,14 @@ extension NodeReader {
                 }
             }
         }
-        if let trackingNode = fields["tracking"], let trackingFields = mapping(trackingNode, path + ".tracking", allowed: ["split_groups"]),
-           let node = trackingFields["split_groups"], let value = boolean(node, path + ".tracking.split_groups") {
-            if value && perspective == nil { fail(path + ".tracking.split_groups", node, "needs the camera's perspective (a person's height at two rows)") }
-            camera.splitGroups = value
+        if let trackingNode = fields["tracking"], let trackingFields = mapping(trackingNode, path + ".tracking", allowed: ["split_groups", "split_vehicles"]) {
+            if let node = trackingFields["split_groups"], let value = boolean(node, path + ".tracking.split_groups") {
+                if value && perspective == nil { fail(path + ".tracking.split_groups", node, "needs the camera's perspective (a person's height at two rows)") }
+                camera.splitGroups = value
+            }
+            if let node = trackingFields["split_vehicles"], let value = boolean(node, path + ".tracking.split_vehicles") {
+                camera.splitVehicles = value
+            }
         }
         if let tamperNode = fields["tamper"], let tamperFields = mapping(tamperNode, path + ".tamper", allowed: ["enabled", "seconds"]) {
             if let node = tamperFields["enabled"], let value = boolean(node, path + ".tamper.enabled") { camera.tamperEnabled = value }

@@ -93,6 +93,7 @@ public final class CameraPipeline {
         }
         tracker = Tracker(classifier: classifier, perspective: analyzer.perspective, grouping: analyzer.blobGrouping)
         tracker.settings.splitGroups = camera?.splitGroups ?? false
+        tracker.settings.splitVehicles = camera?.splitVehicles ?? false
         trackRules = TrackRules(camera: cameraID, lines: Self.ruleLines(camera), zones: Self.ruleZones(camera))
         census = ObjectCensus(zones: (camera?.zones ?? []).map { zone in (zone.id, Polygon(zone.polygon.map { Point(x: $0.x, y: $0.y) })) })
         if let image = camera?.groundImage, let metres = camera?.groundMetres {
@@ -190,6 +191,7 @@ public final class CameraPipeline {
             checkingTamper = new.tamperEnabled
         }
         tracker.settings.splitGroups = new.splitGroups
+        tracker.settings.splitVehicles = new.splitVehicles
         camera = new
         zones = new.zones
         motionRules = newMotionRules

@@ -200,6 +200,15 @@ struct ConfigTests {
         #expect(configuration.cameras[0].splitGroups)
     }
 
+    @Test("vehicle splitting is off by default, on by tracking.split_vehicles (no perspective needed), and a bool")
+    func splitVehicles() throws {
+        #expect(try ConfigLoader.parse(yaml: "cameras:\n  - id: a\n    source: x\n").cameras[0].splitVehicles == false)
+        let configuration = try ConfigLoader.parse(yaml: "cameras:\n  - id: a\n    source: x\n    tracking: { split_vehicles: true }\n")
+        #expect(configuration.cameras[0].splitVehicles)
+        let found = issues("cameras:\n  - id: a\n    source: x\n    tracking: { split_vehicles: often }\n")
+        #expect(found.map(\.field) == ["cameras[0].tracking.split_vehicles"], "\(found)")
+    }
+
     @Test("duplicate camera ids are rejected")
     func duplicateCamera() {
         let found = issues("cameras:\n  - {id: a, source: x}\n  - {id: a, source: y}\n")

@@ -54,26 +54,7 @@ public struct GroupSplitting: Sendable {
                 for x in 0..<span where pixels[row + x] != 0 { columns[x] += 1 }
             }
         }
-        // Cuts: positions in 0...span, the first 0 and the last span.
-        cuts.removeAll(keepingCapacity: true)
-        cuts.append(0)
-        let pieceWidth = Double(span) / Double(count)
-        for index in 1..<count {
-            let equal = Double(index) * pieceWidth
-            let low = max(cuts[cuts.count - 1] + 1, Int((equal - cutReach * pieceWidth).rounded()))
-            let high = min(span - (count - index), Int((equal + cutReach * pieceWidth).rounded()))
-            var best = Int(equal.rounded()), bestCost = Int.max, bestDistance = Double.infinity
-            if low <= high {
-                for x in low...high {
-                    // The column left of the cut and the one right of it, so a one-column gap counts.
-                    let cost = columns[x - 1] + columns[min(span - 1, x)]
-                    let distance = abs(Double(x) - equal)
-                    if cost < bestCost || (cost == bestCost && distance < bestDistance) { best = x; bestCost = cost; bestDistance = distance }
-                }
-            }
-            cuts.append(min(max(best, cuts[cuts.count - 1] + 1), span - (count - index)))
-        }
-        cuts.append(span)
+        ValleyCuts.cut(columns, pieces: count, reach: cutReach, into: &cuts)
         // Each piece reads its own columns again for its rows: keeping per-column row sums and
         // extents in the first pass instead was slower on PETS (0.089 against 0.081 ms a frame
         // for tracks and rules, nine interleaved runs).

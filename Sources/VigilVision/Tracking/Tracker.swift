@@ -63,6 +63,9 @@ public struct Tracker: Sendable {
         /// Cut blobs that are several people side by side into one piece each (needs a
         /// perspective; for cameras that watch people, not roads).
         public var splitGroups = false
+        /// Cut blobs several usual vehicles long or wide into one piece each, by the learned
+        /// object size (`VehicleSplitting`; needs `learnSizes` and the mask; for road cameras).
+        public var splitVehicles = false
         /// Learn each part of the picture's usual motion and start new tracks with it.
         public var learnFlow = true
         /// Learn the usual object size in each band of rows from confirmed tracks, and never
@@ -116,6 +119,7 @@ public struct Tracker: Sendable {
     private var updates = 0
     private var grouping = BlobGrouping()
     private var splitting = GroupSplitting()
+    private var vehicleSplitting = VehicleSplitting()
     public private(set) var flow = FlowField()
     public private(set) var sizes = ObjectSizeMap()
 
@@ -159,6 +163,9 @@ public struct Tracker: Sendable {
         var blobs = grouping.group(rawBlobs, frameWidth: frameWidth, frameHeight: frameHeight, perspective: perspective,
                                    flow: settings.learnFlow ? flow : nil, sizes: settings.learnSizes ? sizes : nil)
         if settings.splitGroups, let perspective { blobs = splitting.split(blobs, frameHeight: frameHeight, perspective: perspective, mask: mask) }
+        if settings.splitVehicles, settings.learnSizes, let mask, mask.width == frameWidth, mask.height == frameHeight {
+            blobs = vehicleSplitting.split(blobs, mask: mask, sizes: sizes)
+        }
         // Appearance is measured only where it is needed (`appearance(of:)`): for blobs that
         // two tracks compete for, and every few frames to keep each track's up to date.
         picture = settings.appearanceWeight > 0 ? image.flatMap { image in mask.map { (image, $0) } } : nil
