@@ -64,7 +64,7 @@ struct VehicleSplittingTests {
         let (long, longBlob) = Self.scene([(100, 100, 20, 14)])
         #expect(splitting.split([longBlob], mask: long, sizes: Self.sizes()) == [longBlob])
         // A car with a one-pixel line 14 px below it: the box is 2.4 cars tall, but the lower
-        // piece would hold 14 px of foreground, under a quarter of a car's 200.
+        // piece (the cut falls in the line, at row 112) holds 12 px of foreground, under a quarter of a car's 200.
         let (smear, smearBlob) = Self.scene([(100, 100, 20, 10), (110, 110, 1, 14)])
         #expect(splitting.split([smearBlob], mask: smear, sizes: Self.sizes()) == [smearBlob])
         // Two cars nose to tail, but the map has seen too few objects to answer.
